@@ -1,0 +1,110 @@
+import { type Actor, buildActor, seesTenantData } from '../domain/access.js';
+import type { AuditInput } from '../domain/audit.js';
+import { AppError, type FieldError } from '../domain/errors.js';
+import type { PermissionCatalogue } from '../domain/permissions.js';
+import type { Clock, IdGen, PasswordHasher, Repos, Store } from '../domain/ports.js';
+import type { Role } from '../domain/role.js';
+import { shareIsEffective } from '../domain/share.js';
+
+/** What every use case needs; wired once in compose.ts. */
+export interface AppDeps {
+  store: Store;
+  clock: Clock;
+  ids: IdGen;
+  hasher: PasswordHasher;
+  catalogue: PermissionCatalogue;
+}
+
+/** Where a request comes from, for the audit log. */
+export interface RequestMeta {
+  ip: string | null;
+  requestId: string | null;
+}
+
+/** The caller of a use case: an actor in its acting tenant, or the operator (CLI). */
+export interface Ctx {
+  actor: Actor;
+  meta: RequestMeta;
+}
+
+export const NO_META: RequestMeta = { ip: null, requestId: null };
+
+export async function loadRoleMap(repos: Repos): Promise<Map<string, Role>> {
+  return new Map((await repos.roles.list()).map((r) => [r.key, r]));
+}
+
+/**
+ * Builds the actor for a user acting in a tenant, or throws `auth.unauthenticated` when the
+ * user may not act there now: not active, home or acting tenant not active, or no effective
+ * imported share. Called on every request, so a lock, a suspension or an ended share takes
+ * effect on the next request.
+ */
+export async function resolveActor(
+  repos: Repos,
+  catalogue: PermissionCatalogue,
+  input: { userId: string; homeTenantId: string; actingTenantId: string },
+  now: Date,
+): Promise<Actor> {
+  const denied = () => new AppError('auth.unauthenticated', 'The session is no longer valid');
+  const user = await repos.users.findInTenant(input.homeTenantId, input.userId);
+  if (!user || user.state !== 'active') throw denied();
+  const home = await repos.tenants.findById(input.homeTenantId);
+  if (!home || home.status !== 'active') throw denied();
+  if (input.actingTenantId !== input.homeTenantId) {
+    const acting = await repos.tenants.findById(input.actingTenantId);
+    if (!acting || acting.status !== 'active') throw denied();
+    const share = await repos.shares.findOpen(user.id, input.actingTenantId);
+    if (!share || !shareIsEffective(share, now)) throw denied();
+  }
+  const roleMap = await loadRoleMap(repos);
+  const keys = await repos.roles.userRoles(home.id, user.id);
+  return buildActor({
+    userId: user.id,
+    homeTenantId: home.id,
+    actingTenantId: input.actingTenantId,
+    isRootUser: home.kind === 'provider',
+    roles: keys.map((k) => roleMap.get(k)).filter((r): r is Role => r !== undefined),
+    catalogue,
+  });
+}
+
+/** Deny by default: throws unless the actor holds the permission in its acting tenant. */
+export function requirePermission(actor: Actor, permission: string, catalogue: PermissionCatalogue): void {
+  if (actor.permissions.has(permission)) return;
+  if (catalogue.get(permission)?.scope === 'tenant' && !seesTenantData(actor, catalogue)) {
+    throw new AppError('grant.system_only', 'Operation roles see no customer data');
+  }
+  throw new AppError('grant.missing_permission', `This needs the permission ${permission}`, {
+    details: { permission },
+  });
+}
+
+export function audit(
+  repos: Repos,
+  ctx: Ctx | null,
+  now: Date,
+  e: Pick<AuditInput, 'tenantId' | 'action' | 'targetType' | 'targetId'> & { details?: Record<string, unknown> },
+) {
+  return repos.audit.append(
+    {
+      tenantId: e.tenantId,
+      actorUserId: ctx?.actor.userId ?? null,
+      actorTenantId: ctx?.actor.actingTenantId ?? null,
+      action: e.action,
+      targetType: e.targetType,
+      targetId: e.targetId,
+      details: e.details ?? {},
+      ip: ctx?.meta.ip ?? null,
+      requestId: ctx?.meta.requestId ?? null,
+    },
+    now,
+  );
+}
+
+export function invalid(errors: FieldError[], message = 'The request is invalid'): AppError {
+  return new AppError('validation.invalid', message, { errors });
+}
+
+export function assertNoErrors(errors: FieldError[]): void {
+  if (errors.length > 0) throw invalid(errors);
+}

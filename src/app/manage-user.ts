@@ -1,0 +1,164 @@
+import { validateFieldValues } from '../domain/custom-fields.js';
+import { AppError } from '../domain/errors.js';
+import { evaluateOwnPasswordChange } from '../domain/grant-rules.js';
+import { checkPassword } from '../domain/password-policy.js';
+import { isValidEmail, type User, type UserState } from '../domain/user.js';
+import { Checker } from '../domain/validation.js';
+import { type AppDeps, assertNoErrors, audit, type Ctx } from './context.js';
+import { findManagedUser } from './user-access.js';
+
+export interface UpdateUserInput {
+  userId: string;
+  expectedVersion?: number;
+  email?: unknown;
+  displayName?: unknown;
+  customFields?: unknown;
+  companyIds?: unknown;
+}
+
+/** Profile changes only; roles, state, password and tenant have their own use cases. */
+export async function updateUser(deps: AppDeps, ctx: Ctx, input: UpdateUserInput): Promise<User> {
+  const c = new Checker();
+  const email = input.email === null ? null : c.string('email', input.email, { max: 254, optional: true });
+  if (typeof email === 'string' && !isValidEmail(email)) c.fail('email', 'format', 'Not an email address');
+  const displayName = c.string('displayName', input.displayName, { max: 200, optional: true });
+  const companyIds = c.stringArray('companyIds', input.companyIds);
+  const cf = input.customFields;
+  if (cf !== undefined && (typeof cf !== 'object' || cf === null || Array.isArray(cf))) {
+    c.fail('customFields', 'type', 'Must be an object');
+  }
+  assertNoErrors(c.errors);
+  return deps.store.transaction(async (repos) => {
+    const now = deps.clock.now();
+    const { user } = await findManagedUser(repos, deps, ctx, input.userId, 'users.update');
+    if (input.expectedVersion !== undefined && input.expectedVersion !== user.version) throw new AppError('resource.stale');
+    let customFields: Record<string, unknown> | undefined;
+    if (cf !== undefined) {
+      const merged = { ...user.customFields, ...(cf as Record<string, unknown>) };
+      customFields = validateFieldValues(await repos.fields.list(user.tenantId), merged);
+    }
+    if (companyIds) {
+      for (const id of companyIds) {
+        if (!(await repos.companies.findById(user.tenantId, id))) {
+          throw new AppError('validation.invalid', 'Unknown company', {
+            errors: [{ field: 'companyIds', code: 'company.unknown', message: `No company ${id}` }],
+          });
+        }
+      }
+      await repos.users.setCompanies(user.tenantId, user.id, companyIds);
+    }
+    const updated = await repos.users.update(
+      user.tenantId,
+      user.id,
+      {
+        ...(email !== undefined ? { email } : {}),
+        ...(displayName !== undefined ? { displayName } : {}),
+        ...(customFields ? { customFields } : {}),
+      },
+      now,
+      input.expectedVersion,
+    );
+    await audit(repos, ctx, now, {
+      tenantId: user.tenantId,
+      action: 'user.updated',
+      targetType: 'user',
+      targetId: user.id,
+      details: {
+        fields: Object.keys({ email, displayName, customFields, companyIds }).filter(
+          (k) => ({ email, displayName, customFields, companyIds })[k as 'email'] !== undefined,
+        ),
+      },
+    });
+    return updated;
+  });
+}
+
+/** Lock, unlock, disable, enable. Nobody locks himself out. */
+export async function setUserState(
+  deps: AppDeps,
+  ctx: Ctx,
+  input: { userId: string; state: UserState; reason?: string },
+): Promise<User> {
+  if (input.userId === ctx.actor.userId) {
+    throw new AppError('validation.invalid', 'You cannot change your own state', {
+      errors: [{ field: 'userId', code: 'user.self', message: 'Not for yourself' }],
+    });
+  }
+  return deps.store.transaction(async (repos) => {
+    const now = deps.clock.now();
+    const { user } = await findManagedUser(repos, deps, ctx, input.userId, 'users.lock');
+    if (user.state === input.state) return user;
+    const updated = await repos.users.update(user.tenantId, user.id, { state: input.state }, now);
+    await audit(repos, ctx, now, {
+      tenantId: user.tenantId,
+      action: `user.state.${input.state}`,
+      targetType: 'user',
+      targetId: user.id,
+      details: { from: user.state, to: input.state, ...(input.reason ? { reason: input.reason } : {}) },
+    });
+    return updated;
+  });
+}
+
+export async function deleteUser(deps: AppDeps, ctx: Ctx, input: { userId: string }): Promise<void> {
+  if (input.userId === ctx.actor.userId) {
+    throw new AppError('validation.invalid', 'You cannot delete yourself', {
+      errors: [{ field: 'userId', code: 'user.self', message: 'Not for yourself' }],
+    });
+  }
+  await deps.store.transaction(async (repos) => {
+    const now = deps.clock.now();
+    const { user } = await findManagedUser(repos, deps, ctx, input.userId, 'users.delete');
+    await repos.shares.endAllForUser(user.id, ctx.actor.userId, now);
+    await repos.users.delete(user.tenantId, user.id);
+    await audit(repos, ctx, now, {
+      tenantId: user.tenantId,
+      action: 'user.deleted',
+      targetType: 'user',
+      targetId: user.id,
+      details: { loginName: user.loginName, type: user.type },
+    });
+  });
+}
+
+/** R8: a user changes his own password with the current one; the policy applies. */
+export async function changeOwnPassword(
+  deps: AppDeps,
+  ctx: Ctx,
+  input: { currentPassword: unknown; newPassword: unknown },
+): Promise<void> {
+  const c = new Checker();
+  const current = c.string('currentPassword', input.currentPassword, { max: 1024 });
+  const next = c.string('newPassword', input.newPassword, { max: 1024 });
+  assertNoErrors(c.errors);
+  const { actor } = ctx;
+  const loaded = await deps.store.read(async (repos) => ({
+    user: await repos.users.findInTenant(actor.homeTenantId, actor.userId),
+    hash: await repos.users.passwordHash(actor.homeTenantId, actor.userId),
+    tenant: await repos.tenants.findById(actor.homeTenantId),
+  }));
+  if (!loaded.user || !loaded.tenant) throw new AppError('auth.unauthenticated');
+  const d = evaluateOwnPasswordChange(actor, loaded.user.mustChangePassword);
+  if (!d.allowed) throw new AppError(d.reason);
+  if (!loaded.hash || !(await deps.hasher.verify(loaded.hash, current as string))) {
+    throw new AppError('validation.invalid', 'The current password is wrong', {
+      errors: [{ field: 'currentPassword', code: 'password.wrong', message: 'Wrong password' }],
+    });
+  }
+  const clean = checkPassword(next as string, {
+    tenantName: loaded.tenant.name,
+    tenantSlug: loaded.tenant.slug,
+    loginName: loaded.user.loginName,
+  });
+  const hash = await deps.hasher.hash(clean);
+  await deps.store.transaction(async (repos) => {
+    const now = deps.clock.now();
+    await repos.users.setPassword(actor.homeTenantId, actor.userId, hash, false, now);
+    await audit(repos, ctx, now, {
+      tenantId: actor.homeTenantId,
+      action: 'user.password_changed',
+      targetType: 'user',
+      targetId: actor.userId,
+    });
+  });
+}

@@ -1,0 +1,50 @@
+import type { UserRelation, Page } from '../domain/ports.js';
+import type { User, UserState } from '../domain/user.js';
+import { USER_STATES } from '../domain/user.js';
+import { Checker } from '../domain/validation.js';
+import { type AppDeps, assertNoErrors, type Ctx, requirePermission } from './context.js';
+import { findReadableUser } from './user-access.js';
+import { notFound } from '../domain/errors.js';
+
+export interface UserView extends User {
+  roles: string[];
+  relation: UserRelation;
+  /** Roles can be changed from the acting tenant (false for shared-in users, R6). */
+  rolesReadOnly: boolean;
+}
+
+export async function getUser(deps: AppDeps, ctx: Ctx, userId: string): Promise<UserView> {
+  return deps.store.read(async (repos) => {
+    const { user, relation } = await findReadableUser(repos, deps, ctx, userId);
+    const roles = await repos.roles.userRoles(user.tenantId, user.id);
+    return { ...user, roles, relation, rolesReadOnly: relation === 'shared' };
+  });
+}
+
+export async function listUsers(
+  deps: AppDeps,
+  ctx: Ctx,
+  input: { tenantId: string; cursor?: string; limit?: number; q?: string; state?: string },
+): Promise<Page<UserView>> {
+  if (input.tenantId !== ctx.actor.actingTenantId) throw notFound('tenant');
+  requirePermission(ctx.actor, 'users.read', deps.catalogue);
+  const c = new Checker();
+  const state = c.oneOf<UserState>('state', input.state, USER_STATES, true);
+  const q = c.string('q', input.q, { max: 200, optional: true });
+  const limit = input.limit ?? 50;
+  if (!Number.isInteger(limit) || limit < 1 || limit > 200) c.fail('limit', 'range', '1 to 200');
+  assertNoErrors(c.errors);
+  return deps.store.read(async (repos) => {
+    const page = await repos.users.list(
+      input.tenantId,
+      { limit, ...(q ? { q } : {}), ...(state ? { state } : {}), ...(input.cursor ? { cursor: input.cursor } : {}) },
+      deps.clock.now(),
+    );
+    const items: UserView[] = [];
+    for (const u of page.items) {
+      const roles = await repos.roles.userRoles(u.tenantId, u.id);
+      items.push({ ...u, roles, rolesReadOnly: u.relation === 'shared' });
+    }
+    return { items, nextCursor: page.nextCursor };
+  });
+}

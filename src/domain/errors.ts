@@ -1,0 +1,104 @@
+/**
+ * The one error type of Kontor. Every failure that crosses a layer is an AppError with a code
+ * from {@link ERROR_CODES}; the HTTP layer maps the code to a status and a problem+json body.
+ */
+export const ERROR_CODES = {
+  'validation.invalid': { status: 400, title: 'The request is invalid' },
+  'validation.password_policy': { status: 400, title: 'The password does not meet the policy' },
+  'validation.field_value': { status: 400, title: 'A custom field value is invalid' },
+  'auth.unauthenticated': { status: 401, title: 'Sign-in required' },
+  'auth.invalid_credentials': { status: 401, title: 'Sign-in failed' },
+  'auth.throttled': { status: 429, title: 'Too many attempts' },
+  'auth.password_change_required': { status: 403, title: 'The password must be changed first' },
+  'auth.csrf': { status: 403, title: 'Missing or wrong CSRF token' },
+  'auth.forbidden': { status: 403, title: 'Not permitted' },
+  'auth.token_invalid': { status: 400, title: 'The link or token is invalid or expired' },
+  'grant.not_own_user': { status: 403, title: 'Roles can be changed only for own users' },
+  'grant.requires_admin': {
+    status: 403,
+    title: 'Only administrators can change roles of secondary users',
+  },
+  'grant.operation_role_outside_provider': {
+    status: 403,
+    title: 'Operation roles are only for users of the root provider',
+  },
+  'grant.admin_role_not_held': {
+    status: 403,
+    title: 'An administration role can only be granted or revoked by a holder of it',
+  },
+  'grant.not_customer_primary': {
+    status: 403,
+    title: 'The sales function manages only the primary user of a direct customer',
+  },
+  'grant.shared_user_read_only': {
+    status: 403,
+    title: 'Roles of a shared user are read-only outside its home tenant',
+  },
+  'grant.system_only': {
+    status: 403,
+    title: 'Operation roles see no customer data',
+  },
+  'grant.password_change_not_allowed': {
+    status: 403,
+    title: 'Changing the own password is not allowed for this user',
+  },
+  'grant.missing_permission': { status: 403, title: 'A required permission is missing' },
+  'role.unknown': { status: 400, title: 'Unknown role' },
+  'role.invalid_definition': { status: 400, title: 'The role definition is invalid' },
+  'tenant.invalid_parent': { status: 409, title: 'This kind of tenant cannot be placed there' },
+  'tenant.cycle': { status: 409, title: 'A tenant cannot be moved below itself' },
+  'tenant.has_children': { status: 409, title: 'Only a tenant without children can be removed' },
+  'tenant.suspended': { status: 403, title: 'The tenant is suspended' },
+  'tenant.root_immutable': { status: 409, title: 'The root provider cannot be changed this way' },
+  'user.primary_exists': { status: 409, title: 'The tenant already has a primary user' },
+  'user.login_taken': { status: 409, title: 'The login name is taken in this tenant' },
+  'user.not_active': { status: 409, title: 'The user is not active' },
+  'share.invalid': { status: 409, title: 'The share cannot be made' },
+  'share.exists': { status: 409, title: 'The user is already shared with that tenant' },
+  'share.not_offered': { status: 409, title: 'The share is not waiting for acceptance' },
+  'resource.not_found': { status: 404, title: 'Not found' },
+  'resource.conflict': { status: 409, title: 'Conflict' },
+  'resource.stale': { status: 412, title: 'The resource was changed by someone else' },
+  'request.idempotency_mismatch': {
+    status: 422,
+    title: 'The Idempotency-Key was used with another request',
+  },
+  'storage.unavailable': { status: 503, title: 'The database is not available' },
+  'internal.error': { status: 500, title: 'Internal error' },
+} as const satisfies Record<string, { status: number; title: string }>;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export interface FieldError {
+  field: string;
+  code: string;
+  message: string;
+}
+
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly details: Record<string, unknown> | undefined;
+  readonly errors: FieldError[] | undefined;
+
+  constructor(
+    code: ErrorCode,
+    message?: string,
+    opts: { details?: Record<string, unknown>; errors?: FieldError[]; cause?: unknown } = {},
+  ) {
+    super(message ?? ERROR_CODES[code].title, { cause: opts.cause });
+    this.name = 'AppError';
+    this.code = code;
+    this.details = opts.details;
+    this.errors = opts.errors;
+  }
+
+  get status(): number {
+    return ERROR_CODES[this.code].status;
+  }
+}
+
+export const isAppError = (e: unknown): e is AppError => e instanceof AppError;
+
+/** Shorthand for the uniform "does not exist or is not yours" answer. */
+export const notFound = (what = 'resource'): AppError =>
+  new AppError('resource.not_found', `The ${what} does not exist`);

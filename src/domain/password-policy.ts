@@ -1,0 +1,61 @@
+import { AppError } from './errors.js';
+
+/**
+ * NIST SP 800-63B-4 for passwords as the only factor: at least 15 characters, at least 64
+ * allowed, any Unicode, no composition rules, a blocklist. Lengths count code points after
+ * NFKC normalisation, so "é" typed two ways is the same password.
+ */
+export const PASSWORD_MIN = 15;
+export const PASSWORD_MAX = 256;
+
+// A short list of the most common long passwords and patterns; the check is case-insensitive
+// and also refuses passwords that merely repeat a blocked word.
+const COMMON = [
+  'password', 'passwort', 'qwertz', 'qwerty', 'letmein', 'welcome', 'willkommen', 'admin',
+  'administrator', 'iloveyou', 'monkey', 'dragon', 'football', 'baseball', 'sunshine',
+  'princess', 'abc123', 'changeme', 'trustno1', 'master', 'shadow', 'superman', 'starwars',
+  '123456789012345', '1234567890123456', 'qwertyuiopasdfg', '111111111111111', 'aaaaaaaaaaaaaaa',
+  'passwordpassword', 'password1234567', 'qwertyuiop12345', 'iloveyouiloveyou', 'kontor',
+];
+
+const normalise = (s: string): string => s.normalize('NFKC');
+
+function isRepetitive(pw: string): boolean {
+  const chars = [...pw];
+  if (new Set(chars).size <= 3) return true;
+  // sequences like 0123456789... or abcdef...
+  let seq = 0;
+  for (let i = 1; i < chars.length; i++) {
+    if ((chars[i]?.codePointAt(0) ?? 0) - (chars[i - 1]?.codePointAt(0) ?? 0) === 1) seq++;
+  }
+  return seq >= chars.length - 2;
+}
+
+/** Throws `validation.password_policy` with the reason; returns the normalised password. */
+export function checkPassword(
+  password: string,
+  context: { tenantName?: string; tenantSlug?: string; loginName?: string } = {},
+): string {
+  const pw = normalise(password);
+  const length = [...pw].length;
+  const fail = (code: string, message: string): never => {
+    throw new AppError('validation.password_policy', message, {
+      errors: [{ field: 'password', code, message }],
+    });
+  };
+  if (length < PASSWORD_MIN) fail('password.too_short', `At least ${PASSWORD_MIN} characters`);
+  if (length > PASSWORD_MAX) fail('password.too_long', `At most ${PASSWORD_MAX} characters`);
+  const lower = pw.toLocaleLowerCase('en');
+  const compact = lower.replace(/[\s\d!@#$%^&*()_+\-=.,;:'"?/\\|<>[\]{}~`]/g, '');
+  if (COMMON.some((w) => lower === w || (compact.length > 0 && compact.replaceAll(w, '') === ''))) {
+    fail('password.common', 'This password is too common');
+  }
+  if (isRepetitive(pw)) fail('password.repetitive', 'This password is too repetitive');
+  for (const word of [context.tenantName, context.tenantSlug, context.loginName]) {
+    const w = word?.toLocaleLowerCase('en').trim();
+    if (w && w.length >= 3 && compact.replaceAll(w.replace(/\s+/g, ''), '') === '') {
+      fail('password.context', 'The password must not be the tenant or login name');
+    }
+  }
+  return pw;
+}

@@ -1,0 +1,189 @@
+import type { AuditEvent, AuditInput } from './audit.js';
+import type { Company } from './company.js';
+import type { FieldDefinition } from './custom-fields.js';
+import type { Role } from './role.js';
+import type { Share } from './share.js';
+import type { Tenant, TenantSettings, TenantStatus } from './tenant.js';
+import type { User, UserState, UserType } from './user.js';
+
+export interface Clock {
+  now(): Date;
+}
+
+export interface IdGen {
+  /** A new random, unguessable id (UUID v4). */
+  newId(): string;
+}
+
+/** Password hashing. Implementations use argon2id; `verify` is constant-time in the hash. */
+export interface PasswordHasher {
+  hash(password: string): Promise<string>;
+  verify(hash: string, password: string): Promise<boolean>;
+  /** A hash of a random password, verified against for unknown users to equalise timing. */
+  dummyHash(): Promise<string>;
+}
+
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+export interface TenantRepo {
+  findById(id: string): Promise<Tenant | undefined>;
+  findBySlug(slug: string): Promise<Tenant | undefined>;
+  findRoot(): Promise<Tenant | undefined>;
+  /** Throws `resource.conflict`-family errors on a taken slug or a second root. */
+  insert(t: Tenant): Promise<void>;
+  /** Optimistic update: with `expectedVersion`, a stale version throws `resource.stale`. */
+  update(
+    id: string,
+    patch: { name?: string; status?: TenantStatus; settings?: TenantSettings },
+    expectedVersion?: number,
+  ): Promise<Tenant>;
+  /** Moves the tenant and its whole subtree below `newParent` in one statement. */
+  move(tenant: Tenant, newParent: Tenant): Promise<void>;
+  children(parentId: string): Promise<Tenant[]>;
+  /** All tenants whose path starts with the tenant's path (itself included). */
+  subtree(path: string): Promise<Tenant[]>;
+  countChildren(id: string): Promise<number>;
+  delete(id: string): Promise<void>;
+  count(): Promise<number>;
+}
+
+export interface NewUser {
+  id: string;
+  tenantId: string;
+  loginName: string;
+  email: string | null;
+  displayName: string;
+  type: UserType;
+  state: UserState;
+  passwordHash: string | null;
+  mustChangePassword: boolean;
+  customFields: Record<string, unknown>;
+  now: Date;
+}
+
+/** How a user relates to the tenant that looks at it. */
+export type UserRelation = 'own' | 'shared' | 'customer_primary';
+
+export interface UserListQuery {
+  cursor?: string;
+  limit: number;
+  q?: string;
+  state?: UserState;
+}
+
+export interface UserRepo {
+  /** The user if its home is `tenantId`. */
+  findInTenant(tenantId: string, id: string): Promise<User | undefined>;
+  /**
+   * The user if `tenantId` may see it: its home, an effective imported share, or the primary
+   * user of a direct child. Anything else is undefined, exactly as for a missing id.
+   */
+  findVisible(
+    tenantId: string,
+    id: string,
+    now: Date,
+  ): Promise<{ user: User; relation: UserRelation } | undefined>;
+  findByLogin(tenantId: string, loginName: string): Promise<User | undefined>;
+  findPrimary(tenantId: string): Promise<User | undefined>;
+  /** Conflicts: `user.primary_exists`, `user.login_taken`. */
+  insert(u: NewUser): Promise<User>;
+  update(
+    tenantId: string,
+    id: string,
+    patch: Partial<Pick<User, 'email' | 'displayName' | 'customFields' | 'state'>>,
+    now: Date,
+    expectedVersion?: number,
+  ): Promise<User>;
+  setPassword(
+    tenantId: string,
+    id: string,
+    hash: string | null,
+    mustChange: boolean,
+    now: Date,
+  ): Promise<void>;
+  passwordHash(tenantId: string, id: string): Promise<string | null | undefined>;
+  delete(tenantId: string, id: string): Promise<void>;
+  /** Own users and effective imported shares of the tenant. */
+  list(tenantId: string, query: UserListQuery, now: Date): Promise<Page<User & { relation: UserRelation }>>;
+  countInTenant(tenantId: string): Promise<number>;
+  setCompanies(tenantId: string, userId: string, companyIds: string[]): Promise<void>;
+}
+
+export interface RoleRepo {
+  list(): Promise<Role[]>;
+  upsert(role: Role): Promise<void>;
+  delete(key: string): Promise<void>;
+  /** Role keys of a user; the user's home tenant is part of the key. */
+  userRoles(tenantId: string, userId: string): Promise<string[]>;
+  setUserRoles(tenantId: string, userId: string, keys: string[], grantedBy: string | null, now: Date): Promise<void>;
+  /** Number of user assignments of a role (a role still in use cannot be removed). */
+  assignments(key: string): Promise<number>;
+}
+
+export interface ShareRepo {
+  insert(s: Share): Promise<void>;
+  findById(id: string): Promise<Share | undefined>;
+  /** The share of a user into a tenant that is offered or active, if any. */
+  findOpen(userId: string, targetTenantId: string): Promise<Share | undefined>;
+  /** Single-use: only an `offered` share becomes active; returns undefined otherwise. */
+  accept(id: string, acceptedBy: string, now: Date): Promise<Share | undefined>;
+  end(id: string, endedBy: string, now: Date): Promise<Share | undefined>;
+  /** Shares where the tenant is home or target. */
+  listForTenant(tenantId: string): Promise<Share[]>;
+  /** Effective shares of a user (status active, unexpired). */
+  effectiveForUser(userId: string, now: Date): Promise<Share[]>;
+  endAllForUser(userId: string, endedBy: string | null, now: Date): Promise<number>;
+  endAllForTenant(tenantId: string, endedBy: string | null, now: Date): Promise<number>;
+}
+
+export interface CompanyRepo {
+  list(tenantId: string): Promise<Company[]>;
+  findById(tenantId: string, id: string): Promise<Company | undefined>;
+  insert(c: Company): Promise<void>;
+  rename(tenantId: string, id: string, name: string): Promise<Company | undefined>;
+  delete(tenantId: string, id: string): Promise<boolean>;
+}
+
+export interface FieldRepo {
+  list(tenantId: string): Promise<FieldDefinition[]>;
+  insert(d: FieldDefinition): Promise<void>;
+  delete(tenantId: string, id: string): Promise<boolean>;
+}
+
+export interface AuditFilter {
+  actorUserId?: string;
+  action?: string;
+  targetId?: string;
+  from?: Date;
+  to?: Date;
+  beforeSeq?: number;
+  limit: number;
+}
+
+export interface AuditRepo {
+  /** Appends to the tenant's hash chain inside the caller's transaction. */
+  append(e: AuditInput, at: Date): Promise<AuditEvent>;
+  list(tenantId: string, filter: AuditFilter): Promise<AuditEvent[]>;
+  /** Every event of the tenant in seq order, and the chain head. */
+  chain(tenantId: string): Promise<{ events: AuditEvent[]; head?: { seq: number; hash: string } }>;
+}
+
+/** Repositories bound to one transaction (or to autocommit reads). */
+export interface Repos {
+  tenants: TenantRepo;
+  users: UserRepo;
+  roles: RoleRepo;
+  shares: ShareRepo;
+  companies: CompanyRepo;
+  fields: FieldRepo;
+  audit: AuditRepo;
+}
+
+/** The unit of work. Each use case opens exactly one transaction. */
+export interface Store {
+  transaction<T>(fn: (repos: Repos) => Promise<T>): Promise<T>;
+  read<T>(fn: (repos: Repos) => Promise<T>): Promise<T>;
+}

@@ -1,0 +1,66 @@
+import type { Kysely } from 'kysely';
+import type { RoleRepo } from '../../domain/ports.js';
+import type { Role, RoleCategory } from '../../domain/role.js';
+import type { Database } from '../schema.js';
+
+export function roleRepo(db: Kysely<Database>): RoleRepo {
+  return {
+    async list() {
+      const rows = await db.selectFrom('roles').selectAll().orderBy('key').execute();
+      return rows.map(
+        (r): Role => ({
+          key: r.key,
+          name: r.name,
+          category: r.category as RoleCategory,
+          description: r.description,
+          permissions: [...r.permissions].sort(),
+        }),
+      );
+    },
+    async upsert(role) {
+      const values = {
+        key: role.key,
+        name: role.name,
+        category: role.category,
+        description: role.description,
+        permissions: role.permissions,
+        updated_at: new Date(),
+      };
+      await db
+        .insertInto('roles')
+        .values(values)
+        .onConflict((oc) => oc.column('key').doUpdateSet(values))
+        .execute();
+    },
+    async delete(key) {
+      await db.deleteFrom('roles').where('key', '=', key).execute();
+    },
+    async userRoles(tenantId, userId) {
+      const rows = await db
+        .selectFrom('user_roles')
+        .select('role_key')
+        .where('tenant_id', '=', tenantId)
+        .where('user_id', '=', userId)
+        .orderBy('role_key')
+        .execute();
+      return rows.map((r) => r.role_key);
+    },
+    async setUserRoles(tenantId, userId, keys, grantedBy, now) {
+      await db.deleteFrom('user_roles').where('tenant_id', '=', tenantId).where('user_id', '=', userId).execute();
+      if (keys.length > 0) {
+        await db
+          .insertInto('user_roles')
+          .values(keys.map((role_key) => ({ tenant_id: tenantId, user_id: userId, role_key, granted_by: grantedBy, granted_at: now })))
+          .execute();
+      }
+    },
+    async assignments(key) {
+      const r = await db
+        .selectFrom('user_roles')
+        .select((eb) => eb.fn.countAll<string>().as('n'))
+        .where('role_key', '=', key)
+        .executeTakeFirstOrThrow();
+      return Number(r.n);
+    },
+  };
+}

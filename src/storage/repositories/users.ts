@@ -1,0 +1,223 @@
+import { type ExpressionBuilder, type Kysely, type Selectable, sql } from 'kysely';
+import { AppError, notFound } from '../../domain/errors.js';
+import type { UserRelation, UserRepo } from '../../domain/ports.js';
+import type { User, UserState, UserType } from '../../domain/user.js';
+import type { Database, UsersTable } from '../schema.js';
+
+type Row = Selectable<UsersTable> & { company_ids: string[] | null };
+
+const toUser = (r: Row): User => ({
+  id: r.id,
+  tenantId: r.tenant_id,
+  loginName: r.login_name,
+  email: r.email,
+  displayName: r.display_name,
+  type: r.type as UserType,
+  state: r.state as UserState,
+  hasPassword: r.password_hash !== null,
+  mustChangePassword: r.must_change_password,
+  customFields: r.custom_fields,
+  companyIds: r.company_ids ?? [],
+  version: r.version,
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+});
+
+const companyIds = (eb: ExpressionBuilder<Database, 'users'>) =>
+  eb
+    .selectFrom('user_companies')
+    .select(sql<string[]>`coalesce(array_agg(company_id::text ORDER BY company_id), '{}')`.as('ids'))
+    .whereRef('user_companies.user_id', '=', 'users.id')
+    .as('company_ids');
+
+const encodeCursor = (login: string, id: string) =>
+  Buffer.from(JSON.stringify([login, id])).toString('base64url');
+
+function decodeCursor(c: string): [string, string] {
+  try {
+    const v = JSON.parse(Buffer.from(c, 'base64url').toString('utf8'));
+    if (Array.isArray(v) && v.length === 2 && typeof v[0] === 'string' && typeof v[1] === 'string') {
+      return [v[0], v[1]];
+    }
+  } catch {
+    // fall through to the uniform error
+  }
+  throw new AppError('validation.invalid', 'Invalid cursor', {
+    errors: [{ field: 'cursor', code: 'cursor.invalid', message: 'Invalid cursor' }],
+  });
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export function userRepo(db: Kysely<Database>): UserRepo {
+  const base = () => db.selectFrom('users').selectAll('users').select(companyIds);
+  const effectiveShare = (tenantId: string, now: Date) =>
+    db
+      .selectFrom('shares')
+      .select('shares.user_id')
+      .where('shares.target_tenant_id', '=', tenantId)
+      .where('shares.status', '=', 'active')
+      .where((eb) => eb.or([eb('shares.expires_at', 'is', null), eb('shares.expires_at', '>', now)]));
+
+  return {
+    async findInTenant(tenantId, id) {
+      if (!UUID.test(id)) return undefined;
+      const r = await base().where('users.tenant_id', '=', tenantId).where('users.id', '=', id).executeTakeFirst();
+      return r && toUser(r);
+    },
+    async findVisible(tenantId, id, now) {
+      if (!UUID.test(id)) return undefined;
+      const r = await base()
+        .select((eb) =>
+          eb
+            .case()
+            .when('users.tenant_id', '=', tenantId)
+            .then('own')
+            .when('users.id', 'in', effectiveShare(tenantId, now))
+            .then('shared')
+            .else('customer_primary')
+            .end()
+            .as('relation'),
+        )
+        .where('users.id', '=', id)
+        .where((eb) =>
+          eb.or([
+            eb('users.tenant_id', '=', tenantId),
+            eb('users.id', 'in', effectiveShare(tenantId, now)),
+            eb.and([
+              eb('users.type', '=', 'primary'),
+              eb('users.tenant_id', 'in', eb.selectFrom('tenants').select('id').where('parent_id', '=', tenantId)),
+            ]),
+          ]),
+        )
+        .executeTakeFirst();
+      return r && { user: toUser(r), relation: r.relation as UserRelation };
+    },
+    async findByLogin(tenantId, loginName) {
+      const r = await base()
+        .where('users.tenant_id', '=', tenantId)
+        .where(sql<string>`lower(login_name)`, '=', loginName.toLowerCase())
+        .executeTakeFirst();
+      return r && toUser(r);
+    },
+    async findPrimary(tenantId) {
+      const r = await base().where('users.tenant_id', '=', tenantId).where('users.type', '=', 'primary').executeTakeFirst();
+      return r && toUser(r);
+    },
+    async insert(u) {
+      await db
+        .insertInto('users')
+        .values({
+          id: u.id,
+          tenant_id: u.tenantId,
+          login_name: u.loginName,
+          email: u.email,
+          display_name: u.displayName,
+          type: u.type,
+          state: u.state,
+          password_hash: u.passwordHash,
+          must_change_password: u.mustChangePassword,
+          custom_fields: JSON.stringify(u.customFields),
+          created_at: u.now,
+          updated_at: u.now,
+        })
+        .execute();
+      const created = await this.findInTenant(u.tenantId, u.id);
+      if (!created) throw new Error('inserted user not found');
+      return created;
+    },
+    async update(tenantId, id, patch, now, expectedVersion) {
+      let q = db
+        .updateTable('users')
+        .set({
+          ...(patch.email !== undefined ? { email: patch.email } : {}),
+          ...(patch.displayName !== undefined ? { display_name: patch.displayName } : {}),
+          ...(patch.state !== undefined ? { state: patch.state } : {}),
+          ...(patch.customFields !== undefined ? { custom_fields: JSON.stringify(patch.customFields) } : {}),
+          version: sql`version + 1`,
+          updated_at: now,
+        })
+        .where('tenant_id', '=', tenantId)
+        .where('id', '=', id);
+      if (expectedVersion !== undefined) q = q.where('version', '=', expectedVersion);
+      const r = await q.returning('id').executeTakeFirst();
+      if (!r) {
+        if (await this.findInTenant(tenantId, id)) throw new AppError('resource.stale');
+        throw notFound('user');
+      }
+      return (await this.findInTenant(tenantId, id)) as User;
+    },
+    async setPassword(tenantId, id, hash, mustChange, now) {
+      await db
+        .updateTable('users')
+        .set({ password_hash: hash, must_change_password: mustChange, version: sql`version + 1`, updated_at: now })
+        .where('tenant_id', '=', tenantId)
+        .where('id', '=', id)
+        .execute();
+    },
+    async passwordHash(tenantId, id) {
+      const r = await db
+        .selectFrom('users')
+        .select('password_hash')
+        .where('tenant_id', '=', tenantId)
+        .where('id', '=', id)
+        .executeTakeFirst();
+      return r?.password_hash;
+    },
+    async delete(tenantId, id) {
+      await db.deleteFrom('users').where('tenant_id', '=', tenantId).where('id', '=', id).execute();
+    },
+    async list(tenantId, query, now) {
+      let q = base()
+        .select((eb) =>
+          eb.case().when('users.tenant_id', '=', tenantId).then('own').else('shared').end().as('relation'),
+        )
+        .where((eb) =>
+          eb.or([eb('users.tenant_id', '=', tenantId), eb('users.id', 'in', effectiveShare(tenantId, now))]),
+        );
+      if (query.state) q = q.where('users.state', '=', query.state);
+      if (query.q) {
+        const like = `%${query.q.replace(/[\\%_]/g, '\\$&')}%`;
+        q = q.where((eb) =>
+          eb.or([
+            eb('users.login_name', 'ilike', like),
+            eb('users.email', 'ilike', like),
+            eb('users.display_name', 'ilike', like),
+          ]),
+        );
+      }
+      if (query.cursor) {
+        const [login, id] = decodeCursor(query.cursor);
+        q = q.where(sql<boolean>`(lower(users.login_name), users.id) > (${login}, ${id}::uuid)`);
+      }
+      const rows = await q
+        .orderBy(sql`lower(users.login_name)`)
+        .orderBy('users.id')
+        .limit(query.limit + 1)
+        .execute();
+      const items = rows.slice(0, query.limit).map((r) => ({ ...toUser(r), relation: r.relation as UserRelation }));
+      const last = items.at(-1);
+      return {
+        items,
+        nextCursor: rows.length > query.limit && last ? encodeCursor(last.loginName.toLowerCase(), last.id) : null,
+      };
+    },
+    async countInTenant(tenantId) {
+      const r = await db
+        .selectFrom('users')
+        .select((eb) => eb.fn.countAll<string>().as('n'))
+        .where('tenant_id', '=', tenantId)
+        .executeTakeFirstOrThrow();
+      return Number(r.n);
+    },
+    async setCompanies(tenantId, userId, ids) {
+      await db.deleteFrom('user_companies').where('tenant_id', '=', tenantId).where('user_id', '=', userId).execute();
+      if (ids.length > 0) {
+        await db
+          .insertInto('user_companies')
+          .values(ids.map((company_id) => ({ tenant_id: tenantId, user_id: userId, company_id })))
+          .execute();
+      }
+    },
+  };
+}

@@ -1,0 +1,128 @@
+import type { ColumnType, Generated } from 'kysely';
+
+/** Row types of the database; they stay inside storage. */
+type Ts = ColumnType<Date, Date | string, Date | string>;
+type Json<T> = ColumnType<T, string, string>;
+
+export interface TenantsTable {
+  id: string;
+  kind: string;
+  parent_id: string | null;
+  parent_kind: string | null;
+  path: string;
+  depth: number;
+  name: string;
+  slug: string;
+  status: string;
+  settings: Json<Record<string, unknown>>;
+  version: Generated<number>;
+  created_at: Ts;
+  updated_at: Ts;
+}
+
+export interface UsersTable {
+  id: string;
+  tenant_id: string;
+  login_name: string;
+  email: string | null;
+  display_name: string;
+  type: string;
+  state: string;
+  password_hash: string | null;
+  must_change_password: boolean;
+  custom_fields: Json<Record<string, unknown>>;
+  version: Generated<number>;
+  created_at: Ts;
+  updated_at: Ts;
+}
+
+export interface RolesTable {
+  key: string;
+  name: string;
+  category: string;
+  description: string;
+  permissions: string[];
+  updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+export interface UserRolesTable {
+  tenant_id: string;
+  user_id: string;
+  role_key: string;
+  granted_by: string | null;
+  granted_at: Ts;
+}
+
+export interface CompaniesTable {
+  id: string;
+  tenant_id: string;
+  name: string;
+  parent_company_id: string | null;
+  created_at: Ts;
+}
+
+export interface UserCompaniesTable {
+  tenant_id: string;
+  user_id: string;
+  company_id: string;
+}
+
+export interface FieldDefinitionsTable {
+  id: string;
+  tenant_id: string;
+  key: string;
+  label: string;
+  type: string;
+  required: boolean;
+  options: Json<string[]>;
+}
+
+export interface SharesTable {
+  id: string;
+  user_id: string;
+  home_tenant_id: string;
+  target_tenant_id: string;
+  status: string;
+  expires_at: Ts | null;
+  created_by: string;
+  accepted_by: string | null;
+  ended_by: string | null;
+  created_at: Ts;
+  accepted_at: Ts | null;
+  ended_at: Ts | null;
+}
+
+export interface AuditEventsTable {
+  tenant_id: string;
+  seq: ColumnType<string, number, number>;
+  at: Ts;
+  actor_user_id: string | null;
+  actor_tenant_id: string | null;
+  action: string;
+  target_type: string;
+  target_id: string | null;
+  details: Json<Record<string, unknown>>;
+  ip: string | null;
+  request_id: string | null;
+  prev_hash: string;
+  hash: string;
+}
+
+export interface AuditHeadsTable {
+  tenant_id: string;
+  seq: ColumnType<string, number, number>;
+  hash: string;
+}
+
+export interface Database {
+  tenants: TenantsTable;
+  users: UsersTable;
+  roles: RolesTable;
+  user_roles: UserRolesTable;
+  companies: CompaniesTable;
+  user_companies: UserCompaniesTable;
+  field_definitions: FieldDefinitionsTable;
+  shares: SharesTable;
+  audit_events: AuditEventsTable;
+  audit_heads: AuditHeadsTable;
+}
