@@ -1,0 +1,45 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { AppDeps } from './app/context.js';
+import { applyRoles } from './app/roles.js';
+import { readAppPermissions, readRolesFile } from './config/catalogue-files.js';
+import type { Config } from './config/load-config.js';
+import { PermissionCatalogue } from './domain/permissions.js';
+import type { PasswordHasher } from './domain/ports.js';
+import { argon2Hasher } from './storage/argon2-hasher.js';
+import { type Db, openDb } from './storage/db.js';
+import { migrateToLatest } from './storage/migrate.js';
+import { kyselyStore } from './storage/store.js';
+
+export interface Kontor {
+  config: Config;
+  db: Db;
+  deps: AppDeps;
+  close(): Promise<void>;
+}
+
+/** A one-time password for bootstrap: 24 random bytes, well above the policy's minimum. */
+export const oneTimePassword = (): string => randomBytes(24).toString('base64url');
+
+/**
+ * The one place that wires storage into the app layer. Opens the database, runs pending
+ * migrations and, on an empty role table, applies the configured role file.
+ */
+export async function createKontor(config: Config, opts: { hasher?: PasswordHasher } = {}): Promise<Kontor> {
+  const db = await openDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, schema: config.dbSchema });
+  try {
+    await migrateToLatest(db.kysely);
+    const deps: AppDeps = {
+      store: kyselyStore(db.kysely),
+      clock: { now: () => new Date() },
+      ids: { newId: randomUUID },
+      hasher: opts.hasher ?? argon2Hasher(),
+      catalogue: new PermissionCatalogue(readAppPermissions(config.appPermissionsFile)),
+    };
+    const roles = await deps.store.read((r) => r.roles.list());
+    if (roles.length === 0) await applyRoles(deps, null, readRolesFile(config.rolesFile), { dryRun: false });
+    return { config, db, deps, close: () => db.close() };
+  } catch (e) {
+    await db.close();
+    throw e;
+  }
+}
