@@ -27,7 +27,7 @@ export const oneTimePassword = (): string => randomBytes(24).toString('base64url
 export async function createKontor(config: Config, opts: { hasher?: PasswordHasher } = {}): Promise<Kontor> {
   const db = await openDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, schema: config.dbSchema });
   try {
-    await migrateToLatest(db.kysely);
+    await migrateToLatest(db.kysely, config.dbSchema ?? (db.driver === 'postgres' ? 'public' : undefined));
     const deps: AppDeps = {
       store: kyselyStore(db.kysely),
       clock: { now: () => new Date() },

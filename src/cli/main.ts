@@ -1,0 +1,155 @@
+#!/usr/bin/env node
+import { Command } from 'commander';
+import { verifyAudit } from '../app/audit-log.js';
+import { bootstrapProvider } from '../app/bootstrap.js';
+import { applyRoles } from '../app/roles.js';
+import { readRolesFile } from '../config/catalogue-files.js';
+import { loadConfig } from '../config/load-config.js';
+import { createKontor, type Kontor, oneTimePassword } from '../compose.js';
+import { isAppError } from '../domain/errors.js';
+import { sha256 } from '../storage/repositories/audit.js';
+import { printTree } from './print-tree.js';
+
+// Set here and copied to process.exitCode at the very end: PGlite's runtime resets
+// process.exitCode when it closes.
+let failed = false;
+
+const out = (s: string): void => {
+  process.stdout.write(`${s}\n`);
+};
+
+async function withKontor<T>(fn: (k: Kontor) => Promise<T>): Promise<T> {
+  const k = await createKontor(loadConfig());
+  try {
+    return await fn(k);
+  } finally {
+    await k.close();
+  }
+}
+
+/** Creates the root provider and first administrator when the database has none. */
+export async function ensureProvider(k: Kontor): Promise<{ slug: string; login: string; password: string } | undefined> {
+  const password = oneTimePassword();
+  const created = await bootstrapProvider(k.deps, {
+    tenantName: k.config.providerName,
+    slug: k.config.providerSlug,
+    loginName: k.config.adminLogin,
+    password,
+  });
+  return created && { slug: created.tenant.slug, login: created.user.loginName, password };
+}
+
+export function printCredentials(c: { slug: string; login: string; password: string }, url?: string): void {
+  out('');
+  out('  Kontor is set up. First administrator (shown once, change it at first sign-in):');
+  if (url) out(`    URL:       ${url}`);
+  out(`    tenant:    ${c.slug}`);
+  out(`    username:  ${c.login}`);
+  out(`    password:  ${c.password}`);
+  out('');
+}
+
+export function buildCli(): Command {
+  const program = new Command('kontor').description('Kontor identity and permission service');
+
+  program
+    .command('init')
+    .description('create the provider tenant and first administrator (one-time password printed once)')
+    .action(async () =>
+      withKontor(async (k) => {
+        const c = await ensureProvider(k);
+        if (c) printCredentials(c);
+        else out('Kontor is initialised already; nothing changed.');
+      }),
+    );
+
+  program
+    .command('migrate')
+    .description('run pending database migrations')
+    .action(async () => withKontor(async () => out('Migrations are up to date.')));
+
+  const roles = program.command('roles').description('role definitions');
+  roles
+    .command('apply <file>')
+    .description('apply a roles file (JSON or YAML)')
+    .option('--dry-run', 'show the diff, change nothing')
+    .action(async (file: string, opts: { dryRun?: boolean }) =>
+      withKontor(async (k) => {
+        const { diff, applied } = await applyRoles(k.deps, null, readRolesFile(file), { dryRun: Boolean(opts.dryRun) });
+        for (const r of diff.added) out(`+ ${r.key} (${r.category}): ${r.permissions.join(', ')}`);
+        for (const r of diff.removed) out(`- ${r.key}`);
+        for (const c of diff.changed) {
+          const before = new Set(c.before.permissions);
+          const after = new Set(c.after.permissions);
+          const plus = [...after].filter((p) => !before.has(p));
+          const minus = [...before].filter((p) => !after.has(p));
+          out(`~ ${c.after.key}${plus.length ? ` +[${plus.join(', ')}]` : ''}${minus.length ? ` -[${minus.join(', ')}]` : ''}`);
+        }
+        if (!diff.added.length && !diff.removed.length && !diff.changed.length) out('No changes.');
+        else out(applied ? 'Applied.' : 'Dry run: nothing changed.');
+      }),
+    );
+  roles
+    .command('list')
+    .description('list role definitions')
+    .action(async () =>
+      withKontor(async (k) => {
+        for (const r of await k.deps.store.read((x) => x.roles.list())) {
+          out(`${r.key.padEnd(24)} ${r.category.padEnd(15)} ${r.permissions.join(', ')}`);
+        }
+      }),
+    );
+
+  program
+    .command('tenants')
+    .description('tenant tree')
+    .command('tree')
+    .description('print the whole tenant tree')
+    .action(async () =>
+      withKontor(async (k) => {
+        const root = await k.deps.store.read((r) => r.tenants.findRoot());
+        if (!root) return out('No provider yet: run `kontor init`.');
+        out(printTree(await k.deps.store.read((r) => r.tenants.subtree(root.path))));
+      }),
+    );
+
+  program
+    .command('audit')
+    .description('activity log')
+    .command('verify <tenant>')
+    .description('verify the hash chain of a tenant (slug or id)')
+    .action(async (tenant: string) =>
+      withKontor(async (k) => {
+        const t = await k.deps.store.read(async (r) => (await r.tenants.findBySlug(tenant)) ?? (/^[0-9a-f-]{36}$/i.test(tenant) ? await r.tenants.findById(tenant) : undefined));
+        const tenantId = t?.id ?? tenant;
+        const report = await k.deps.store.read((r) => verifyAudit(r, tenantId, sha256));
+        if (report.problems.length === 0) {
+          out(`OK: ${report.events} event(s), chain intact.`);
+          return;
+        }
+        for (const p of report.problems) out(`event ${p.seq}: ${p.problem.replace('_', ' ')}`);
+        failed = true;
+      }),
+    );
+
+  return program;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  try {
+    await buildCli().parseAsync(argv);
+    if (failed) process.exitCode = 1;
+  } catch (e) {
+    if (isAppError(e)) {
+      process.stderr.write(`kontor: ${e.message} (${e.code})\n`);
+      for (const fe of e.errors ?? []) process.stderr.write(`  ${fe.field}: ${fe.message}\n`);
+    } else {
+      process.stderr.write(`kontor: ${e instanceof Error ? e.message : String(e)}\n`);
+    }
+    process.exitCode = 1;
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('main.ts')) {
+  await main(process.argv);
+}
