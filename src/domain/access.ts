@@ -60,8 +60,7 @@ export function buildActor(input: {
   };
 }
 
-export const can = (actor: Actor, permission: string): boolean =>
-  actor.permissions.has(permission);
+export const can = (actor: Actor, permission: string): boolean => actor.permissions.has(permission);
 
 /**
  * R7: does the actor see tenant data at all? Operation roles hold only `system` permissions,

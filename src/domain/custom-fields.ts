@@ -50,9 +50,7 @@ function checkValue(def: FieldDefinition, value: unknown): string | undefined {
       return !Number.isNaN(d.getTime()) && d.toISOString().startsWith(value) ? undefined : 'a real calendar date';
     }
     case 'select':
-      return typeof value === 'string' && def.options.includes(value)
-        ? undefined
-        : `one of ${def.options.join(', ')}`;
+      return typeof value === 'string' && def.options.includes(value) ? undefined : `one of ${def.options.join(', ')}`;
   }
 }
 
@@ -66,7 +64,8 @@ export function validateFieldValues(
 ): Record<string, unknown> {
   const byKey = new Map(defs.map((d) => [d.key, d]));
   const errors: FieldError[] = [];
-  const out: Record<string, unknown> = {};
+  // A null prototype: a field named like an Object method must not look present.
+  const out: Record<string, unknown> = Object.create(null);
   for (const [key, value] of Object.entries(values)) {
     const def = byKey.get(key);
     if (!def) {
@@ -82,10 +81,10 @@ export function validateFieldValues(
     }
   }
   for (const def of defs) {
-    if (def.required && out[def.key] === undefined && !errors.some((e) => e.field === `customFields.${def.key}`)) {
+    if (def.required && !Object.hasOwn(out, def.key) && !errors.some((e) => e.field === `customFields.${def.key}`)) {
       errors.push({ field: `customFields.${def.key}`, code: 'field.required', message: 'Required' });
     }
   }
   if (errors.length > 0) throw new AppError('validation.field_value', undefined, { errors });
-  return out;
+  return { ...out };
 }

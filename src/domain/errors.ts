@@ -65,6 +65,8 @@ export const ERROR_CODES = {
   },
   'storage.unavailable': { status: 503, title: 'The database is not available' },
   'internal.error': { status: 500, title: 'Internal error' },
+  'request.too_large': { status: 413, title: 'The request body is too large' },
+  'request.unsupported_media_type': { status: 415, title: 'The body must be application/json' },
 } as const satisfies Record<string, { status: number; title: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -64,8 +64,7 @@ export function evaluateGrant(req: GrantRequest): GrantDecision {
   const ownUser = target.homeTenantId === actor.actingTenantId;
   if (!ownUser) {
     // R5: the parent's sales function manages the primary login of a direct customer.
-    const customerPrimary =
-      target.type === 'primary' && target.homeParentId === actor.actingTenantId;
+    const customerPrimary = target.type === 'primary' && target.homeParentId === actor.actingTenantId;
     if (!(customerPrimary && actor.permissions.has('customers.primary.manage'))) {
       if (target.sharedIntoActingTenant) {
         return refuse('grant.shared_user_read_only', 'This user is shared in; its home manages it');

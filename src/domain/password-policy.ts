@@ -11,11 +11,39 @@ export const PASSWORD_MAX = 256;
 // A short list of the most common long passwords and patterns; the check is case-insensitive
 // and also refuses passwords that merely repeat a blocked word.
 const COMMON = [
-  'password', 'passwort', 'qwertz', 'qwerty', 'letmein', 'welcome', 'willkommen', 'admin',
-  'administrator', 'iloveyou', 'monkey', 'dragon', 'football', 'baseball', 'sunshine',
-  'princess', 'abc123', 'changeme', 'trustno1', 'master', 'shadow', 'superman', 'starwars',
-  '123456789012345', '1234567890123456', 'qwertyuiopasdfg', '111111111111111', 'aaaaaaaaaaaaaaa',
-  'passwordpassword', 'password1234567', 'qwertyuiop12345', 'iloveyouiloveyou', 'kontor',
+  'password',
+  'passwort',
+  'qwertz',
+  'qwerty',
+  'letmein',
+  'welcome',
+  'willkommen',
+  'admin',
+  'administrator',
+  'iloveyou',
+  'monkey',
+  'dragon',
+  'football',
+  'baseball',
+  'sunshine',
+  'princess',
+  'abc123',
+  'changeme',
+  'trustno1',
+  'master',
+  'shadow',
+  'superman',
+  'starwars',
+  '123456789012345',
+  '1234567890123456',
+  'qwertyuiopasdfg',
+  '111111111111111',
+  'aaaaaaaaaaaaaaa',
+  'passwordpassword',
+  'password1234567',
+  'qwertyuiop12345',
+  'iloveyouiloveyou',
+  'kontor',
 ];
 
 const normalise = (s: string): string => s.normalize('NFKC');
@@ -46,14 +74,24 @@ export function checkPassword(
   if (length < PASSWORD_MIN) fail('password.too_short', `At least ${PASSWORD_MIN} characters`);
   if (length > PASSWORD_MAX) fail('password.too_long', `At most ${PASSWORD_MAX} characters`);
   const lower = pw.toLocaleLowerCase('en');
-  const compact = lower.replace(/[\s\d!@#$%^&*()_+\-=.,;:'"?/\\|<>[\]{}~`]/g, '');
+  // Digits, blanks and punctuation are stripped from both sides of a comparison, so
+  // "acme-corp2024!" still counts as the name "acme-corp".
+  const strip = (v: string) => v.toLocaleLowerCase('en').replace(/[\s\d!@#$%^&*()_+\-=.,;:'"?/\\|<>[\]{}~`]/g, '');
+  const compact = strip(pw);
   if (COMMON.some((w) => lower === w || (compact.length > 0 && compact.replaceAll(w, '') === ''))) {
     fail('password.common', 'This password is too common');
   }
   if (isRepetitive(pw)) fail('password.repetitive', 'This password is too repetitive');
   for (const word of [context.tenantName, context.tenantSlug, context.loginName]) {
-    const w = word?.toLocaleLowerCase('en').trim();
-    if (w && w.length >= 3 && compact.replaceAll(w.replace(/\s+/g, ''), '') === '') {
+    const w = word ? strip(word) : '';
+    const parts = word
+      ? word
+          .toLocaleLowerCase('en')
+          .split(/[^\p{L}]+/u)
+          .filter((x) => x.length >= 3)
+      : [];
+    const onlyName = (name: string) => name.length >= 3 && compact.replaceAll(name, '') === '';
+    if (onlyName(w) || (parts.length > 0 && compact.replace(new RegExp(parts.join('|'), 'g'), '') === '')) {
       fail('password.context', 'The password must not be the tenant or login name');
     }
   }

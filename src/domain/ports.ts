@@ -81,11 +81,7 @@ export interface UserRepo {
    * The user if `tenantId` may see it: its home, an effective imported share, or the primary
    * user of a direct child. Anything else is undefined, exactly as for a missing id.
    */
-  findVisible(
-    tenantId: string,
-    id: string,
-    now: Date,
-  ): Promise<{ user: User; relation: UserRelation } | undefined>;
+  findVisible(tenantId: string, id: string, now: Date): Promise<{ user: User; relation: UserRelation } | undefined>;
   findByLogin(tenantId: string, loginName: string): Promise<User | undefined>;
   findPrimary(tenantId: string): Promise<User | undefined>;
   /** Conflicts: `user.primary_exists`, `user.login_taken`. */
@@ -97,13 +93,7 @@ export interface UserRepo {
     now: Date,
     expectedVersion?: number,
   ): Promise<User>;
-  setPassword(
-    tenantId: string,
-    id: string,
-    hash: string | null,
-    mustChange: boolean,
-    now: Date,
-  ): Promise<void>;
+  setPassword(tenantId: string, id: string, hash: string | null, mustChange: boolean, now: Date): Promise<void>;
   passwordHash(tenantId: string, id: string): Promise<string | null | undefined>;
   delete(tenantId: string, id: string): Promise<void>;
   /** Own users and effective imported shares of the tenant. */

@@ -41,10 +41,7 @@ export function assertValidPlacement(kind: TenantKind, parentKind: TenantKind | 
     return;
   }
   if (parentKind === null || !isSupplier(parentKind)) {
-    throw new AppError(
-      'tenant.invalid_parent',
-      `A ${kind} must be placed below the provider or a reseller`,
-    );
+    throw new AppError('tenant.invalid_parent', `A ${kind} must be placed below the provider or a reseller`);
   }
 }
 
@@ -54,14 +51,10 @@ export const rootPath = (id: string): string => `/${id}/`;
 /** Ids on the path from the root to the tenant itself, root first. */
 export const pathIds = (path: string): string[] => path.split('/').filter((s) => s.length > 0);
 
-export const isAncestorOrSelf = (ancestorPath: string, path: string): boolean =>
-  path.startsWith(ancestorPath);
+export const isAncestorOrSelf = (ancestorPath: string, path: string): boolean => path.startsWith(ancestorPath);
 
 /** Re-parenting rule: no cycles, valid kinds. */
-export function assertValidMove(
-  tenant: Pick<Tenant, 'kind' | 'path'>,
-  newParent: Pick<Tenant, 'kind' | 'path'>,
-): void {
+export function assertValidMove(tenant: Pick<Tenant, 'kind' | 'path'>, newParent: Pick<Tenant, 'kind' | 'path'>): void {
   if (tenant.kind === 'provider') {
     throw new AppError('tenant.root_immutable', 'The root provider cannot be moved');
   }

@@ -24,5 +24,4 @@ export interface User {
 const LOGIN = /^[\p{L}\p{N}._@+-]{1,254}$/u;
 export const isValidLoginName = (s: string): boolean => LOGIN.test(s);
 /** Deliberately loose: the address is verified by mail, not by a pattern. */
-export const isValidEmail = (s: string): boolean =>
-  s.length <= 254 && /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(s);
+export const isValidEmail = (s: string): boolean => s.length <= 254 && /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(s);

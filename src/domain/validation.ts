@@ -4,7 +4,11 @@ import type { FieldError } from './errors.js';
 export class Checker {
   readonly errors: FieldError[] = [];
 
-  string(field: string, v: unknown, opts: { min?: number; max: number; pattern?: RegExp; optional?: boolean }): string | undefined {
+  string(
+    field: string,
+    v: unknown,
+    opts: { min?: number; max: number; pattern?: RegExp; optional?: boolean },
+  ): string | undefined {
     if (v === undefined && opts.optional) return undefined;
     if (typeof v !== 'string') return this.fail(field, 'type', 'Must be a text');
     const len = [...v].length;

@@ -8,7 +8,7 @@ import { verifyAudit } from '../../../src/app/audit-log.js';
 import { createUser } from '../../../src/app/create-user.js';
 import { updateUser } from '../../../src/app/manage-user.js';
 import { sha256 } from '../../../src/storage/repositories/audit.js';
-import { testKontor, type TestKontor } from '../../fixtures/kontor.js';
+import { type TestKontor, testKontor } from '../../fixtures/kontor.js';
 
 let k: TestKontor;
 beforeAll(async () => {
@@ -33,9 +33,19 @@ describe('audit log', () => {
     const t = await k.aTenant(k.root, 'consumer');
     const admin = await k.aUserIn(t, ['AdministrationAdvanced']);
     const ctx = await k.ctx(admin);
-    const { user } = await createUser(k.deps, ctx, { tenantId: t.id, loginName: 'audited', password: 'a long enough passphrase 1' });
+    const { user } = await createUser(k.deps, ctx, {
+      tenantId: t.id,
+      loginName: 'audited',
+      password: 'a long enough passphrase 1',
+    });
     const [e] = await k.deps.store.read((r) => r.audit.list(t.id, { limit: 1 }));
-    expect(e).toMatchObject({ action: 'user.created', actorUserId: admin.id, actorTenantId: t.id, targetId: user.id, ip: '127.0.0.1' });
+    expect(e).toMatchObject({
+      action: 'user.created',
+      actorUserId: admin.id,
+      actorTenantId: t.id,
+      targetId: user.id,
+      ip: '127.0.0.1',
+    });
     expect(JSON.stringify(e?.details)).not.toContain('passphrase');
   });
 
@@ -50,7 +60,9 @@ describe('audit log', () => {
     const ctx = await k.ctx(admin);
     for (const n of [1, 2, 3]) await createUser(k.deps, ctx, { tenantId: t.id, loginName: `u${n}` });
     expect((await verify(t.id)).problems).toEqual([]);
-    await tamper(sql`UPDATE audit_events SET details = '{"loginName":"mallory"}' WHERE tenant_id = ${t.id} AND seq = 2`);
+    await tamper(
+      sql`UPDATE audit_events SET details = '{"loginName":"mallory"}' WHERE tenant_id = ${t.id} AND seq = 2`,
+    );
     expect((await verify(t.id)).problems).toEqual([{ seq: 2, problem: 'hash_mismatch' }]);
   });
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUser } from '../../../src/app/create-user.js';
 import { isAppError } from '../../../src/domain/errors.js';
-import { onPostgres, testKontor, type TestKontor } from '../../fixtures/kontor.js';
+import { onPostgres, type TestKontor, testKontor } from '../../fixtures/kontor.js';
 
 let k: TestKontor;
 beforeAll(async () => {
@@ -17,7 +17,9 @@ describe.runIf(onPostgres())('concurrent writes on PostgreSQL', () => {
     const sales = await k.aUserIn(k.root, ['SalesBasic']);
     const ctx = await k.ctx(sales);
     const results = await Promise.allSettled(
-      Array.from({ length: 20 }, (_, i) => createUser(k.deps, ctx, { tenantId: c.id, loginName: `primary${i}`, type: 'primary' })),
+      Array.from({ length: 20 }, (_, i) =>
+        createUser(k.deps, ctx, { tenantId: c.id, loginName: `primary${i}`, type: 'primary' }),
+      ),
     );
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
     for (const r of results) {
@@ -45,7 +47,9 @@ describe.runIf(onPostgres())('concurrent writes on PostgreSQL', () => {
     const t = await k.aTenant(k.root, 'consumer');
     const admin = await k.aUserIn(t, ['AdministrationAdvanced']);
     const ctx = await k.ctx(admin);
-    await Promise.all(Array.from({ length: 20 }, (_, i) => createUser(k.deps, ctx, { tenantId: t.id, loginName: `c${i}` })));
+    await Promise.all(
+      Array.from({ length: 20 }, (_, i) => createUser(k.deps, ctx, { tenantId: t.id, loginName: `c${i}` })),
+    );
     const { verifyAudit } = await import('../../../src/app/audit-log.js');
     const { sha256 } = await import('../../../src/storage/repositories/audit.js');
     const report = await k.deps.store.read((r) => verifyAudit(r, t.id, sha256));

@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assignRoles } from '../../../src/app/assign-roles.js';
+import { createField } from '../../../src/app/companies.js';
 import { createUser } from '../../../src/app/create-user.js';
 import { changeOwnPassword, deleteUser, setUserState, updateUser } from '../../../src/app/manage-user.js';
 import { acceptShare, endShare, releaseShare } from '../../../src/app/shares.js';
 import { createChildTenant } from '../../../src/app/tenants.js';
 import { getUser, listUsers } from '../../../src/app/user-queries.js';
-import { createField } from '../../../src/app/companies.js';
-import { TEST_PASSWORD, testKontor, type TestKontor } from '../../fixtures/kontor.js';
+import { TEST_PASSWORD, type TestKontor, testKontor } from '../../fixtures/kontor.js';
 
 let k: TestKontor;
 beforeAll(async () => {
@@ -24,7 +24,9 @@ describe('grant rules through the use cases', () => {
     const stranger = await k.aUserIn(b, ['CustomerBasic']);
     const before = await k.counts();
     // A user of an unrelated tenant is not even visible: same answer as a missing id.
-    await expect(assignRoles(k.deps, await k.ctx(admin), { userId: stranger.id, roles: ['Marketing'] })).rejects.toMatchObject({
+    await expect(
+      assignRoles(k.deps, await k.ctx(admin), { userId: stranger.id, roles: ['Marketing'] }),
+    ).rejects.toMatchObject({
       code: 'resource.not_found',
     });
     expect(await k.counts()).toEqual(before);
@@ -35,7 +37,9 @@ describe('grant rules through the use cases', () => {
     const sales = await k.aUserIn(t, ['SalesAdvanced']);
     const admin = await k.aUserIn(t, ['AdministrationBasic']);
     const staff = await k.aUserIn(t, []);
-    await expect(assignRoles(k.deps, await k.ctx(sales), { userId: staff.id, roles: ['Marketing'] })).rejects.toMatchObject({
+    await expect(
+      assignRoles(k.deps, await k.ctx(sales), { userId: staff.id, roles: ['Marketing'] }),
+    ).rejects.toMatchObject({
       code: 'grant.requires_admin',
     });
     expect(await roles(staff.id, t.id)).toEqual([]);
@@ -48,7 +52,9 @@ describe('grant rules through the use cases', () => {
     const t = await k.aTenant(k.root, 'reseller');
     const admin = await k.aUserIn(t, ['AdministrationBasic']);
     const staff = await k.aUserIn(t, []);
-    await expect(assignRoles(k.deps, await k.ctx(admin), { userId: staff.id, roles: ['OperationBasic'] })).rejects.toMatchObject({
+    await expect(
+      assignRoles(k.deps, await k.ctx(admin), { userId: staff.id, roles: ['OperationBasic'] }),
+    ).rejects.toMatchObject({
       code: 'grant.operation_role_outside_provider',
     });
     const rootOps = await k.aUserIn(k.root, []);
@@ -62,7 +68,9 @@ describe('grant rules through the use cases', () => {
     const staff = await k.aUserIn(t, []);
     const advanced = await k.aUserIn(t, ['AdministrationAdvanced']);
     const ctx = await k.ctx(basic);
-    await expect(assignRoles(k.deps, ctx, { userId: staff.id, roles: ['AdministrationAdvanced'] })).rejects.toMatchObject({
+    await expect(
+      assignRoles(k.deps, ctx, { userId: staff.id, roles: ['AdministrationAdvanced'] }),
+    ).rejects.toMatchObject({
       code: 'grant.admin_role_not_held',
     });
     await expect(assignRoles(k.deps, ctx, { userId: advanced.id, roles: [] })).rejects.toMatchObject({
@@ -87,11 +95,15 @@ describe('grant rules through the use cases', () => {
     expect(changed.roles).toEqual(['CustomerAdvanced']);
     await setUserState(k.deps, ctx, { userId: primaryUser!.id, state: 'locked' });
     // R4 still applies: sales does not hold an administration role.
-    await expect(assignRoles(k.deps, ctx, { userId: primaryUser!.id, roles: ['AdministrationBasic'] })).rejects.toMatchObject({
+    await expect(
+      assignRoles(k.deps, ctx, { userId: primaryUser!.id, roles: ['AdministrationBasic'] }),
+    ).rejects.toMatchObject({
       code: 'grant.admin_role_not_held',
     });
     // R3 still applies.
-    await expect(assignRoles(k.deps, ctx, { userId: primaryUser!.id, roles: ['OperationBasic'] })).rejects.toMatchObject({
+    await expect(
+      assignRoles(k.deps, ctx, { userId: primaryUser!.id, roles: ['OperationBasic'] }),
+    ).rejects.toMatchObject({
       code: 'grant.operation_role_outside_provider',
     });
     // Neighbours stay denied: a secondary user of the customer is not visible to sales.
@@ -152,9 +164,14 @@ describe('grant rules through the use cases', () => {
     const customer = await k.aTenant(msp, 'consumer');
     const mspAdmin = await k.aUserIn(msp, ['AdministrationAdvanced', 'AdministrationBasic']);
     const custAdmin = await k.aUserIn(customer, ['AdministrationBasic'], { type: 'primary' });
-    const { share, warnings } = await releaseShare(k.deps, await k.ctx(mspAdmin), { userId: mspAdmin.id, tenantId: customer.id });
+    const { share, warnings } = await releaseShare(k.deps, await k.ctx(mspAdmin), {
+      userId: mspAdmin.id,
+      tenantId: customer.id,
+    });
     expect(warnings.map((w) => w.code)).toContain('advisory.shared_admin');
-    await expect(acceptShare(k.deps, await k.ctx(custAdmin), share.id)).rejects.toMatchObject({ code: 'grant.admin_role_not_held' });
+    await expect(acceptShare(k.deps, await k.ctx(custAdmin), share.id)).rejects.toMatchObject({
+      code: 'grant.admin_role_not_held',
+    });
   });
 
   it('R7: an operation-only user of the provider sees no customer data', async () => {
@@ -171,14 +188,27 @@ describe('grant rules through the use cases', () => {
   it('R8: changing one’s own password needs account.password.change and the current password', async () => {
     const t = await k.aTenant(k.root, 'consumer');
     const customer = await k.aUserIn(t, ['CustomerBasic'], { password: TEST_PASSWORD });
-    const noRight = await k.aUserIn(t, ['Marketing'].filter(() => false), { password: TEST_PASSWORD });
+    const noRight = await k.aUserIn(
+      t,
+      ['Marketing'].filter(() => false),
+      { password: TEST_PASSWORD },
+    );
     await expect(
-      changeOwnPassword(k.deps, await k.ctx(noRight), { currentPassword: TEST_PASSWORD, newPassword: 'a brand new passphrase here' }),
+      changeOwnPassword(k.deps, await k.ctx(noRight), {
+        currentPassword: TEST_PASSWORD,
+        newPassword: 'a brand new passphrase here',
+      }),
     ).rejects.toMatchObject({ code: 'grant.password_change_not_allowed' });
     await expect(
-      changeOwnPassword(k.deps, await k.ctx(customer), { currentPassword: 'wrong wrong wrong wrong', newPassword: 'a brand new passphrase here' }),
+      changeOwnPassword(k.deps, await k.ctx(customer), {
+        currentPassword: 'wrong wrong wrong wrong',
+        newPassword: 'a brand new passphrase here',
+      }),
     ).rejects.toMatchObject({ code: 'validation.invalid' });
-    await changeOwnPassword(k.deps, await k.ctx(customer), { currentPassword: TEST_PASSWORD, newPassword: 'a brand new passphrase here' });
+    await changeOwnPassword(k.deps, await k.ctx(customer), {
+      currentPassword: TEST_PASSWORD,
+      newPassword: 'a brand new passphrase here',
+    });
     const hash = await k.deps.store.read((r) => r.users.passwordHash(t.id, customer.id));
     expect(await k.deps.hasher.verify(hash as string, 'a brand new passphrase here')).toBe(true);
   });
@@ -201,7 +231,9 @@ describe('users', () => {
     const sales = await k.aUserIn(k.root, ['SalesBasic']);
     const c = await k.aTenant(k.root, 'consumer');
     await createUser(k.deps, await k.ctx(sales), { tenantId: c.id, loginName: 'first', type: 'primary' });
-    await expect(createUser(k.deps, await k.ctx(sales), { tenantId: c.id, loginName: 'second', type: 'primary' })).rejects.toMatchObject({
+    await expect(
+      createUser(k.deps, await k.ctx(sales), { tenantId: c.id, loginName: 'second', type: 'primary' }),
+    ).rejects.toMatchObject({
       code: 'user.primary_exists',
     });
   });
@@ -210,14 +242,28 @@ describe('users', () => {
     const t = await k.aTenant(k.root, 'consumer');
     const admin = await k.aUserIn(t, ['AdministrationAdvanced']);
     const ctx = await k.ctx(admin);
-    await createField(k.deps, ctx, { tenantId: t.id, key: 'cost_centre', label: 'Cost centre', type: 'number', required: true });
-    await expect(createUser(k.deps, ctx, { tenantId: t.id, loginName: 'x1' })).rejects.toMatchObject({ code: 'validation.field_value' });
+    await createField(k.deps, ctx, {
+      tenantId: t.id,
+      key: 'cost_centre',
+      label: 'Cost centre',
+      type: 'number',
+      required: true,
+    });
+    await expect(createUser(k.deps, ctx, { tenantId: t.id, loginName: 'x1' })).rejects.toMatchObject({
+      code: 'validation.field_value',
+    });
     await expect(
       createUser(k.deps, ctx, { tenantId: t.id, loginName: 'x1', customFields: { cost_centre: 'abc' } }),
     ).rejects.toMatchObject({ code: 'validation.field_value' });
-    const { user } = await createUser(k.deps, ctx, { tenantId: t.id, loginName: 'x1', customFields: { cost_centre: 4711 } });
+    const { user } = await createUser(k.deps, ctx, {
+      tenantId: t.id,
+      loginName: 'x1',
+      customFields: { cost_centre: 4711 },
+    });
     expect(user.customFields).toEqual({ cost_centre: 4711 });
-    await expect(updateUser(k.deps, ctx, { userId: user.id, customFields: { cost_centre: null } })).rejects.toMatchObject({
+    await expect(
+      updateUser(k.deps, ctx, { userId: user.id, customFields: { cost_centre: null } }),
+    ).rejects.toMatchObject({
       code: 'validation.field_value',
     });
   });
@@ -228,7 +274,9 @@ describe('users', () => {
     const ctx = await k.ctx(admin);
     const { user } = await createUser(k.deps, ctx, { tenantId: t.id, loginName: 'v1' });
     await updateUser(k.deps, ctx, { userId: user.id, displayName: 'One', expectedVersion: user.version });
-    await expect(updateUser(k.deps, ctx, { userId: user.id, displayName: 'Two', expectedVersion: user.version })).rejects.toMatchObject({
+    await expect(
+      updateUser(k.deps, ctx, { userId: user.id, displayName: 'Two', expectedVersion: user.version }),
+    ).rejects.toMatchObject({
       code: 'resource.stale',
     });
   });

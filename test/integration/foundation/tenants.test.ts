@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createChildTenant, deleteTenant, getTenant, moveTenant, updateTenant } from '../../../src/app/tenants.js';
-import { testKontor, type TestKontor } from '../../fixtures/kontor.js';
+import { type TestKontor, testKontor } from '../../fixtures/kontor.js';
 
 let k: TestKontor;
 beforeAll(async () => {
@@ -14,7 +14,12 @@ describe('tenant tree', () => {
     const sales = await k.aUserIn(k.root, ['SalesAdvanced']);
     const ctx = await k.ctx(sales);
     for (const kind of ['reseller', 'consumer', 'carrier'] as const) {
-      const { tenant } = await createChildTenant(k.deps, ctx, { parentId: k.root.id, kind, name: `A ${kind}`, slug: `a-${kind}` });
+      const { tenant } = await createChildTenant(k.deps, ctx, {
+        parentId: k.root.id,
+        kind,
+        name: `A ${kind}`,
+        slug: `a-${kind}`,
+      });
       expect(tenant.parentId).toBe(k.root.id);
       expect(tenant.path).toBe(`${k.root.path}${tenant.id}/`);
     }
@@ -25,7 +30,12 @@ describe('tenant tree', () => {
     const sales = await k.aUserIn(consumer, ['SalesAdvanced']);
     const before = await k.counts();
     await expect(
-      createChildTenant(k.deps, await k.ctx(sales), { parentId: consumer.id, kind: 'consumer', name: 'x', slug: 'below-consumer' }),
+      createChildTenant(k.deps, await k.ctx(sales), {
+        parentId: consumer.id,
+        kind: 'consumer',
+        name: 'x',
+        slug: 'below-consumer',
+      }),
     ).rejects.toMatchObject({ code: 'tenant.invalid_parent' });
     expect(await k.counts()).toEqual(before);
   });
@@ -35,7 +45,9 @@ describe('tenant tree', () => {
     await expect(k.aTenant(carrier, 'consumer')).rejects.toBeTruthy();
     await expect(
       sql`INSERT INTO tenants (id, kind, path, depth, name, slug, created_at, updated_at)
-          VALUES (gen_random_uuid(), 'provider', '/x/', 0, 'Second root', 'second-root', now(), now())`.execute(k.db.kysely),
+          VALUES (gen_random_uuid(), 'provider', '/x/', 0, 'Second root', 'second-root', now(), now())`.execute(
+        k.db.kysely,
+      ),
     ).rejects.toBeTruthy();
   });
 
@@ -56,9 +68,13 @@ describe('tenant tree', () => {
     const r3 = await k.aTenant(k.root, 'reseller');
     const boss = await k.aUserIn(k.root, ['SalesAdvanced']);
     const ctx = await k.ctx(boss);
-    await expect(moveTenant(k.deps, ctx, { tenantId: r1.id, newParentId: r2.id })).rejects.toMatchObject({ code: 'tenant.cycle' });
+    await expect(moveTenant(k.deps, ctx, { tenantId: r1.id, newParentId: r2.id })).rejects.toMatchObject({
+      code: 'tenant.cycle',
+    });
     const elsewhere = await k.aTenant(k.root, 'consumer');
-    await expect(moveTenant(k.deps, ctx, { tenantId: r2.id, newParentId: elsewhere.id })).rejects.toMatchObject({ code: 'tenant.invalid_parent' });
+    await expect(moveTenant(k.deps, ctx, { tenantId: r2.id, newParentId: elsewhere.id })).rejects.toMatchObject({
+      code: 'tenant.invalid_parent',
+    });
     const moved = await moveTenant(k.deps, ctx, { tenantId: r2.id, newParentId: r3.id });
     expect(moved.path).toBe(`${r3.path}${r2.id}/`);
     const movedChild = await k.deps.store.read((r) => r.tenants.findById(c.id));
@@ -73,9 +89,11 @@ describe('tenant tree', () => {
     const r2 = await k.aTenant(k.root, 'reseller');
     const c = await k.aTenant(r1, 'consumer');
     const r1Boss = await k.aUserIn(r1, ['SalesAdvanced']);
-    await expect(moveTenant(k.deps, await k.ctx(r1Boss), { tenantId: c.id, newParentId: r2.id })).rejects.toMatchObject({
-      code: 'resource.not_found',
-    });
+    await expect(moveTenant(k.deps, await k.ctx(r1Boss), { tenantId: c.id, newParentId: r2.id })).rejects.toMatchObject(
+      {
+        code: 'resource.not_found',
+      },
+    );
   });
 
   it('removes only a tenant without children', async () => {
@@ -84,7 +102,9 @@ describe('tenant tree', () => {
     await k.aUserIn(c, ['CustomerBasic']);
     const boss = await k.aUserIn(k.root, ['SalesAdvanced']);
     const rootCtx = await k.ctx(boss);
-    await expect(deleteTenant(k.deps, rootCtx, { tenantId: r.id })).rejects.toMatchObject({ code: 'tenant.has_children' });
+    await expect(deleteTenant(k.deps, rootCtx, { tenantId: r.id })).rejects.toMatchObject({
+      code: 'tenant.has_children',
+    });
     const rBoss = await k.aUserIn(r, ['SalesAdvanced']);
     await deleteTenant(k.deps, await k.ctx(rBoss), { tenantId: c.id });
     expect(await k.deps.store.read((x) => x.tenants.findById(c.id))).toBeUndefined();
@@ -103,7 +123,9 @@ describe('tenant tree', () => {
   it('refuses suspension by SalesBasic, which lacks customers.suspend', async () => {
     const c = await k.aTenant(k.root, 'consumer');
     const sales = await k.aUserIn(k.root, ['SalesBasic']);
-    await expect(updateTenant(k.deps, await k.ctx(sales), { tenantId: c.id, status: 'suspended' })).rejects.toMatchObject({
+    await expect(
+      updateTenant(k.deps, await k.ctx(sales), { tenantId: c.id, status: 'suspended' }),
+    ).rejects.toMatchObject({
       code: 'grant.missing_permission',
     });
   });
