@@ -1,9 +1,8 @@
 import { AppError, notFound } from '../domain/errors.js';
 import { evaluateGrant, type Warning } from '../domain/grant-rules.js';
-import { type AppDeps, audit, type Ctx, loadRoleMap } from './context.js';
-import { grantTargetFor } from './grant-target.js';
 import { Checker } from '../domain/validation.js';
-import { assertNoErrors } from './context.js';
+import { type AppDeps, assertNoErrors, audit, type Ctx, loadRoleMap } from './context.js';
+import { grantTargetFor } from './grant-target.js';
 
 export interface AssignRolesResult {
   userId: string;

@@ -5,7 +5,12 @@ import type { User } from '../domain/user.js';
 import { type AppDeps, audit } from './context.js';
 
 /** Roles of the first administrator: the provider's administration, operation and sales. */
-export const FIRST_ADMIN_ROLES = ['AdministrationAdvanced', 'AdministrationBasic', 'OperationAdvanced', 'SalesAdvanced'];
+export const FIRST_ADMIN_ROLES = [
+  'AdministrationAdvanced',
+  'AdministrationBasic',
+  'OperationAdvanced',
+  'SalesAdvanced',
+];
 
 export interface BootstrapInput {
   tenantName: string;

@@ -1,5 +1,5 @@
 import type { Company } from '../domain/company.js';
-import { type FieldDefinition, type FieldType, FIELD_TYPES, validateFieldDefinition } from '../domain/custom-fields.js';
+import { FIELD_TYPES, type FieldDefinition, type FieldType, validateFieldDefinition } from '../domain/custom-fields.js';
 import { AppError, notFound } from '../domain/errors.js';
 import { Checker } from '../domain/validation.js';
 import { type AppDeps, assertNoErrors, audit, type Ctx, requirePermission } from './context.js';
@@ -21,7 +21,10 @@ export async function createCompany(
 ): Promise<Company> {
   const c = new Checker();
   const name = c.string('name', input.name, { max: 200 });
-  const parent = input.parentCompanyId === null ? undefined : c.string('parentCompanyId', input.parentCompanyId, { max: 36, optional: true });
+  const parent =
+    input.parentCompanyId === null
+      ? undefined
+      : c.string('parentCompanyId', input.parentCompanyId, { max: 36, optional: true });
   assertNoErrors(c.errors);
   ownTenant(ctx, input.tenantId);
   requirePermission(ctx.actor, 'companies.manage', deps.catalogue);
@@ -40,18 +43,33 @@ export async function createCompany(
       createdAt: now,
     };
     await repos.companies.insert(company);
-    await audit(repos, ctx, now, { tenantId: input.tenantId, action: 'company.created', targetType: 'company', targetId: company.id, details: { name: company.name } });
+    await audit(repos, ctx, now, {
+      tenantId: input.tenantId,
+      action: 'company.created',
+      targetType: 'company',
+      targetId: company.id,
+      details: { name: company.name },
+    });
     return company;
   });
 }
 
-export async function deleteCompany(deps: AppDeps, ctx: Ctx, input: { tenantId: string; companyId: string }): Promise<void> {
+export async function deleteCompany(
+  deps: AppDeps,
+  ctx: Ctx,
+  input: { tenantId: string; companyId: string },
+): Promise<void> {
   ownTenant(ctx, input.tenantId);
   requirePermission(ctx.actor, 'companies.manage', deps.catalogue);
   await deps.store.transaction(async (repos) => {
     const now = deps.clock.now();
     if (!(await repos.companies.delete(input.tenantId, input.companyId))) throw notFound('company');
-    await audit(repos, ctx, now, { tenantId: input.tenantId, action: 'company.deleted', targetType: 'company', targetId: input.companyId });
+    await audit(repos, ctx, now, {
+      tenantId: input.tenantId,
+      action: 'company.deleted',
+      targetType: 'company',
+      targetId: input.companyId,
+    });
   });
 }
 
@@ -79,19 +97,39 @@ export async function createField(
   requirePermission(ctx.actor, 'fields.manage', deps.catalogue);
   return deps.store.transaction(async (repos) => {
     const now = deps.clock.now();
-    const field: FieldDefinition = { ...def, id: deps.ids.newId(), tenantId: input.tenantId, required: input.required === true };
+    const field: FieldDefinition = {
+      ...def,
+      id: deps.ids.newId(),
+      tenantId: input.tenantId,
+      required: input.required === true,
+    };
     await repos.fields.insert(field);
-    await audit(repos, ctx, now, { tenantId: input.tenantId, action: 'field.created', targetType: 'field', targetId: field.id, details: { key: field.key, type: field.type, required: field.required } });
+    await audit(repos, ctx, now, {
+      tenantId: input.tenantId,
+      action: 'field.created',
+      targetType: 'field',
+      targetId: field.id,
+      details: { key: field.key, type: field.type, required: field.required },
+    });
     return field;
   });
 }
 
-export async function deleteField(deps: AppDeps, ctx: Ctx, input: { tenantId: string; fieldId: string }): Promise<void> {
+export async function deleteField(
+  deps: AppDeps,
+  ctx: Ctx,
+  input: { tenantId: string; fieldId: string },
+): Promise<void> {
   ownTenant(ctx, input.tenantId);
   requirePermission(ctx.actor, 'fields.manage', deps.catalogue);
   await deps.store.transaction(async (repos) => {
     const now = deps.clock.now();
     if (!(await repos.fields.delete(input.tenantId, input.fieldId))) throw notFound('field');
-    await audit(repos, ctx, now, { tenantId: input.tenantId, action: 'field.deleted', targetType: 'field', targetId: input.fieldId });
+    await audit(repos, ctx, now, {
+      tenantId: input.tenantId,
+      action: 'field.deleted',
+      targetType: 'field',
+      targetId: input.fieldId,
+    });
   });
 }

@@ -30,7 +30,8 @@ export interface CreatedUser {
 export function parseUserFields(input: Omit<CreateUserInput, 'tenantId'>) {
   const c = new Checker();
   const loginName = c.string('loginName', input.loginName, { max: 254 });
-  if (loginName !== undefined && !isValidLoginName(loginName)) c.fail('loginName', 'format', 'Letters, digits and . _ @ + -');
+  if (loginName !== undefined && !isValidLoginName(loginName))
+    c.fail('loginName', 'format', 'Letters, digits and . _ @ + -');
   const email = input.email === null ? null : c.string('email', input.email, { max: 254, optional: true });
   if (typeof email === 'string' && !isValidEmail(email)) c.fail('email', 'format', 'Not an email address');
   const displayName = c.string('displayName', input.displayName, { max: 200, optional: true });
@@ -47,7 +48,16 @@ export function parseUserFields(input: Omit<CreateUserInput, 'tenantId'>) {
     }
   }
   assertNoErrors(c.errors);
-  return { loginName: loginName as string, email: email ?? null, displayName, type, password, roles, companyIds, customFields };
+  return {
+    loginName: loginName as string,
+    email: email ?? null,
+    displayName,
+    type,
+    password,
+    roles,
+    companyIds,
+    customFields,
+  };
 }
 
 /** Who may create a user in `tenant`: own secondary users, or the primary of a direct child (R5). */
@@ -89,9 +99,21 @@ export async function insertUserWithRoles(
   let warnings: Warning[] = [];
   if (ctx && f.roles.length > 0) {
     const roles = await loadRoleMap(repos);
-    const target = await grantTargetFor(repos, { id, type: f.type, tenantId: tenant.id }, ctx.actor.actingTenantId, now);
+    const target = await grantTargetFor(
+      repos,
+      { id, type: f.type, tenantId: tenant.id },
+      ctx.actor.actingTenantId,
+      now,
+    );
     const root = await repos.tenants.findRoot();
-    const d = evaluateGrant({ actor: ctx.actor, target, rootTenantId: root?.id ?? '', current: [], next: f.roles, roles });
+    const d = evaluateGrant({
+      actor: ctx.actor,
+      target,
+      rootTenantId: root?.id ?? '',
+      current: [],
+      next: f.roles,
+      roles,
+    });
     if (!d.allowed) throw new AppError(d.reason, d.message);
     warnings = d.warnings;
   }
@@ -130,11 +152,18 @@ export async function createUser(deps: AppDeps, ctx: Ctx, input: CreateUserInput
   const passwordHash =
     f.password === undefined
       ? null
-      : await deps.hasher.hash(checkPassword(f.password, { tenantName: tenant.name, tenantSlug: tenant.slug, loginName: f.loginName }));
+      : await deps.hasher.hash(
+          checkPassword(f.password, { tenantName: tenant.name, tenantSlug: tenant.slug, loginName: f.loginName }),
+        );
   return deps.store.transaction(async (repos) => {
     const fresh = await repos.tenants.findById(tenant.id);
     if (!fresh) throw notFound('tenant');
     // Whoever sets a password for someone else knows it: the user must change it at first sign-in.
-    return insertUserWithRoles(repos, deps, ctx, fresh, { ...f, type, passwordHash, mustChangePassword: passwordHash !== null });
+    return insertUserWithRoles(repos, deps, ctx, fresh, {
+      ...f,
+      type,
+      passwordHash,
+      mustChangePassword: passwordHash !== null,
+    });
   });
 }

@@ -31,7 +31,8 @@ export async function updateUser(deps: AppDeps, ctx: Ctx, input: UpdateUserInput
   return deps.store.transaction(async (repos) => {
     const now = deps.clock.now();
     const { user } = await findManagedUser(repos, deps, ctx, input.userId, 'users.update');
-    if (input.expectedVersion !== undefined && input.expectedVersion !== user.version) throw new AppError('resource.stale');
+    if (input.expectedVersion !== undefined && input.expectedVersion !== user.version)
+      throw new AppError('resource.stale');
     let customFields: Record<string, unknown> | undefined;
     if (cf !== undefined) {
       const merged = { ...user.customFields, ...(cf as Record<string, unknown>) };

@@ -96,7 +96,11 @@ export async function listShares(deps: AppDeps, ctx: Ctx, tenantId: string): Pro
 }
 
 /** Import: the target's administrator accepts an offer after seeing the roles (R4 applies). */
-export async function acceptShare(deps: AppDeps, ctx: Ctx, shareId: string): Promise<{ share: Share; warnings: Warning[] }> {
+export async function acceptShare(
+  deps: AppDeps,
+  ctx: Ctx,
+  shareId: string,
+): Promise<{ share: Share; warnings: Warning[] }> {
   return deps.store.transaction(async (repos) => {
     const now = deps.clock.now();
     const s = await repos.shares.findById(shareId);
@@ -108,7 +112,8 @@ export async function acceptShare(deps: AppDeps, ctx: Ctx, shareId: string): Pro
     const roleKeys = await repos.roles.userRoles(user.tenantId, user.id);
     const d = evaluateShareStep(ctx.actor, roleKeys, roles);
     if (!d.allowed) throw new AppError(d.reason, d.message);
-    if (s.expiresAt && s.expiresAt.getTime() <= now.getTime()) throw new AppError('share.not_offered', 'The offer has expired');
+    if (s.expiresAt && s.expiresAt.getTime() <= now.getTime())
+      throw new AppError('share.not_offered', 'The offer has expired');
     const accepted = await repos.shares.accept(s.id, ctx.actor.userId, now);
     if (!accepted) throw new AppError('share.not_offered');
     const warnings = shareAdvisories({ type: user.type, roleKeys }, roles);
@@ -137,7 +142,13 @@ export async function endShare(deps: AppDeps, ctx: Ctx, shareId: string): Promis
     const ended = await repos.shares.end(s.id, ctx.actor.userId, now);
     if (!ended) return s;
     for (const tenantId of [s.homeTenantId, s.targetTenantId]) {
-      await audit(repos, ctx, now, { tenantId, action: 'share.ended', targetType: 'share', targetId: s.id, details: { userId: s.userId } });
+      await audit(repos, ctx, now, {
+        tenantId,
+        action: 'share.ended',
+        targetType: 'share',
+        targetId: s.id,
+        details: { userId: s.userId },
+      });
     }
     return ended;
   });

@@ -194,7 +194,8 @@ export async function updateTenant(deps: AppDeps, ctx: Ctx, input: UpdateTenantI
     if (status !== undefined && status !== t.status) {
       if (own) throw new AppError('auth.forbidden', 'A tenant cannot suspend or resume itself');
       requirePermission(ctx.actor, 'customers.suspend', deps.catalogue);
-      if (t.status === 'pending') throw new AppError('resource.conflict', 'A pending tenant is activated by its primary user');
+      if (t.status === 'pending')
+        throw new AppError('resource.conflict', 'A pending tenant is activated by its primary user');
     }
     const updated = await repos.tenants.update(
       t.id,
@@ -207,7 +208,10 @@ export async function updateTenant(deps: AppDeps, ctx: Ctx, input: UpdateTenantI
     );
     await audit(repos, ctx, now, {
       tenantId: t.id,
-      action: status !== undefined && status !== t.status ? `tenant.${status === 'suspended' ? 'suspended' : 'resumed'}` : 'tenant.updated',
+      action:
+        status !== undefined && status !== t.status
+          ? `tenant.${status === 'suspended' ? 'suspended' : 'resumed'}`
+          : 'tenant.updated',
       targetType: 'tenant',
       targetId: t.id,
       details: { ...(name !== undefined ? { name } : {}), ...(settings ? { settings } : {}) },
@@ -220,7 +224,11 @@ export async function updateTenant(deps: AppDeps, ctx: Ctx, input: UpdateTenantI
  * Re-parents a tenant. The actor acts for a common ancestor of the tenant and the new parent
  * (`customers.move`); the moved tenant is strictly below it. No cycles, kinds stay valid.
  */
-export async function moveTenant(deps: AppDeps, ctx: Ctx, input: { tenantId: string; newParentId: string }): Promise<Tenant> {
+export async function moveTenant(
+  deps: AppDeps,
+  ctx: Ctx,
+  input: { tenantId: string; newParentId: string },
+): Promise<Tenant> {
   requirePermission(ctx.actor, 'customers.move', deps.catalogue);
   return deps.store.transaction(async (repos) => {
     const now = deps.clock.now();

@@ -1,10 +1,10 @@
-import type { UserRelation, Page } from '../domain/ports.js';
+import { notFound } from '../domain/errors.js';
+import type { Page, UserRelation } from '../domain/ports.js';
 import type { User, UserState } from '../domain/user.js';
 import { USER_STATES } from '../domain/user.js';
 import { Checker } from '../domain/validation.js';
 import { type AppDeps, assertNoErrors, type Ctx, requirePermission } from './context.js';
 import { findReadableUser } from './user-access.js';
-import { notFound } from '../domain/errors.js';
 
 export interface UserView extends User {
   roles: string[];

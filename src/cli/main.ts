@@ -3,9 +3,9 @@ import { Command } from 'commander';
 import { verifyAudit } from '../app/audit-log.js';
 import { bootstrapProvider } from '../app/bootstrap.js';
 import { applyRoles } from '../app/roles.js';
+import { createKontor, type Kontor, oneTimePassword } from '../compose.js';
 import { readRolesFile } from '../config/catalogue-files.js';
 import { loadConfig } from '../config/load-config.js';
-import { createKontor, type Kontor, oneTimePassword } from '../compose.js';
 import { isAppError } from '../domain/errors.js';
 import { sha256 } from '../storage/repositories/audit.js';
 import { printTree } from './print-tree.js';
@@ -28,7 +28,9 @@ async function withKontor<T>(fn: (k: Kontor) => Promise<T>): Promise<T> {
 }
 
 /** Creates the root provider and first administrator when the database has none. */
-export async function ensureProvider(k: Kontor): Promise<{ slug: string; login: string; password: string } | undefined> {
+export async function ensureProvider(
+  k: Kontor,
+): Promise<{ slug: string; login: string; password: string } | undefined> {
   const password = oneTimePassword();
   const created = await bootstrapProvider(k.deps, {
     tenantName: k.config.providerName,
@@ -83,7 +85,9 @@ export function buildCli(): Command {
           const after = new Set(c.after.permissions);
           const plus = [...after].filter((p) => !before.has(p));
           const minus = [...before].filter((p) => !after.has(p));
-          out(`~ ${c.after.key}${plus.length ? ` +[${plus.join(', ')}]` : ''}${minus.length ? ` -[${minus.join(', ')}]` : ''}`);
+          out(
+            `~ ${c.after.key}${plus.length ? ` +[${plus.join(', ')}]` : ''}${minus.length ? ` -[${minus.join(', ')}]` : ''}`,
+          );
         }
         if (!diff.added.length && !diff.removed.length && !diff.changed.length) out('No changes.');
         else out(applied ? 'Applied.' : 'Dry run: nothing changed.');
@@ -120,7 +124,11 @@ export function buildCli(): Command {
     .description('verify the hash chain of a tenant (slug or id)')
     .action(async (tenant: string) =>
       withKontor(async (k) => {
-        const t = await k.deps.store.read(async (r) => (await r.tenants.findBySlug(tenant)) ?? (/^[0-9a-f-]{36}$/i.test(tenant) ? await r.tenants.findById(tenant) : undefined));
+        const t = await k.deps.store.read(
+          async (r) =>
+            (await r.tenants.findBySlug(tenant)) ??
+            (/^[0-9a-f-]{36}$/i.test(tenant) ? await r.tenants.findById(tenant) : undefined),
+        );
         const tenantId = t?.id ?? tenant;
         const report = await k.deps.store.read((r) => verifyAudit(r, tenantId, sha256));
         if (report.problems.length === 0) {

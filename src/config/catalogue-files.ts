@@ -17,15 +17,20 @@ const fail = (errors: FieldError[], what: string): never => {
 /** Reads a roles file (JSON or YAML): `{ roles: [{ key, name, category, description?, permissions }] }`. */
 export function readRolesFile(path: string): Role[] {
   const doc = readStructured(path) as { roles?: unknown };
-  if (!doc || !Array.isArray(doc.roles)) return fail([{ field: 'roles', code: 'required', message: 'A list of roles' }], path);
+  if (!doc || !Array.isArray(doc.roles))
+    return fail([{ field: 'roles', code: 'required', message: 'A list of roles' }], path);
   const errors: FieldError[] = [];
   const roles = (doc.roles as Record<string, unknown>[]).map((r, i) => {
     const ok =
-      r && typeof r.key === 'string' && typeof r.name === 'string' &&
+      r &&
+      typeof r.key === 'string' &&
+      typeof r.name === 'string' &&
       (ROLE_CATEGORIES as readonly string[]).includes(r.category as string) &&
-      Array.isArray(r.permissions) && r.permissions.every((p) => typeof p === 'string') &&
+      Array.isArray(r.permissions) &&
+      r.permissions.every((p) => typeof p === 'string') &&
       (r.description === undefined || typeof r.description === 'string');
-    if (!ok) errors.push({ field: `roles[${i}]`, code: 'role.shape', message: 'key, name, category, permissions[] needed' });
+    if (!ok)
+      errors.push({ field: `roles[${i}]`, code: 'role.shape', message: 'key, name, category, permissions[] needed' });
     return {
       key: String(r?.key),
       name: String(r?.name),

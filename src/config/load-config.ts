@@ -40,7 +40,10 @@ function int(env: Env, key: string, def: number, min: number, max: number): numb
 export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config {
   const port = int(env, 'KONTOR_PORT', 3000, 0, 65535);
   const host = env.KONTOR_HOST || '127.0.0.1';
-  const publicUrl = (env.KONTOR_PUBLIC_URL || `http://${host === '0.0.0.0' ? 'localhost' : host}:${port}`).replace(/\/$/, '');
+  const publicUrl = (env.KONTOR_PUBLIC_URL || `http://${host === '0.0.0.0' ? 'localhost' : host}:${port}`).replace(
+    /\/$/,
+    '',
+  );
   const schema = env.KONTOR_DB_SCHEMA || undefined;
   if (schema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) {
     throw new Error('KONTOR_DB_SCHEMA must be a lower-case SQL identifier');
