@@ -47,12 +47,12 @@ export async function resolveActor(
 ): Promise<Actor> {
   const denied = () => new AppError('auth.unauthenticated', 'The session is no longer valid');
   const user = await repos.users.findInTenant(input.homeTenantId, input.userId);
-  if (!user || user.state !== 'active') throw denied();
+  if (user?.state !== 'active') throw denied();
   const home = await repos.tenants.findById(input.homeTenantId);
-  if (!home || home.status !== 'active') throw denied();
+  if (home?.status !== 'active') throw denied();
   if (input.actingTenantId !== input.homeTenantId) {
     const acting = await repos.tenants.findById(input.actingTenantId);
-    if (!acting || acting.status !== 'active') throw denied();
+    if (acting?.status !== 'active') throw denied();
     const share = await repos.shares.findOpen(user.id, input.actingTenantId);
     if (!share || !shareIsEffective(share, now)) throw denied();
   }

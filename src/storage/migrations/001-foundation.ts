@@ -165,8 +165,16 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 
 export async function down(db: Kysely<unknown>): Promise<void> {
   for (const t of [
-    'audit_heads', 'audit_events', 'shares', 'field_definitions', 'user_companies', 'companies',
-    'user_roles', 'roles', 'users', 'tenants',
+    'audit_heads',
+    'audit_events',
+    'shares',
+    'field_definitions',
+    'user_companies',
+    'companies',
+    'user_roles',
+    'roles',
+    'users',
+    'tenants',
   ]) {
     await sql`DROP TABLE IF EXISTS ${sql.table(t)} CASCADE`.execute(db);
   }

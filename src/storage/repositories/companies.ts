@@ -17,7 +17,12 @@ const toCompany = (r: Selectable<CompaniesTable>): Company => ({
 export function companyRepo(db: Kysely<Database>): CompanyRepo {
   return {
     async list(tenantId) {
-      const rows = await db.selectFrom('companies').selectAll().where('tenant_id', '=', tenantId).orderBy('name').execute();
+      const rows = await db
+        .selectFrom('companies')
+        .selectAll()
+        .where('tenant_id', '=', tenantId)
+        .orderBy('name')
+        .execute();
       return rows.map(toCompany);
     },
     async findById(tenantId, id) {
@@ -55,7 +60,11 @@ export function companyRepo(db: Kysely<Database>): CompanyRepo {
     },
     async delete(tenantId, id) {
       if (!UUID.test(id)) return false;
-      const r = await db.deleteFrom('companies').where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
+      const r = await db
+        .deleteFrom('companies')
+        .where('tenant_id', '=', tenantId)
+        .where('id', '=', id)
+        .executeTakeFirst();
       return Number(r.numDeletedRows) > 0;
     },
   };

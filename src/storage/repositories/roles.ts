@@ -50,7 +50,15 @@ export function roleRepo(db: Kysely<Database>): RoleRepo {
       if (keys.length > 0) {
         await db
           .insertInto('user_roles')
-          .values(keys.map((role_key) => ({ tenant_id: tenantId, user_id: userId, role_key, granted_by: grantedBy, granted_at: now })))
+          .values(
+            keys.map((role_key) => ({
+              tenant_id: tenantId,
+              user_id: userId,
+              role_key,
+              granted_by: grantedBy,
+              granted_at: now,
+            })),
+          )
           .execute();
       }
     },

@@ -30,8 +30,7 @@ const companyIds = (eb: ExpressionBuilder<Database, 'users'>) =>
     .whereRef('user_companies.user_id', '=', 'users.id')
     .as('company_ids');
 
-const encodeCursor = (login: string, id: string) =>
-  Buffer.from(JSON.stringify([login, id])).toString('base64url');
+const encodeCursor = (login: string, id: string) => Buffer.from(JSON.stringify([login, id])).toString('base64url');
 
 function decodeCursor(c: string): [string, string] {
   try {
@@ -101,7 +100,10 @@ export function userRepo(db: Kysely<Database>): UserRepo {
       return r && toUser(r);
     },
     async findPrimary(tenantId) {
-      const r = await base().where('users.tenant_id', '=', tenantId).where('users.type', '=', 'primary').executeTakeFirst();
+      const r = await base()
+        .where('users.tenant_id', '=', tenantId)
+        .where('users.type', '=', 'primary')
+        .executeTakeFirst();
       return r && toUser(r);
     },
     async insert(u) {

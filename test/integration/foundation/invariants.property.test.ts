@@ -41,7 +41,13 @@ const idx = fc.nat({ max: 40 });
 const roleSet = fc.subarray(ROLES, { maxLength: 3 });
 const opArb: fc.Arbitrary<Op> = fc.oneof(
   fc.record({ kind: fc.constant('assign' as const), actor: idx, target: idx, roles: roleSet }),
-  fc.record({ kind: fc.constant('createUser' as const), actor: idx, tenant: idx, roles: roleSet, primary: fc.boolean() }),
+  fc.record({
+    kind: fc.constant('createUser' as const),
+    actor: idx,
+    tenant: idx,
+    roles: roleSet,
+    primary: fc.boolean(),
+  }),
   fc.record({
     kind: fc.constant('createChild' as const),
     actor: idx,
@@ -75,13 +81,16 @@ async function snapshot(): Promise<string> {
 
 async function assertInvariants(rootId: string): Promise<void> {
   const db = k.db.kysely;
-  const twoPrimaries = await sql`SELECT tenant_id FROM users WHERE type = 'primary' GROUP BY tenant_id HAVING count(*) > 1`.execute(db);
+  const twoPrimaries =
+    await sql`SELECT tenant_id FROM users WHERE type = 'primary' GROUP BY tenant_id HAVING count(*) > 1`.execute(db);
   expect(twoPrimaries.rows).toEqual([]);
   const opOutside = await sql`SELECT ur.user_id FROM user_roles ur JOIN roles r ON r.key = ur.role_key
     WHERE r.category = 'operation' AND ur.tenant_id <> ${rootId}`.execute(db);
   expect(opOutside.rows).toEqual([]);
   const badTree = await sql`SELECT c.id FROM tenants c JOIN tenants p ON p.id = c.parent_id
-    WHERE p.kind NOT IN ('provider','reseller') OR c.path <> p.path || c.id::text || '/' OR c.depth <> p.depth + 1`.execute(db);
+    WHERE p.kind NOT IN ('provider','reseller') OR c.path <> p.path || c.id::text || '/' OR c.depth <> p.depth + 1`.execute(
+    db,
+  );
   expect(badTree.rows).toEqual([]);
   const tenants = await sql<{ id: string }>`SELECT DISTINCT tenant_id AS id FROM audit_events`.execute(db);
   for (const t of tenants.rows) {
@@ -164,7 +173,10 @@ describe('invariants under random operations (fast-check)', () => {
           return;
         }
         case 'share': {
-          const res = await releaseShare(k.deps, ctx, { userId: pick(users, op.target).id, tenantId: pick(tenants, op.tenant).id });
+          const res = await releaseShare(k.deps, ctx, {
+            userId: pick(users, op.target).id,
+            tenantId: pick(tenants, op.tenant).id,
+          });
           shares.push(res.share.id);
           return;
         }
@@ -175,7 +187,10 @@ describe('invariants under random operations (fast-check)', () => {
           if (shares.length > 0) await endShare(k.deps, ctx, pick(shares, op.share));
           return;
         case 'move':
-          await moveTenant(k.deps, ctx, { tenantId: pick(tenants, op.tenant).id, newParentId: pick(tenants, op.parent).id });
+          await moveTenant(k.deps, ctx, {
+            tenantId: pick(tenants, op.tenant).id,
+            newParentId: pick(tenants, op.parent).id,
+          });
           return;
         case 'lock':
           await setUserState(k.deps, ctx, { userId: pick(users, op.target).id, state: 'locked' });
