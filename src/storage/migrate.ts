@@ -12,7 +12,7 @@ class InCodeProvider implements MigrationProvider {
 }
 
 /** Runs every pending migration; throws with the failing migration's error. */
-export async function migrateToLatest(db: Kysely<any>, schema?: string): Promise<string[]> {
+export async function migrateToLatest(db: Kysely<unknown>, schema?: string): Promise<string[]> {
   // Name the schema: Kysely's existence check of its own tables would otherwise see the
   // tables of another schema in the same database and skip creating ours.
   const migrator = new Migrator({
