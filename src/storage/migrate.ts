@@ -1,5 +1,6 @@
 import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely';
 import * as m001 from './migrations/001-foundation.js';
+import type { Database } from './schema.js';
 
 const MIGRATIONS: Record<string, Migration> = {
   '001-foundation': m001,
@@ -12,7 +13,7 @@ class InCodeProvider implements MigrationProvider {
 }
 
 /** Runs every pending migration; throws with the failing migration's error. */
-export async function migrateToLatest(db: Kysely<unknown>, schema?: string): Promise<string[]> {
+export async function migrateToLatest(db: Kysely<Database>, schema?: string): Promise<string[]> {
   // Name the schema: Kysely's existence check of its own tables would otherwise see the
   // tables of another schema in the same database and skip creating ours.
   const migrator = new Migrator({
