@@ -66,6 +66,15 @@ export function buildCli(): Command {
     );
 
   program
+    .command('serve')
+    .description('start the server (migrates, and bootstraps an empty database)')
+    .option('--demo', 'seed an MSP demo: a reseller with two customers, a carrier and a shared user')
+    .action(async (opts: { demo?: boolean }) => {
+      const { serve } = await import('./serve.js');
+      await serve(opts, ensureProvider, printCredentials);
+    });
+
+  program
     .command('migrate')
     .description('run pending database migrations')
     .action(async () => withKontor(async () => out('Migrations are up to date.')));

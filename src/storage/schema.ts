@@ -125,4 +125,59 @@ export interface Database {
   shares: SharesTable;
   audit_events: AuditEventsTable;
   audit_heads: AuditHeadsTable;
+  sessions: SessionsTable;
+  api_tokens: ApiTokensTable;
+  throttle_counters: ThrottleCountersTable;
+  idempotency_keys: IdempotencyKeysTable;
+  one_time_tokens: OneTimeTokensTable;
+}
+
+export interface SessionsTable {
+  id_hash: string;
+  user_id: string;
+  home_tenant_id: string;
+  acting_tenant_id: string;
+  created_at: Ts;
+  last_seen_at: Ts;
+  expires_at: Ts;
+  revoked_at: Ts | null;
+}
+
+export interface ApiTokensTable {
+  id: string;
+  token_hash: string;
+  user_id: string;
+  home_tenant_id: string;
+  acting_tenant_id: string;
+  name: string;
+  created_at: Ts;
+  expires_at: Ts;
+  last_used_at: Ts | null;
+  revoked_at: Ts | null;
+}
+
+export interface ThrottleCountersTable {
+  key: string;
+  failures: number;
+  window_start: Ts;
+}
+
+export interface IdempotencyKeysTable {
+  scope: string;
+  key: string;
+  fingerprint: string;
+  status: number | null;
+  content_type: string | null;
+  body: string | null;
+  created_at: Ts;
+}
+
+export interface OneTimeTokensTable {
+  token_hash: string;
+  purpose: string;
+  user_id: string;
+  tenant_id: string;
+  created_at: Ts;
+  expires_at: Ts;
+  used_at: Ts | null;
 }

@@ -1,0 +1,77 @@
+import type { Actor } from '../../domain/access.js';
+import type { AuditInput } from '../../domain/audit.js';
+import type { AuthRepos, AuthStore, MailSender, TokenCrypto } from '../../domain/auth-ports.js';
+import type { AppDeps, Ctx, RequestMeta } from '../context.js';
+
+/** Numbers the auth use cases follow; built from Config in compose-http.ts. */
+export interface AuthSettings {
+  publicUrl: string;
+  sessionIdleSeconds: number;
+  sessionAbsoluteSeconds: number;
+  login: { maxFailuresPerAccount: number; maxFailuresPerAddress: number; windowSeconds: number };
+  /** Lifetime of an admin-issued set-password link: short, it is a credential. */
+  passwordLinkSeconds: number;
+  signupLinkSeconds: number;
+  signup: { maxPerAddress: number; windowSeconds: number };
+  tokenMaxDays: number;
+}
+
+/** What the HTTP layer needs beyond AppDeps: auth storage, secrets, mail and the numbers. */
+export interface AuthServices {
+  authStore: AuthStore;
+  tokens: TokenCrypto;
+  mail: MailSender;
+  settings: AuthSettings;
+  /** Where failures after commit (mail delivery) are reported. */
+  onError?: (message: string, e: unknown) => void;
+}
+
+export type AuthDeps = AppDeps & AuthServices;
+
+/** The authenticated caller of a request: how it signed in, and what it may do now. */
+export interface Principal {
+  kind: 'session' | 'token';
+  ctx: Ctx;
+  /** Hash of the session id (sessions only). */
+  sessionHash?: string;
+  /** Per-session CSRF token (sessions only). */
+  csrfToken?: string;
+  tokenId?: string;
+  /** A forced first-sign-in change is pending: only me, password change and logout are open. */
+  mustChangePassword: boolean;
+}
+
+export const seconds = (now: Date, s: number): Date => new Date(now.getTime() + s * 1000);
+
+/**
+ * The CSRF token of a session, derived from the secret session id with a domain separator: it
+ * needs no storage, differs per session, and reveals neither the id nor its stored hash.
+ */
+export const csrfTokenFor = (deps: Pick<AuthServices, 'tokens'>, sessionId: string): string =>
+  deps.tokens.hash(`kontor-csrf:${sessionId}`);
+
+/** Audit for sign-in events, which may have no actor yet but always carry address and request id. */
+export function authAudit(
+  repos: AuthRepos,
+  meta: RequestMeta,
+  now: Date,
+  e: Pick<AuditInput, 'tenantId' | 'action' | 'targetType' | 'targetId'> & {
+    actor?: Pick<Actor, 'userId' | 'actingTenantId'> | null;
+    details?: Record<string, unknown>;
+  },
+) {
+  return repos.audit.append(
+    {
+      tenantId: e.tenantId,
+      actorUserId: e.actor?.userId ?? null,
+      actorTenantId: e.actor?.actingTenantId ?? null,
+      action: e.action,
+      targetType: e.targetType,
+      targetId: e.targetId,
+      details: e.details ?? {},
+      ip: meta.ip,
+      requestId: meta.requestId,
+    },
+    now,
+  );
+}

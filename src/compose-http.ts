@@ -1,0 +1,53 @@
+import type { FastifyInstance } from 'fastify';
+import type { AuthServices, AuthSettings } from './app/auth/auth-deps.js';
+import type { AppDeps } from './app/context.js';
+import type { Kontor } from './compose.js';
+import type { Config } from './config/load-config.js';
+import type { MailSender } from './domain/auth-ports.js';
+import { buildServer } from './http/build-server.js';
+import { authStore, nodeTokenCrypto } from './storage/auth-store.js';
+
+export function authSettings(config: Config): AuthSettings {
+  return {
+    publicUrl: config.publicUrl,
+    sessionIdleSeconds: config.sessionIdleSeconds,
+    sessionAbsoluteSeconds: config.sessionAbsoluteSeconds,
+    login: { ...config.login },
+    passwordLinkSeconds: 60 * 60,
+    signupLinkSeconds: 48 * 3600,
+    signup: { maxPerAddress: 10, windowSeconds: 3600 },
+    tokenMaxDays: 366,
+  };
+}
+
+/**
+ * The default mail sender writes the link to the log, so a fresh install works without SMTP.
+ * Deliberately the one place a link reaches a log: replace it with a real sender in production.
+ */
+export const logMailSender = (log: () => FastifyInstance | undefined): MailSender => ({
+  async send(m) {
+    log()?.log.info({ mailTo: m.to, subject: m.subject, link: m.link }, 'mail not sent: the default sender logs it');
+  },
+});
+
+export interface HttpAppOptions {
+  mail?: MailSender;
+  deps?: AppDeps;
+  settings?: Partial<AuthSettings>;
+  logger?: boolean | object;
+}
+
+/** Wires the HTTP server onto a Kontor: auth storage on the same database, then buildServer. */
+export async function createHttpApp(kontor: Kontor, opts: HttpAppOptions = {}): Promise<FastifyInstance> {
+  const deps = opts.deps ?? kontor.deps;
+  let app: FastifyInstance | undefined;
+  const auth: AuthServices = {
+    authStore: authStore(kontor.db.kysely),
+    tokens: nodeTokenCrypto,
+    mail: opts.mail ?? logMailSender(() => app),
+    settings: { ...authSettings(kontor.config), ...opts.settings },
+  };
+  const logger = opts.logger ?? { level: kontor.config.logLevel };
+  app = await buildServer({ deps, config: kontor.config, auth, logger });
+  return app;
+}

@@ -1,0 +1,80 @@
+import { randomUUID } from 'node:crypto';
+import cookie from '@fastify/cookie';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { AuthDeps, AuthServices } from '../app/auth/auth-deps.js';
+import type { AppDeps } from '../app/context.js';
+import type { Config } from '../config/load-config.js';
+import { installAuth } from './plugins/auth.js';
+import { installIdempotency } from './plugins/idempotency.js';
+import { installOpenApi } from './plugins/openapi.js';
+import { installProblems } from './plugins/problem.js';
+import { installValidation } from './plugins/validation.js';
+import { registerRoutes } from './routes/index.js';
+import type { RouteDeps } from './types.js';
+
+/** Bodies are small JSON documents; anything larger is refused before parsing (413). */
+const BODY_LIMIT = 64 * 1024;
+
+// Secrets never reach the log: credentials in headers and every password or token field.
+const REDACT = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'req.headers["x-csrf-token"]',
+  'res.headers["set-cookie"]',
+  '*.password',
+  '*.newPassword',
+  '*.currentPassword',
+  '*.token',
+  '*.csrfToken',
+];
+
+export async function buildServer(opts: {
+  deps: AppDeps;
+  config: Config;
+  auth: AuthServices;
+  logger?: boolean | object;
+}): Promise<FastifyInstance> {
+  const { config } = opts;
+  const logger = opts.logger === undefined || opts.logger === true ? { level: config.logLevel } : opts.logger;
+  const app = Fastify({
+    logger: logger === false ? false : { ...(logger as object), redact: { paths: REDACT, censor: '[redacted]' } },
+    bodyLimit: BODY_LIMIT,
+    genReqId: () => randomUUID(),
+    onProtoPoisoning: 'error',
+    onConstructorPoisoning: 'error',
+  }).withTypeProvider<TypeBoxTypeProvider>();
+  const deps: AuthDeps = { ...opts.deps, ...opts.auth };
+  const r: RouteDeps = {
+    deps,
+    // Behind HTTPS the __Host- prefix pins the cookie to this host, path / and Secure.
+    cookieName: config.secureCookies ? '__Host-kontor_session' : 'kontor_session',
+    secureCookies: config.secureCookies,
+  };
+  // Only JSON bodies: a cross-site form (text/plain, urlencoded) cannot reach a handler.
+  app.removeContentTypeParser('text/plain');
+  installValidation(app);
+  installProblems(app);
+  await app.register(cookie);
+  installAuth(app, r);
+  installIdempotency(app, deps);
+  app.addHook('onSend', async (req, reply, payload) => {
+    reply.header('x-request-id', req.id);
+    return payload;
+  });
+  await installOpenApi(app, r.cookieName);
+  await app.register(async (api) => registerRoutes(api.withTypeProvider<TypeBoxTypeProvider>(), r), {
+    prefix: '/api/v1',
+  });
+  app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
+  app.get('/readyz', { schema: { hide: true } }, async (_req, reply) => {
+    try {
+      await deps.store.read((x) => x.tenants.findRoot());
+      return { status: 'ready' };
+    } catch {
+      return reply.code(503).send({ status: 'unavailable' });
+    }
+  });
+  await app.ready();
+  return app;
+}

@@ -1,0 +1,68 @@
+import { createHash } from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { AuthDeps } from '../../app/auth/auth-deps.js';
+import { AppError } from '../../domain/errors.js';
+
+interface Held {
+  scope: string;
+  key: string;
+}
+
+const held = new WeakMap<FastifyRequest, Held>();
+const KEY = /^[\x21-\x7e]{1,255}$/;
+/** Keys are remembered this long; afterwards a key may be reused. */
+const KEEP_HOURS = 24;
+
+/**
+ * Idempotency-Key on POST: the first request with a key reserves it (an insert that only one
+ * racer wins), runs, and stores its answer; a repeat with the same body replays that answer,
+ * a repeat with another body is refused with 422, a repeat while the first still runs with 409.
+ * Keys are scoped per user. Server errors release the key, so a retry can run again.
+ */
+export function installIdempotency(app: FastifyInstance, deps: AuthDeps): void {
+  app.addHook('preHandler', async (req: FastifyRequest, reply: FastifyReply) => {
+    const key = req.headers['idempotency-key'];
+    if (req.method !== 'POST' || key === undefined || !req.principal || req.routeOptions.config?.noIdempotency) return;
+    if (typeof key !== 'string' || !KEY.test(key)) {
+      throw new AppError('validation.invalid', 'Idempotency-Key must be 1–255 visible ASCII characters', {
+        errors: [{ field: 'Idempotency-Key', code: 'format', message: '1–255 visible ASCII characters' }],
+      });
+    }
+    const scope = `user:${req.principal.ctx.actor.userId}`;
+    const fingerprint = createHash('sha256')
+      .update(`${req.method} ${req.url}\n${JSON.stringify(req.body ?? null)}`)
+      .digest('hex');
+    const now = deps.clock.now();
+    const r = await deps.authStore.read(async (repos) => {
+      await repos.idempotency.purge(new Date(now.getTime() - KEEP_HOURS * 3600_000));
+      return repos.idempotency.reserve(scope, key, fingerprint, now);
+    });
+    if (r.reserved) {
+      held.set(req, { scope, key });
+      return;
+    }
+    if (r.fingerprint !== fingerprint) throw new AppError('request.idempotency_mismatch');
+    if (!r.response) throw new AppError('resource.conflict', 'A request with this Idempotency-Key is still running');
+    return reply
+      .code(r.response.status)
+      .type(r.response.contentType)
+      .header('idempotent-replayed', 'true')
+      .send(r.response.body);
+  });
+
+  app.addHook('onSend', async (req, reply, payload) => {
+    const h = held.get(req);
+    if (!h) return payload;
+    held.delete(req);
+    const body = payload === undefined || payload === null ? '' : payload;
+    if (reply.statusCode >= 500 || typeof body !== 'string') {
+      await deps.authStore.read((r) => r.idempotency.release(h.scope, h.key));
+      return payload;
+    }
+    const contentType = String(reply.getHeader('content-type') ?? 'application/json');
+    await deps.authStore.read((r) =>
+      r.idempotency.complete(h.scope, h.key, { status: reply.statusCode, contentType, body }),
+    );
+    return payload;
+  });
+}

@@ -1,0 +1,134 @@
+import { Type } from '@sinclair/typebox';
+import { login } from '../../app/auth/login.js';
+import { setPasswordWithToken } from '../../app/auth/passwords.js';
+import { logout } from '../../app/auth/sessions.js';
+import { confirmSignup, signup } from '../../app/auth/signup.js';
+import { clearSessionCookie, metaOf, principalOf, setSessionCookie } from '../plugins/auth.js';
+import { errors, NoContent, Time, User, Uuid } from '../schemas.js';
+import type { Api, RouteDeps } from '../types.js';
+
+const strict = { additionalProperties: false } as const;
+const tags = ['auth'];
+// Secrets travel only in bodies; these routes never replay an Idempotency-Key answer.
+const open = { auth: 'none', noIdempotency: true } as const;
+
+export function authRoutes(app: Api, r: RouteDeps): void {
+  const { deps } = r;
+  app.post(
+    '/auth/login',
+    {
+      config: open,
+      schema: {
+        tags,
+        summary: 'Sign in with tenant slug, login name and password; sets the session cookie',
+        body: Type.Object(
+          {
+            tenant: Type.String({ minLength: 1, maxLength: 63 }),
+            username: Type.String({ minLength: 1, maxLength: 254 }),
+            password: Type.String({ minLength: 1, maxLength: 1024 }),
+          },
+          strict,
+        ),
+        response: {
+          200: Type.Object({
+            user: User,
+            tenantId: Uuid,
+            csrfToken: Type.String(),
+            mustChangePassword: Type.Boolean(),
+            expiresAt: Time,
+          }),
+          ...errors,
+        },
+      },
+    },
+    async (req, reply) => {
+      const res = await login(deps, { ...req.body, previousSessionId: req.cookies[r.cookieName] }, metaOf(req));
+      setSessionCookie(reply, r, res.sessionId, deps.settings.sessionAbsoluteSeconds);
+      return {
+        user: res.user,
+        tenantId: res.tenant.id,
+        csrfToken: res.csrfToken,
+        mustChangePassword: res.user.mustChangePassword,
+        expiresAt: res.expiresAt,
+      };
+    },
+  );
+
+  app.post(
+    '/auth/logout',
+    {
+      config: { allowPending: true, noIdempotency: true },
+      schema: { tags, summary: 'End the session', response: { 204: NoContent, ...errors } },
+    },
+    async (req, reply) => {
+      await logout(deps, principalOf(req));
+      clearSessionCookie(reply, r);
+      return reply.code(204).send(null);
+    },
+  );
+
+  app.post(
+    '/auth/set-password',
+    {
+      config: open,
+      schema: {
+        tags,
+        summary: 'Set a password with a one-time link token (from an administrator’s reset)',
+        body: Type.Object(
+          {
+            token: Type.String({ minLength: 1, maxLength: 200 }),
+            newPassword: Type.String({ minLength: 1, maxLength: 1024 }),
+          },
+          strict,
+        ),
+        response: { 204: NoContent, ...errors },
+      },
+    },
+    async (req, reply) => {
+      await setPasswordWithToken(deps, req.body, metaOf(req));
+      return reply.code(204).send(null);
+    },
+  );
+
+  app.post(
+    '/signup',
+    {
+      config: open,
+      schema: {
+        tags,
+        summary: 'Self-registration of a consumer below a supplier that allows it; pending until confirmed',
+        body: Type.Object(
+          {
+            supplier: Type.String({ minLength: 1, maxLength: 63 }),
+            tenantName: Type.String({ minLength: 1, maxLength: 200 }),
+            tenantSlug: Type.String({ minLength: 1, maxLength: 63 }),
+            loginName: Type.String({ minLength: 1, maxLength: 254 }),
+            email: Type.String({ format: 'email', maxLength: 254 }),
+            password: Type.String({ minLength: 1, maxLength: 1024 }),
+            displayName: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+          },
+          strict,
+        ),
+        response: { 202: Type.Object({ status: Type.Literal('pending') }), ...errors },
+      },
+    },
+    async (req, reply) => reply.code(202).send(await signup(deps, req.body, metaOf(req))),
+  );
+
+  app.post(
+    '/signup/confirm',
+    {
+      config: open,
+      schema: {
+        tags,
+        summary: 'Confirm a sign-up with the single-use link token; the tenant becomes active',
+        body: Type.Object({ token: Type.String({ minLength: 1, maxLength: 200 }) }, strict),
+        response: {
+          200: Type.Object({ tenantId: Uuid, slug: Type.String(), status: Type.Literal('active') }),
+          ...errors,
+        },
+      },
+    },
+    async (req) => confirmSignup(deps, req.body, metaOf(req)),
+  );
+}

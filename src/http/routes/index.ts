@@ -1,0 +1,21 @@
+import type { Api, RouteDeps } from '../types.js';
+import { auditRoutes } from './audit.js';
+import { authRoutes } from './auth.js';
+import { catalogueRoutes } from './catalogue.js';
+import { companyRoutes } from './companies.js';
+import { meRoutes } from './me.js';
+import { shareRoutes } from './shares.js';
+import { tenantRoutes } from './tenants.js';
+import { userRoutes } from './users.js';
+
+/** Every /api/v1 route, one file per feature. */
+export function registerRoutes(app: Api, r: RouteDeps): void {
+  authRoutes(app, r);
+  meRoutes(app, r);
+  tenantRoutes(app, r);
+  userRoutes(app, r);
+  shareRoutes(app, r);
+  catalogueRoutes(app, r);
+  auditRoutes(app, r);
+  companyRoutes(app, r);
+}

@@ -1,0 +1,45 @@
+import type { Kysely } from 'kysely';
+import type { IdempotencyRepo } from '../../domain/auth-ports.js';
+import type { Database } from '../schema.js';
+
+export function idempotencyRepo(db: Kysely<Database>): IdempotencyRepo {
+  return {
+    async reserve(scope, key, fingerprint, now) {
+      // Insert-or-nothing is the lock: of two racing requests exactly one gets the row.
+      const inserted = await db
+        .insertInto('idempotency_keys')
+        .values({ scope, key, fingerprint, status: null, content_type: null, body: null, created_at: now })
+        .onConflict((oc) => oc.columns(['scope', 'key']).doNothing())
+        .returning('key')
+        .executeTakeFirst();
+      if (inserted) return { reserved: true };
+      const r = await db
+        .selectFrom('idempotency_keys')
+        .selectAll()
+        .where('scope', '=', scope)
+        .where('key', '=', key)
+        .executeTakeFirst();
+      if (!r) return this.reserve(scope, key, fingerprint, now); // released meanwhile: try again
+      const response =
+        r.status === null
+          ? null
+          : { status: r.status, contentType: r.content_type ?? 'application/json', body: r.body ?? '' };
+      return { reserved: false, fingerprint: r.fingerprint, response };
+    },
+    async complete(scope, key, response) {
+      await db
+        .updateTable('idempotency_keys')
+        .set({ status: response.status, content_type: response.contentType, body: response.body })
+        .where('scope', '=', scope)
+        .where('key', '=', key)
+        .execute();
+    },
+    async release(scope, key) {
+      await db.deleteFrom('idempotency_keys').where('scope', '=', scope).where('key', '=', key).execute();
+    },
+    async purge(before) {
+      const r = await db.deleteFrom('idempotency_keys').where('created_at', '<', before).executeTakeFirst();
+      return Number(r.numDeletedRows);
+    },
+  };
+}
