@@ -19,10 +19,14 @@ const toTenant = (r: Selectable<TenantsTable>): Tenant => ({
   updatedAt: r.updated_at,
 });
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 export function tenantRepo(db: Kysely<Database>): TenantRepo {
   const base = () => db.selectFrom('tenants').selectAll();
   return {
     async findById(id) {
+      // A malformed id is simply not found, like any other id that does not exist.
+      if (!UUID.test(id)) return undefined;
       const r = await base().where('id', '=', id).executeTakeFirst();
       return r && toTenant(r);
     },
