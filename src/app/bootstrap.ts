@@ -73,7 +73,14 @@ export async function bootstrapProvider(
       action: 'system.bootstrapped',
       targetType: 'tenant',
       targetId: id,
-      details: { slug: input.slug, admin: input.loginName, roles: FIRST_ADMIN_ROLES },
+      // The role file applied to the empty database came before any tenant log existed: the
+      // bootstrap event records the definitions in force.
+      details: {
+        slug: input.slug,
+        admin: input.loginName,
+        roles: FIRST_ADMIN_ROLES,
+        roleDefinitions: [...roles].sort(),
+      },
     });
     return { tenant, user };
   });

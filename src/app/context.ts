@@ -79,27 +79,39 @@ export function requirePermission(actor: Actor, permission: string, catalogue: P
   });
 }
 
-export function audit(
-  repos: Repos,
-  ctx: Ctx | null,
+type AuditEntry = Pick<AuditInput, 'tenantId' | 'action' | 'targetType' | 'targetId'> & {
+  details?: Record<string, unknown>;
+};
+
+/**
+ * The one writer of activity-log events: appends inside the caller's transaction, with who
+ * acted (none for the operator or an anonymous sign-in attempt) and where the request came from.
+ */
+export function recordEvent(
+  repos: Pick<Repos, 'audit'>,
+  who: { actor: Pick<Actor, 'userId' | 'actingTenantId'> | null; meta: RequestMeta | null },
   now: Date,
-  e: Pick<AuditInput, 'tenantId' | 'action' | 'targetType' | 'targetId'> & { details?: Record<string, unknown> },
+  e: AuditEntry,
 ) {
   return repos.audit.append(
     {
       tenantId: e.tenantId,
-      actorUserId: ctx?.actor.userId ?? null,
-      actorTenantId: ctx?.actor.actingTenantId ?? null,
+      actorUserId: who.actor?.userId ?? null,
+      actorTenantId: who.actor?.actingTenantId ?? null,
       action: e.action,
       targetType: e.targetType,
       targetId: e.targetId,
       details: e.details ?? {},
-      ip: ctx?.meta.ip ?? null,
-      requestId: ctx?.meta.requestId ?? null,
+      ip: who.meta?.ip ?? null,
+      requestId: who.meta?.requestId ?? null,
     },
     now,
   );
 }
+
+/** An event by the caller of a use case (`null`: the operator, e.g. the CLI). */
+export const audit = (repos: Pick<Repos, 'audit'>, ctx: Ctx | null, now: Date, e: AuditEntry) =>
+  recordEvent(repos, { actor: ctx?.actor ?? null, meta: ctx?.meta ?? null }, now, e);
 
 export function invalid(errors: FieldError[], message = 'The request is invalid'): AppError {
   return new AppError('validation.invalid', message, { errors });

@@ -1,8 +1,29 @@
 import { AppError, notFound } from '../domain/errors.js';
 import { evaluateShareStep, shareAdvisories, type Warning } from '../domain/grant-rules.js';
+import type { Repos } from '../domain/ports.js';
 import type { Share } from '../domain/share.js';
 import { isAncestorOrSelf } from '../domain/tenant.js';
 import { type AppDeps, audit, type Ctx, loadRoleMap, requirePermission } from './context.js';
+
+/** A share concerns two tenants: each one's activity log gets the event. */
+async function auditBothSides(
+  repos: Repos,
+  ctx: Ctx,
+  now: Date,
+  tenantIds: string[],
+  e: { action: string; shareId: string; details: Record<string, unknown> },
+) {
+  // One after the other: both appends run on the transaction's single connection.
+  for (const tenantId of tenantIds) {
+    await audit(repos, ctx, now, {
+      tenantId,
+      action: e.action,
+      targetType: 'share',
+      targetId: e.shareId,
+      details: e.details,
+    });
+  }
+}
 
 /**
  * Release (Freigabe): the home tenant's administrator offers one of its users to another tenant
@@ -52,15 +73,11 @@ export async function releaseShare(
     };
     await repos.shares.insert(share);
     const warnings = shareAdvisories({ type: user.type, roleKeys }, roles);
-    for (const tenantId of [home.id, target.id]) {
-      await audit(repos, ctx, now, {
-        tenantId,
-        action: 'share.offered',
-        targetType: 'share',
-        targetId: share.id,
-        details: { userId: user.id, to: target.id, roles: roleKeys, warnings: warnings.map((w) => w.code) },
-      });
-    }
+    await auditBothSides(repos, ctx, now, [home.id, target.id], {
+      action: 'share.offered',
+      shareId: share.id,
+      details: { userId: user.id, to: target.id, roles: roleKeys, warnings: warnings.map((w) => w.code) },
+    });
     return { share, warnings };
   });
 }
@@ -103,7 +120,7 @@ export async function acceptShare(
 ): Promise<{ share: Share; warnings: Warning[] }> {
   return deps.store.transaction(async (repos) => {
     const now = deps.clock.now();
-    const s = await repos.shares.findById(shareId);
+    const s = await repos.shares.findForTenant(ctx.actor.actingTenantId, shareId);
     if (!s || s.targetTenantId !== ctx.actor.actingTenantId) throw notFound('share');
     requirePermission(ctx.actor, 'shares.manage', deps.catalogue);
     const user = await repos.users.findInTenant(s.homeTenantId, s.userId);
@@ -117,15 +134,11 @@ export async function acceptShare(
     const accepted = await repos.shares.accept(s.id, ctx.actor.userId, now);
     if (!accepted) throw new AppError('share.not_offered');
     const warnings = shareAdvisories({ type: user.type, roleKeys }, roles);
-    for (const tenantId of [s.homeTenantId, s.targetTenantId]) {
-      await audit(repos, ctx, now, {
-        tenantId,
-        action: 'share.accepted',
-        targetType: 'share',
-        targetId: s.id,
-        details: { userId: s.userId, roles: roleKeys },
-      });
-    }
+    await auditBothSides(repos, ctx, now, [s.homeTenantId, s.targetTenantId], {
+      action: 'share.accepted',
+      shareId: s.id,
+      details: { userId: s.userId, roles: roleKeys },
+    });
     return { share: accepted, warnings };
   });
 }
@@ -134,22 +147,17 @@ export async function acceptShare(
 export async function endShare(deps: AppDeps, ctx: Ctx, shareId: string): Promise<Share> {
   return deps.store.transaction(async (repos) => {
     const now = deps.clock.now();
-    const s = await repos.shares.findById(shareId);
-    const side = ctx.actor.actingTenantId;
-    if (!s || (s.homeTenantId !== side && s.targetTenantId !== side)) throw notFound('share');
+    const s = await repos.shares.findForTenant(ctx.actor.actingTenantId, shareId);
+    if (!s) throw notFound('share');
     // The shared user himself may always withdraw from a tenant; otherwise an admin of a side.
     if (!(s.userId === ctx.actor.userId)) requirePermission(ctx.actor, 'shares.manage', deps.catalogue);
     const ended = await repos.shares.end(s.id, ctx.actor.userId, now);
     if (!ended) return s;
-    for (const tenantId of [s.homeTenantId, s.targetTenantId]) {
-      await audit(repos, ctx, now, {
-        tenantId,
-        action: 'share.ended',
-        targetType: 'share',
-        targetId: s.id,
-        details: { userId: s.userId },
-      });
-    }
+    await auditBothSides(repos, ctx, now, [s.homeTenantId, s.targetTenantId], {
+      action: 'share.ended',
+      shareId: s.id,
+      details: { userId: s.userId },
+    });
     return ended;
   });
 }

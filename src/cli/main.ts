@@ -7,7 +7,7 @@ import { createKontor, type Kontor, oneTimePassword } from '../compose.js';
 import { readRolesFile } from '../config/catalogue-files.js';
 import { loadConfig } from '../config/load-config.js';
 import { isAppError } from '../domain/errors.js';
-import { sha256 } from '../storage/repositories/audit.js';
+import { sha256 } from '../storage/sha256.js';
 import { printTree } from './print-tree.js';
 
 // Set here and copied to process.exitCode at the very end: PGlite's runtime resets

@@ -1,4 +1,4 @@
-import type { Repos } from './ports.js';
+import type { Repos, UnitOfWork } from './ports.js';
 
 /**
  * Ports of sign-in, sessions, API tokens and request bookkeeping. Storage implements them;
@@ -137,7 +137,4 @@ export interface AuthRepos extends Repos {
 }
 
 /** The unit of work for auth use cases: domain and auth repositories in one transaction. */
-export interface AuthStore {
-  transaction<T>(fn: (repos: AuthRepos) => Promise<T>): Promise<T>;
-  read<T>(fn: (repos: AuthRepos) => Promise<T>): Promise<T>;
-}
+export type AuthStore = UnitOfWork<AuthRepos>;

@@ -115,7 +115,8 @@ export interface RoleRepo {
 
 export interface ShareRepo {
   insert(s: Share): Promise<void>;
-  findById(id: string): Promise<Share | undefined>;
+  /** The share if `tenantId` is one of its two sides (home or target); else undefined. */
+  findForTenant(tenantId: string, id: string): Promise<Share | undefined>;
   /** The share of a user into a tenant that is offered or active, if any. */
   findOpen(userId: string, targetTenantId: string): Promise<Share | undefined>;
   /** Single-use: only an `offered` share becomes active; returns undefined otherwise. */
@@ -172,8 +173,13 @@ export interface Repos {
   audit: AuditRepo;
 }
 
-/** The unit of work. Each use case opens exactly one transaction. */
-export interface Store {
-  transaction<T>(fn: (repos: Repos) => Promise<T>): Promise<T>;
-  read<T>(fn: (repos: Repos) => Promise<T>): Promise<T>;
+/**
+ * The unit of work over a set of repositories. Each use case opens exactly one transaction;
+ * `read` runs without one (autocommit), for queries and single-statement writes.
+ */
+export interface UnitOfWork<R> {
+  transaction<T>(fn: (repos: R) => Promise<T>): Promise<T>;
+  read<T>(fn: (repos: R) => Promise<T>): Promise<T>;
 }
+
+export type Store = UnitOfWork<Repos>;

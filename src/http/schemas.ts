@@ -16,6 +16,8 @@ export const Uuid = Type.String({ format: 'uuid' });
 export const DateTime = Type.String({ format: 'date-time' });
 /** Response side: the serializer writes Date objects as ISO text. */
 export const Time = Type.Unsafe<Date | string>({ type: 'string', format: 'date-time' });
+/** A password as typed: the policy (length, blocklist) is the domain's; this only bounds the body. */
+export const PasswordText = Type.String({ minLength: 1, maxLength: 1024 });
 export const IdParams = Type.Object({ id: Uuid }, strict);
 export const AnyObject = Type.Record(Type.String(), Type.Unknown());
 
@@ -99,7 +101,7 @@ export const CreateUserBody = Type.Object(
     email: Type.Optional(Type.Union([Type.String({ format: 'email' }), Type.Null()])),
     displayName: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
     type: Type.Optional(Type.Union([Type.Literal('primary'), Type.Literal('secondary')])),
-    password: Type.Optional(Type.String({ minLength: 1, maxLength: 1024 })),
+    password: Type.Optional(PasswordText),
     roles: Type.Optional(Type.Array(Type.String({ maxLength: 64 }), { maxItems: 50 })),
     customFields: Type.Optional(AnyObject),
     companyIds: Type.Optional(Type.Array(Uuid, { maxItems: 100 })),

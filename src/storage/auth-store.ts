@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { AuthRepos, AuthStore, TokenCrypto } from '../domain/auth-ports.js';
 import { apiTokenRepo } from './repositories/api-tokens.js';
@@ -7,8 +7,8 @@ import { oneTimeTokenRepo } from './repositories/one-time-tokens.js';
 import { sessionRepo } from './repositories/sessions.js';
 import { throttleRepo } from './repositories/throttle.js';
 import type { Database } from './schema.js';
-import { mapSqlError } from './sql-errors.js';
-import { reposFor } from './store.js';
+import { sha256 } from './sha256.js';
+import { reposFor, unitOfWork } from './store.js';
 
 export function authReposFor(db: Kysely<Database>): AuthRepos {
   return {
@@ -22,27 +22,10 @@ export function authReposFor(db: Kysely<Database>): AuthRepos {
 }
 
 /** Domain and auth repositories over one Kysely handle; `transaction` joins them in one unit. */
-export function authStore(db: Kysely<Database>): AuthStore {
-  return {
-    async transaction(fn) {
-      try {
-        return await db.transaction().execute((trx) => fn(authReposFor(trx)));
-      } catch (e) {
-        throw mapSqlError(e);
-      }
-    },
-    async read(fn) {
-      try {
-        return await fn(authReposFor(db));
-      } catch (e) {
-        throw mapSqlError(e);
-      }
-    },
-  };
-}
+export const authStore = (db: Kysely<Database>): AuthStore => unitOfWork(db, authReposFor);
 
 /** 32 random bytes (256 bits) per secret; SHA-256 suffices for hashing high-entropy secrets. */
 export const nodeTokenCrypto: TokenCrypto = {
   randomToken: () => randomBytes(32).toString('base64url'),
-  hash: (secret) => createHash('sha256').update(secret, 'utf8').digest('hex'),
+  hash: sha256,
 };

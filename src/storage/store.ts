@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { Repos, Store } from '../domain/ports.js';
+import type { Repos, Store, UnitOfWork } from '../domain/ports.js';
 import { auditRepo } from './repositories/audit.js';
 import { companyRepo, fieldRepo } from './repositories/companies.js';
 import { roleRepo } from './repositories/roles.js';
@@ -21,22 +21,27 @@ export function reposFor(db: Kysely<Database>): Repos {
   };
 }
 
-/** The Kysely implementation of the domain's unit of work. */
-export function kyselyStore(db: Kysely<Database>): Store {
+/**
+ * The Kysely unit of work: `build` binds a set of repositories to a handle, the transaction's
+ * inside `transaction`. SQL errors leave as AppError (constraint races become conflicts).
+ */
+export function unitOfWork<R>(db: Kysely<Database>, build: (db: Kysely<Database>) => R): UnitOfWork<R> {
   return {
     async transaction(fn) {
       try {
-        return await db.transaction().execute((trx) => fn(reposFor(trx)));
+        return await db.transaction().execute((trx) => fn(build(trx)));
       } catch (e) {
         throw mapSqlError(e);
       }
     },
     async read(fn) {
       try {
-        return await fn(reposFor(db));
+        return await fn(build(db));
       } catch (e) {
         throw mapSqlError(e);
       }
     },
   };
 }
+
+export const kyselyStore = (db: Kysely<Database>): Store => unitOfWork(db, reposFor);

@@ -1,7 +1,7 @@
 import type { Actor } from '../../domain/access.js';
 import type { AuditInput } from '../../domain/audit.js';
 import type { AuthRepos, AuthStore, MailSender, TokenCrypto } from '../../domain/auth-ports.js';
-import type { AppDeps, Ctx, RequestMeta } from '../context.js';
+import { type AppDeps, type Ctx, type RequestMeta, recordEvent } from '../context.js';
 
 /** Numbers the auth use cases follow; built from Config in compose-http.ts. */
 export interface AuthSettings {
@@ -60,18 +60,5 @@ export function authAudit(
     details?: Record<string, unknown>;
   },
 ) {
-  return repos.audit.append(
-    {
-      tenantId: e.tenantId,
-      actorUserId: e.actor?.userId ?? null,
-      actorTenantId: e.actor?.actingTenantId ?? null,
-      action: e.action,
-      targetType: e.targetType,
-      targetId: e.targetId,
-      details: e.details ?? {},
-      ip: meta.ip,
-      requestId: meta.requestId,
-    },
-    now,
-  );
+  return recordEvent(repos, { actor: e.actor ?? null, meta }, now, e);
 }

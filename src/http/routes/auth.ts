@@ -4,7 +4,7 @@ import { setPasswordWithToken } from '../../app/auth/passwords.js';
 import { logout } from '../../app/auth/sessions.js';
 import { confirmSignup, signup } from '../../app/auth/signup.js';
 import { clearSessionCookie, metaOf, principalOf, setSessionCookie } from '../plugins/auth.js';
-import { errors, NoContent, Time, User, Uuid } from '../schemas.js';
+import { errors, NoContent, PasswordText, Time, User, Uuid } from '../schemas.js';
 import type { Api, RouteDeps } from '../types.js';
 
 const strict = { additionalProperties: false } as const;
@@ -25,7 +25,7 @@ export function authRoutes(app: Api, r: RouteDeps): void {
           {
             tenant: Type.String({ minLength: 1, maxLength: 63 }),
             username: Type.String({ minLength: 1, maxLength: 254 }),
-            password: Type.String({ minLength: 1, maxLength: 1024 }),
+            password: PasswordText,
           },
           strict,
         ),
@@ -77,7 +77,7 @@ export function authRoutes(app: Api, r: RouteDeps): void {
         body: Type.Object(
           {
             token: Type.String({ minLength: 1, maxLength: 200 }),
-            newPassword: Type.String({ minLength: 1, maxLength: 1024 }),
+            newPassword: PasswordText,
           },
           strict,
         ),
@@ -104,7 +104,7 @@ export function authRoutes(app: Api, r: RouteDeps): void {
             tenantSlug: Type.String({ minLength: 1, maxLength: 63 }),
             loginName: Type.String({ minLength: 1, maxLength: 254 }),
             email: Type.String({ format: 'email', maxLength: 254 }),
-            password: Type.String({ minLength: 1, maxLength: 1024 }),
+            password: PasswordText,
             displayName: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
           },
           strict,

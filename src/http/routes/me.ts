@@ -4,7 +4,7 @@ import { me } from '../../app/auth/me.js';
 import { changePassword } from '../../app/auth/passwords.js';
 import { switchActingTenant } from '../../app/auth/sessions.js';
 import { principalOf } from '../plugins/auth.js';
-import { DateTime, errors, IdParams, NoContent, Nullable, Tenant, Time, User, Uuid } from '../schemas.js';
+import { DateTime, errors, IdParams, NoContent, Nullable, PasswordText, Tenant, Time, User, Uuid } from '../schemas.js';
 import type { Api, RouteDeps } from '../types.js';
 
 const strict = { additionalProperties: false } as const;
@@ -79,8 +79,8 @@ export function meRoutes(app: Api, { deps }: RouteDeps): void {
         summary: 'Change the own password with the current one (R8); other sessions end',
         body: Type.Object(
           {
-            currentPassword: Type.String({ minLength: 1, maxLength: 1024 }),
-            newPassword: Type.String({ minLength: 1, maxLength: 1024 }),
+            currentPassword: PasswordText,
+            newPassword: PasswordText,
           },
           strict,
         ),

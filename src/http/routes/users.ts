@@ -148,16 +148,26 @@ export function userRoutes(app: Api, { deps }: RouteDeps): void {
       }),
   );
 
+  // Locking is temporary (security, throttling); disabling is for users who left. Both end the
+  // user's sessions and tokens on the next request; unlock and enable make it active again.
+  const SUMMARY = {
+    lock: 'Lock a user; its sessions fail on the next request',
+    unlock: 'Unlock a user',
+    disable: 'Disable a user (e.g. left the company); its sessions fail on the next request',
+    enable: 'Enable a disabled user again',
+  };
   for (const [action, state] of [
     ['lock', 'locked'],
     ['unlock', 'active'],
+    ['disable', 'disabled'],
+    ['enable', 'active'],
   ] as const) {
     app.post(
       `/users/:id/${action}`,
       {
         schema: {
           tags,
-          summary: action === 'lock' ? 'Lock a user; its sessions fail on the next request' : 'Unlock a user',
+          summary: SUMMARY[action],
           params: IdParams,
           response: { 200: User, ...errors },
         },

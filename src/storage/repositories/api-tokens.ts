@@ -1,8 +1,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { ApiToken, ApiTokenRepo } from '../../domain/auth-ports.js';
+import { UUID_RE as UUID } from '../../domain/validation.js';
 import type { ApiTokensTable, Database } from '../schema.js';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const toToken = (r: Selectable<ApiTokensTable>): ApiToken => ({
   id: r.id,

@@ -1,10 +1,8 @@
-import { createHash } from 'node:crypto';
 import type { Kysely, Selectable } from 'kysely';
 import { type AuditEvent, chainMaterial, GENESIS_HASH } from '../../domain/audit.js';
 import type { AuditRepo } from '../../domain/ports.js';
 import type { AuditEventsTable, Database } from '../schema.js';
-
-export const sha256 = (s: string): string => createHash('sha256').update(s, 'utf8').digest('hex');
+import { sha256 } from '../sha256.js';
 
 const toEvent = (r: Selectable<AuditEventsTable>): AuditEvent => ({
   tenantId: r.tenant_id,

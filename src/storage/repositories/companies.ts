@@ -2,9 +2,8 @@ import type { Kysely, Selectable } from 'kysely';
 import type { Company } from '../../domain/company.js';
 import type { FieldDefinition, FieldType } from '../../domain/custom-fields.js';
 import type { CompanyRepo, FieldRepo } from '../../domain/ports.js';
+import { UUID_RE as UUID } from '../../domain/validation.js';
 import type { CompaniesTable, Database } from '../schema.js';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const toCompany = (r: Selectable<CompaniesTable>): Company => ({
   id: r.id,

@@ -1,6 +1,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { ShareRepo } from '../../domain/ports.js';
 import type { Share, ShareStatus } from '../../domain/share.js';
+import { UUID_RE as UUID } from '../../domain/validation.js';
 import type { Database, SharesTable } from '../schema.js';
 
 const toShare = (r: Selectable<SharesTable>): Share => ({
@@ -17,8 +18,6 @@ const toShare = (r: Selectable<SharesTable>): Share => ({
   acceptedAt: r.accepted_at,
   endedAt: r.ended_at,
 });
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function shareRepo(db: Kysely<Database>): ShareRepo {
   return {
@@ -41,9 +40,14 @@ export function shareRepo(db: Kysely<Database>): ShareRepo {
         })
         .execute();
     },
-    async findById(id) {
+    async findForTenant(tenantId, id) {
       if (!UUID.test(id)) return undefined;
-      const r = await db.selectFrom('shares').selectAll().where('id', '=', id).executeTakeFirst();
+      const r = await db
+        .selectFrom('shares')
+        .selectAll()
+        .where('id', '=', id)
+        .where((eb) => eb.or([eb('home_tenant_id', '=', tenantId), eb('target_tenant_id', '=', tenantId)]))
+        .executeTakeFirst();
       return r && toShare(r);
     },
     async findOpen(userId, targetTenantId) {

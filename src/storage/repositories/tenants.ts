@@ -2,6 +2,7 @@ import { type Kysely, type Selectable, sql } from 'kysely';
 import { AppError, notFound } from '../../domain/errors.js';
 import type { TenantRepo } from '../../domain/ports.js';
 import { childPath, type Tenant, type TenantKind, type TenantStatus } from '../../domain/tenant.js';
+import { UUID_RE as UUID } from '../../domain/validation.js';
 import type { Database, TenantsTable } from '../schema.js';
 
 const toTenant = (r: Selectable<TenantsTable>): Tenant => ({
@@ -18,8 +19,6 @@ const toTenant = (r: Selectable<TenantsTable>): Tenant => ({
   createdAt: r.created_at,
   updatedAt: r.updated_at,
 });
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function tenantRepo(db: Kysely<Database>): TenantRepo {
   const base = () => db.selectFrom('tenants').selectAll();

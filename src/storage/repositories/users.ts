@@ -2,6 +2,7 @@ import { type ExpressionBuilder, type Kysely, type Selectable, sql } from 'kysel
 import { AppError, notFound } from '../../domain/errors.js';
 import type { UserRelation, UserRepo } from '../../domain/ports.js';
 import type { User, UserState, UserType } from '../../domain/user.js';
+import { UUID_RE as UUID } from '../../domain/validation.js';
 import type { Database, UsersTable } from '../schema.js';
 
 type Row = Selectable<UsersTable> & { company_ids: string[] | null };
@@ -45,8 +46,6 @@ function decodeCursor(c: string): [string, string] {
     errors: [{ field: 'cursor', code: 'cursor.invalid', message: 'Invalid cursor' }],
   });
 }
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function userRepo(db: Kysely<Database>): UserRepo {
   const base = () => db.selectFrom('users').selectAll('users').select(companyIds);

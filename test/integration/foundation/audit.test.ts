@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyAudit } from '../../../src/app/audit-log.js';
 import { createUser } from '../../../src/app/create-user.js';
 import { updateUser } from '../../../src/app/manage-user.js';
-import { sha256 } from '../../../src/storage/repositories/audit.js';
+import { sha256 } from '../../../src/storage/sha256.js';
 import { type TestKontor, testKontor } from '../../fixtures/kontor.js';
 
 let k: TestKontor;

@@ -51,7 +51,7 @@ describe.runIf(onPostgres())('concurrent writes on PostgreSQL', () => {
       Array.from({ length: 20 }, (_, i) => createUser(k.deps, ctx, { tenantId: t.id, loginName: `c${i}` })),
     );
     const { verifyAudit } = await import('../../../src/app/audit-log.js');
-    const { sha256 } = await import('../../../src/storage/repositories/audit.js');
+    const { sha256 } = await import('../../../src/storage/sha256.js');
     const report = await k.deps.store.read((r) => verifyAudit(r, t.id, sha256));
     expect(report.events).toBe(20);
     expect(report.problems).toEqual([]);

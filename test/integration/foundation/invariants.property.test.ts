@@ -11,7 +11,7 @@ import { createChildTenant, moveTenant } from '../../../src/app/tenants.js';
 import { isAppError } from '../../../src/domain/errors.js';
 import type { Tenant } from '../../../src/domain/tenant.js';
 import type { User } from '../../../src/domain/user.js';
-import { sha256 } from '../../../src/storage/repositories/audit.js';
+import { sha256 } from '../../../src/storage/sha256.js';
 import { type TestKontor, testKontor } from '../../fixtures/kontor.js';
 
 const ROLES = [

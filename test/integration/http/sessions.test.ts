@@ -16,6 +16,15 @@ beforeAll(async () => {
 afterAll(async () => h?.close());
 
 const me = (cookie: string) => h.app.inject({ method: 'GET', url: '/api/v1/me', cookies: { kontor_session: cookie } });
+// Failed sign-ins from their own address, so they do not count towards the address throttle
+// that later tests in this file measure.
+const loginFrom = (username: string, password: string) =>
+  h.app.inject({
+    method: 'POST',
+    url: '/api/v1/auth/login',
+    payload: { tenant: h.k.root.slug, username, password },
+    remoteAddress: '127.0.0.9',
+  });
 const auditOf = (tenantId: string) => h.k.deps.store.read((r) => r.audit.list(tenantId, { limit: 100 }));
 
 describe('sessions', () => {
@@ -88,6 +97,33 @@ describe('sessions', () => {
     problem(await me(victim.cookie), 401);
     await admin.call('POST', `/api/v1/users/${victim.user.id}/unlock`);
     problem(await me(victim.cookie), 401);
+  });
+
+  it('revokes on the next request after disabling, for sessions and API tokens', async () => {
+    const admin = await h.signedIn(h.k.root, ADMIN_ROLES);
+    const leaver = await h.signedIn(h.k.root, ['CustomerBasic']);
+    const minted = await leaver.call('POST', '/api/v1/me/tokens', { name: 'script' });
+    expect(minted.statusCode).toBe(201);
+    const bearer = { authorization: `Bearer ${minted.json().token}` };
+    expect((await h.app.inject({ method: 'GET', url: '/api/v1/me', headers: bearer })).statusCode).toBe(200);
+    expect((await admin.call('POST', `/api/v1/users/${leaver.user.id}/disable`)).json().state).toBe('disabled');
+    problem(await me(leaver.cookie), 401);
+    problem(await h.app.inject({ method: 'GET', url: '/api/v1/me', headers: bearer }), 401);
+    expect((await loginFrom(leaver.user.loginName, TEST_PASSWORD)).statusCode).toBe(401);
+  });
+
+  it('ends the other sessions when a user changes the password, keeping the current one', async () => {
+    const user = await h.signedIn(h.k.root, ['CustomerBasic']);
+    const other = h.clientFor(await h.login(h.k.root, user.user.loginName), user.user, h.k.root);
+    const res = await user.call('POST', '/api/v1/me/password', {
+      currentPassword: TEST_PASSWORD,
+      newPassword: 'another long passphrase for kontor',
+    });
+    expect(res.statusCode).toBe(204);
+    expect((await me(user.cookie)).statusCode).toBe(200);
+    problem(await me(other.cookie), 401);
+    expect((await loginFrom(user.user.loginName, TEST_PASSWORD)).statusCode).toBe(401);
+    expect((await h.login(h.k.root, user.user.loginName, 'another long passphrase for kontor')).statusCode).toBe(200);
   });
 
   it('applies a role change on the next request', async () => {
