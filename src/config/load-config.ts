@@ -15,6 +15,11 @@ export interface Config {
   readonly sessionIdleSeconds: number;
   readonly sessionAbsoluteSeconds: number;
   readonly logLevel: string;
+  /**
+   * Proxies whose X-Forwarded-For is believed (addresses or CIDRs). Empty: the socket address
+   * is the client, so a load balancer in front would make every client one address.
+   */
+  readonly trustedProxies: readonly string[];
   /** Cookies get Secure and the __Host- prefix when the public URL is https. */
   readonly secureCookies: boolean;
   readonly login: {
@@ -64,6 +69,12 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     sessionIdleSeconds: int(env, 'KONTOR_SESSION_IDLE_SECONDS', 30 * 60, 60, 86400 * 30),
     sessionAbsoluteSeconds: int(env, 'KONTOR_SESSION_ABSOLUTE_SECONDS', 12 * 3600, 60, 86400 * 90),
     logLevel: env.KONTOR_LOG_LEVEL || 'info',
+    trustedProxies: Object.freeze(
+      (env.KONTOR_TRUSTED_PROXIES ?? '')
+        .split(',')
+        .map((s) => s.trim())
+        .filter((s) => s.length > 0),
+    ),
     secureCookies: publicUrl.startsWith('https://'),
     login: Object.freeze({
       maxFailuresPerAccount: int(env, 'KONTOR_LOGIN_MAX_FAILURES', 5, 1, 1000),

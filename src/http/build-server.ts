@@ -43,6 +43,9 @@ export async function buildServer(opts: {
     genReqId: () => randomUUID(),
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
+    // Client addresses feed throttling and the audit log: believe forwarded headers only from
+    // the configured proxies, never from anyone.
+    ...(config.trustedProxies.length > 0 ? { trustProxy: [...config.trustedProxies] } : {}),
   }).withTypeProvider<TypeBoxTypeProvider>();
   const deps: AuthDeps = { ...opts.deps, ...opts.auth };
   const r: RouteDeps = {
