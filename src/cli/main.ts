@@ -7,6 +7,7 @@ import { createKontor, type Kontor, oneTimePassword } from '../compose.js';
 import { readRolesFile } from '../config/catalogue-files.js';
 import { loadConfig } from '../config/load-config.js';
 import { isAppError } from '../domain/errors.js';
+import { purgeExpired } from '../storage/housekeeping.js';
 import { sha256 } from '../storage/sha256.js';
 import { printTree } from './print-tree.js';
 
@@ -78,6 +79,23 @@ export function buildCli(): Command {
     .command('migrate')
     .description('run pending database migrations')
     .action(async () => withKontor(async () => out('Migrations are up to date.')));
+
+  program
+    .command('purge')
+    .description('delete expired sessions, sign-in counters, used links and old idempotency answers')
+    .action(async () =>
+      withKontor(async (k) => {
+        const counts = await purgeExpired(k.db.kysely, new Date(), {
+          sessionIdleSeconds: k.config.sessionIdleSeconds,
+          throttleWindowSeconds: k.config.login.windowSeconds,
+        });
+        out(
+          Object.entries(counts)
+            .map(([key, n]) => `${key}: ${n}`)
+            .join(', '),
+        );
+      }),
+    );
 
   const roles = program.command('roles').description('role definitions');
   roles

@@ -3,6 +3,9 @@ import { seedDemo } from '../app/seed-demo.js';
 import { createKontor } from '../compose.js';
 import { createHttpApp } from '../compose-http.js';
 import { loadConfig } from '../config/load-config.js';
+import { purgeExpired } from '../storage/housekeeping.js';
+
+const PURGE_EVERY_MS = 10 * 60 * 1000;
 
 const out = (s: string): void => {
   process.stdout.write(`${s}\n`);
@@ -44,10 +47,21 @@ export async function serve(
   const url = config.publicUrl.replace(`:${config.port}`, `:${port}`);
   if (creds) printCredentials(creds, url);
   out(`Kontor listens on ${url} (API reference: ${url}/docs)`);
+  // Expired sessions, links and counters are removed here, on every instance (deletes are
+  // idempotent); a failure only logs, sign-in never depends on it.
+  const purge = () =>
+    purgeExpired(kontor.db.kysely, new Date(), {
+      sessionIdleSeconds: config.sessionIdleSeconds,
+      throttleWindowSeconds: config.login.windowSeconds,
+    }).catch((e: unknown) => app.log.warn({ err: e }, 'purging expired sign-in state failed'));
+  void purge();
+  const purgeTimer = setInterval(purge, PURGE_EVERY_MS);
+  purgeTimer.unref();
   let closing = false;
   const shutdown = async (signal: string) => {
     if (closing) return;
     closing = true;
+    clearInterval(purgeTimer);
     out(`${signal}: shutting down`);
     await app.close();
     await kontor.close();
