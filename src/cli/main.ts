@@ -1,7 +1,11 @@
 #!/usr/bin/env node
+import { createWriteStream } from 'node:fs';
+import { pipeline } from 'node:stream/promises';
 import { Command } from 'commander';
+import { exportStream } from '../adapters/export-stream.js';
 import { verifyAudit } from '../app/audit-log.js';
 import { bootstrapProvider } from '../app/bootstrap.js';
+import { exportUsers } from '../app/export-users.js';
 import { applyRoles } from '../app/roles.js';
 import { createKontor, type Kontor, oneTimePassword } from '../compose.js';
 import { readRolesFile } from '../config/catalogue-files.js';
@@ -94,6 +98,30 @@ export function buildCli(): Command {
             .map(([key, n]) => `${key}: ${n}`)
             .join(', '),
         );
+      }),
+    );
+
+  program
+    .command('users')
+    .description('user export')
+    .command('export')
+    .description('export a tenant’s users as CSV or JSON (to stdout or --out FILE)')
+    .requiredOption('--tenant <slug>', 'tenant slug')
+    .option('--format <format>', 'csv or json', 'csv')
+    .option('--out <file>', 'write to a file instead of stdout')
+    .option('--password-hashes', 'include password hashes (audited)')
+    .action(async (opts: { tenant: string; format: string; out?: string; passwordHashes?: boolean }) =>
+      withKontor(async (k) => {
+        if (opts.format !== 'csv' && opts.format !== 'json') throw new Error('--format is csv or json');
+        const tenant = await k.deps.store.read((r) => r.tenants.findBySlug(opts.tenant));
+        if (!tenant) throw new Error(`No tenant ${opts.tenant}`);
+        const ex = await exportUsers(k.deps, null, {
+          tenantId: tenant.id,
+          format: opts.format,
+          passwordHashes: opts.passwordHashes === true,
+        });
+        const target = opts.out ? createWriteStream(opts.out, { mode: 0o600 }) : process.stdout;
+        await pipeline(exportStream(ex, opts.format), target, { end: Boolean(opts.out) });
       }),
     );
 

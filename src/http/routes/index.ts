@@ -7,6 +7,7 @@ import { meRoutes } from './me.js';
 import { shareRoutes } from './shares.js';
 import { tenantRoutes } from './tenants.js';
 import { userRoutes } from './users.js';
+import { userExportRoutes } from './users-export.js';
 
 /** Every /api/v1 route, one file per feature. */
 export function registerRoutes(app: Api, r: RouteDeps): void {
@@ -14,6 +15,7 @@ export function registerRoutes(app: Api, r: RouteDeps): void {
   meRoutes(app, r);
   tenantRoutes(app, r);
   userRoutes(app, r);
+  userExportRoutes(app, r);
   shareRoutes(app, r);
   catalogueRoutes(app, r);
   auditRoutes(app, r);
