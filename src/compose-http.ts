@@ -1,11 +1,13 @@
 import type { FastifyInstance } from 'fastify';
 import type { AuthServices, AuthSettings } from './app/auth/auth-deps.js';
 import type { AppDeps } from './app/context.js';
+import { ImportJobs } from './app/import-jobs.js';
 import type { Kontor } from './compose.js';
 import type { Config } from './config/load-config.js';
 import type { MailSender } from './domain/auth-ports.js';
 import { buildServer } from './http/build-server.js';
 import { authStore, nodeTokenCrypto } from './storage/auth-store.js';
+import { importStore } from './storage/import-store.js';
 
 export function authSettings(config: Config): AuthSettings {
   return {
@@ -47,6 +49,8 @@ export async function createHttpApp(kontor: Kontor, opts: HttpAppOptions = {}): 
     mail: opts.mail ?? logMailSender(() => app),
     settings: { ...authSettings(kontor.config), ...opts.settings },
   };
+  const importDeps = { ...deps, importStore: importStore(kontor.db.kysely) };
+  auth.imports = { deps: importDeps, jobs: new ImportJobs(importDeps) };
   const logger = opts.logger ?? { level: kontor.config.logLevel };
   app = await buildServer({ deps, config: kontor.config, auth, logger });
   return app;

@@ -1,19 +1,23 @@
 #!/usr/bin/env node
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, readFileSync } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import { Command } from 'commander';
 import { exportStream } from '../adapters/export-stream.js';
+import { parseImportFile } from '../adapters/import-parse.js';
 import { verifyAudit } from '../app/audit-log.js';
 import { bootstrapProvider } from '../app/bootstrap.js';
 import { exportUsers } from '../app/export-users.js';
+import { importUsers } from '../app/import-users.js';
 import { applyRoles } from '../app/roles.js';
 import { createKontor, type Kontor, oneTimePassword } from '../compose.js';
 import { readRolesFile } from '../config/catalogue-files.js';
 import { loadConfig } from '../config/load-config.js';
 import { isAppError } from '../domain/errors.js';
 import { purgeExpired } from '../storage/housekeeping.js';
+import { importStore } from '../storage/import-store.js';
 import { sha256 } from '../storage/sha256.js';
 import { printTree } from './print-tree.js';
+import { progressBar } from './progress-bar.js';
 
 // Set here and copied to process.exitCode at the very end: PGlite's runtime resets
 // process.exitCode when it closes.
@@ -101,9 +105,8 @@ export function buildCli(): Command {
       }),
     );
 
-  program
-    .command('users')
-    .description('user export')
+  const users = program.command('users').description('user export and import');
+  users
     .command('export')
     .description('export a tenant’s users as CSV or JSON (to stdout or --out FILE)')
     .requiredOption('--tenant <slug>', 'tenant slug')
@@ -122,6 +125,37 @@ export function buildCli(): Command {
         });
         const target = opts.out ? createWriteStream(opts.out, { mode: 0o600 }) : process.stdout;
         await pipeline(exportStream(ex, opts.format), target, { end: Boolean(opts.out) });
+      }),
+    );
+
+  users
+    .command('import <file>')
+    .description('import users from a CSV or JSON file (the export’s format); all rows or none')
+    .requiredOption('--tenant <slug>', 'tenant slug')
+    .option('--mode <mode>', 'create (refuse existing login names) or upsert', 'create')
+    .option('--dry-run', 'report every row, write nothing')
+    .action(async (file: string, opts: { tenant: string; mode: string; dryRun?: boolean }) =>
+      withKontor(async (k) => {
+        if (opts.mode !== 'create' && opts.mode !== 'upsert') throw new Error('--mode is create or upsert');
+        const tenant = await k.deps.store.read((r) => r.tenants.findBySlug(opts.tenant));
+        if (!tenant) throw new Error(`No tenant ${opts.tenant}`);
+        const format = file.toLowerCase().endsWith('.json') ? 'json' : 'csv';
+        const records = parseImportFile(readFileSync(file, 'utf8'), format);
+        const bar = progressBar(process.stderr);
+        const report = await importUsers({ ...k.deps, importStore: importStore(k.db.kysely) }, null, {
+          tenantId: tenant.id,
+          records,
+          format,
+          mode: opts.mode,
+          dryRun: Boolean(opts.dryRun),
+          onProgress: bar,
+        });
+        for (const e of report.errors) out(`line ${e.line}: ${e.field}: ${e.message} (${e.code})`);
+        out(
+          `${report.rows} row(s): ${report.dryRun ? `would create ${report.toCreate}, update ${report.toUpdate}` : `created ${report.created}, updated ${report.updated}`}` +
+            (report.errors.length > 0 ? `; ${report.errors.length} error(s), nothing written` : ''),
+        );
+        if (report.errors.length > 0) failed = true;
       }),
     );
 

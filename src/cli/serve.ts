@@ -4,6 +4,7 @@ import { createKontor } from '../compose.js';
 import { createHttpApp } from '../compose-http.js';
 import { loadConfig } from '../config/load-config.js';
 import { purgeExpired } from '../storage/housekeeping.js';
+import { importStore } from '../storage/import-store.js';
 
 const PURGE_EVERY_MS = 10 * 60 * 1000;
 
@@ -55,6 +56,11 @@ export async function serve(
       throttleWindowSeconds: config.login.windowSeconds,
     }).catch((e: unknown) => app.log.warn({ err: e }, 'purging expired sign-in state failed'));
   void purge();
+  // An import job still `running` an hour after it started belongs to a process that died:
+  // its transaction rolled back, so it is marked failed (younger ones may run elsewhere).
+  void importStore(kontor.db.kysely)
+    .read((r) => r.imports.failInterrupted(new Date(Date.now() - 3600_000), new Date()))
+    .catch((e: unknown) => app.log.warn({ err: e }, 'marking interrupted imports failed'));
   const purgeTimer = setInterval(purge, PURGE_EVERY_MS);
   purgeTimer.unref();
   let closing = false;

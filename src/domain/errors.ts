@@ -67,6 +67,7 @@ export const ERROR_CODES = {
   'internal.error': { status: 500, title: 'Internal error' },
   'request.too_large': { status: 413, title: 'The request body is too large' },
   'request.unsupported_media_type': { status: 415, title: 'The body must be application/json' },
+  'import.rejected': { status: 422, title: 'The import has invalid rows; nothing was written' },
 } as const satisfies Record<string, { status: number; title: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -1,11 +1,13 @@
 import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely';
 import * as m001 from './migrations/001-foundation.js';
 import * as m002 from './migrations/002-auth.js';
+import * as m006 from './migrations/006-imports.js';
 import type { Database } from './schema.js';
 
 const MIGRATIONS: Record<string, Migration> = {
   '001-foundation': m001,
   '002-auth': m002,
+  '006-imports': m006,
 };
 
 class InCodeProvider implements MigrationProvider {

@@ -114,7 +114,24 @@ export interface AuditHeadsTable {
   hash: string;
 }
 
+export interface ImportJobsTable {
+  id: string;
+  tenant_id: string;
+  status: string;
+  mode: string;
+  total: number;
+  processed: number;
+  created: number;
+  updated: number;
+  error: string | null;
+  report: ColumnType<unknown, string | null, string | null> | null;
+  created_by: string | null;
+  created_at: Ts;
+  finished_at: Ts | null;
+}
+
 export interface Database {
+  import_jobs: ImportJobsTable;
   tenants: TenantsTable;
   users: UsersTable;
   roles: RolesTable;

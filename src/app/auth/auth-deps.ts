@@ -2,6 +2,8 @@ import type { Actor } from '../../domain/access.js';
 import type { AuditInput } from '../../domain/audit.js';
 import type { AuthRepos, AuthStore, MailSender, TokenCrypto } from '../../domain/auth-ports.js';
 import { type AppDeps, type Ctx, type RequestMeta, recordEvent } from '../context.js';
+import type { ImportJobs } from '../import-jobs.js';
+import type { ImportDeps } from '../import-users.js';
 
 /** Numbers the auth use cases follow; built from Config in compose-http.ts. */
 export interface AuthSettings {
@@ -24,6 +26,8 @@ export interface AuthServices {
   settings: AuthSettings;
   /** Where failures after commit (mail delivery) are reported. */
   onError?: (message: string, e: unknown) => void;
+  /** User import (issue 6): the bulk store and the background jobs of this instance. */
+  imports?: { deps: ImportDeps; jobs: ImportJobs };
 }
 
 export type AuthDeps = AppDeps & AuthServices;

@@ -8,6 +8,7 @@ import { shareRoutes } from './shares.js';
 import { tenantRoutes } from './tenants.js';
 import { userRoutes } from './users.js';
 import { userExportRoutes } from './users-export.js';
+import { userImportRoutes } from './users-import.js';
 
 /** Every /api/v1 route, one file per feature. */
 export function registerRoutes(app: Api, r: RouteDeps): void {
@@ -16,6 +17,7 @@ export function registerRoutes(app: Api, r: RouteDeps): void {
   tenantRoutes(app, r);
   userRoutes(app, r);
   userExportRoutes(app, r);
+  userImportRoutes(app, r);
   shareRoutes(app, r);
   catalogueRoutes(app, r);
   auditRoutes(app, r);

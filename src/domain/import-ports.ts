@@ -1,0 +1,54 @@
+import type { Repos, UnitOfWork } from './ports.js';
+import type { UserState, UserType } from './user.js';
+
+/** A user of an import, ready to be written: ids resolved, hash as given. */
+export interface ImportUserWrite {
+  id: string;
+  loginName: string;
+  email: string | null;
+  displayName: string;
+  type: UserType;
+  state: UserState;
+  passwordHash: string | null;
+  customFields: Record<string, unknown>;
+  roles: string[];
+  companyIds: string[];
+}
+
+export type ImportJobStatus = 'running' | 'succeeded' | 'failed';
+
+export interface ImportJob {
+  id: string;
+  tenantId: string;
+  status: ImportJobStatus;
+  mode: 'create' | 'upsert';
+  total: number;
+  processed: number;
+  created: number;
+  updated: number;
+  error: string | null;
+  /** The row errors of a failed job (capped), as the dry run reports them. */
+  report: unknown;
+  createdBy: string | null;
+  createdAt: Date;
+  finishedAt: Date | null;
+}
+
+/** Bulk access for imports: a row at a time would take minutes for 100,000 users. */
+export interface ImportRepo {
+  /** Existing users of the tenant by lower-cased login name. */
+  existing(tenantId: string, loginsLower: string[]): Promise<Map<string, { id: string; type: UserType }>>;
+  /** Inserts users with their roles and companies in multi-row statements. */
+  insertUsers(tenantId: string, users: ImportUserWrite[], grantedBy: string | null, now: Date): Promise<void>;
+  insertJob(job: ImportJob): Promise<void>;
+  finishJob(
+    tenantId: string,
+    id: string,
+    patch: Pick<ImportJob, 'status' | 'processed' | 'created' | 'updated' | 'error' | 'report' | 'finishedAt'>,
+  ): Promise<void>;
+  findJob(tenantId: string, id: string): Promise<ImportJob | undefined>;
+  /** Jobs left `running` by a process that died: their transaction rolled back, nothing landed. */
+  failInterrupted(olderThan: Date, now: Date): Promise<number>;
+}
+
+export type ImportStore = UnitOfWork<Repos & { imports: ImportRepo }>;

@@ -1,0 +1,144 @@
+import { type Kysely, type Selectable, sql } from 'kysely';
+import type { ImportJob, ImportJobStatus, ImportRepo } from '../../domain/import-ports.js';
+import type { UserType } from '../../domain/user.js';
+import { UUID_RE } from '../../domain/validation.js';
+import type { Database, ImportJobsTable } from '../schema.js';
+
+// 13 parameters per user row: 1,000 rows stay far below PostgreSQL's 65,535 bind limit.
+const CHUNK = 1000;
+
+const toJob = (r: Selectable<ImportJobsTable>): ImportJob => ({
+  id: r.id,
+  tenantId: r.tenant_id,
+  status: r.status as ImportJobStatus,
+  mode: r.mode as ImportJob['mode'],
+  total: r.total,
+  processed: r.processed,
+  created: r.created,
+  updated: r.updated,
+  error: r.error,
+  report: r.report ?? null,
+  createdBy: r.created_by,
+  createdAt: r.created_at,
+  finishedAt: r.finished_at,
+});
+
+function chunks<T>(items: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+export function importRepo(db: Kysely<Database>): ImportRepo {
+  return {
+    async existing(tenantId, loginsLower) {
+      const out = new Map<string, { id: string; type: UserType }>();
+      for (const part of chunks(loginsLower, 10_000)) {
+        const rows = await db
+          .selectFrom('users')
+          .select(['id', 'type', sql<string>`lower(login_name)`.as('login')])
+          .where('tenant_id', '=', tenantId)
+          .where(sql<string>`lower(login_name)`, '=', sql<string>`ANY(${part}::text[])`)
+          .execute();
+        for (const r of rows) out.set(r.login, { id: r.id, type: r.type as UserType });
+      }
+      return out;
+    },
+    async insertUsers(tenantId, users, grantedBy, now) {
+      for (const part of chunks(users, CHUNK)) {
+        await db
+          .insertInto('users')
+          .values(
+            part.map((u) => ({
+              id: u.id,
+              tenant_id: tenantId,
+              login_name: u.loginName,
+              email: u.email,
+              display_name: u.displayName,
+              type: u.type,
+              state: u.state,
+              password_hash: u.passwordHash,
+              must_change_password: false,
+              custom_fields: JSON.stringify(u.customFields),
+              created_at: now,
+              updated_at: now,
+            })),
+          )
+          .execute();
+        const roles = part.flatMap((u) =>
+          u.roles.map((role_key) => ({
+            tenant_id: tenantId,
+            user_id: u.id,
+            role_key,
+            granted_by: grantedBy,
+            granted_at: now,
+          })),
+        );
+        for (const r of chunks(roles, CHUNK * 2)) await db.insertInto('user_roles').values(r).execute();
+        const companies = part.flatMap((u) =>
+          u.companyIds.map((company_id) => ({ tenant_id: tenantId, user_id: u.id, company_id })),
+        );
+        for (const c of chunks(companies, CHUNK * 3)) await db.insertInto('user_companies').values(c).execute();
+      }
+    },
+    async insertJob(job) {
+      await db
+        .insertInto('import_jobs')
+        .values({
+          id: job.id,
+          tenant_id: job.tenantId,
+          status: job.status,
+          mode: job.mode,
+          total: job.total,
+          processed: job.processed,
+          created: job.created,
+          updated: job.updated,
+          error: job.error,
+          report: job.report === null || job.report === undefined ? null : JSON.stringify(job.report),
+          created_by: job.createdBy,
+          created_at: job.createdAt,
+          finished_at: job.finishedAt,
+        })
+        .execute();
+    },
+    async finishJob(tenantId, id, patch) {
+      await db
+        .updateTable('import_jobs')
+        .set({
+          status: patch.status,
+          processed: patch.processed,
+          created: patch.created,
+          updated: patch.updated,
+          error: patch.error,
+          report: patch.report === null || patch.report === undefined ? null : JSON.stringify(patch.report),
+          finished_at: patch.finishedAt,
+        })
+        .where('tenant_id', '=', tenantId)
+        .where('id', '=', id)
+        .execute();
+    },
+    async findJob(tenantId, id) {
+      if (!UUID_RE.test(id)) return undefined;
+      const r = await db
+        .selectFrom('import_jobs')
+        .selectAll()
+        .where('tenant_id', '=', tenantId)
+        .where('id', '=', id)
+        .executeTakeFirst();
+      return r && toJob(r);
+    },
+    async failInterrupted(olderThan, now) {
+      const r = await db
+        .updateTable('import_jobs')
+        .set({
+          status: 'failed',
+          error: 'interrupted: the process stopped; nothing of it was written',
+          finished_at: now,
+        })
+        .where('status', '=', 'running')
+        .where('created_at', '<', olderThan)
+        .executeTakeFirst();
+      return Number(r.numUpdatedRows);
+    },
+  };
+}
