@@ -1,10 +1,11 @@
 import { AppError, notFound } from '../domain/errors.js';
 import type { ExportedUser } from '../domain/export-format.js';
-import { type AppDeps, audit, type Ctx, requirePermission } from './context.js';
+import { audit, type Ctx, requirePermission } from './context.js';
+import type { ImportDeps } from './import-users.js';
 
 /** Password hashes leave Kontor only for a holder of this role, and always audited. */
 export const HASH_EXPORT_ROLE = 'AdministrationAdvanced';
-const PAGE = 500;
+const PAGE = 2000;
 
 export interface UserExport {
   fieldKeys: string[];
@@ -19,7 +20,7 @@ export interface UserExport {
  * before the first row leaves.
  */
 export async function exportUsers(
-  deps: AppDeps,
+  deps: ImportDeps,
   ctx: Ctx | null,
   input: { tenantId: string; format: 'csv' | 'json'; passwordHashes?: boolean },
 ): Promise<UserExport> {
@@ -47,34 +48,15 @@ export async function exportUsers(
     };
   });
   async function* users(): AsyncGenerator<ExportedUser> {
-    let cursor: string | undefined;
-    do {
-      const page = await deps.store.read(async (repos) => {
-        const p = await repos.users.list(
-          input.tenantId,
-          { limit: PAGE, ...(cursor ? { cursor } : {}) },
-          deps.clock.now(),
-        );
-        const rows: ExportedUser[] = [];
-        for (const u of p.items) {
-          if (u.relation !== 'own') continue;
-          rows.push({
-            loginName: u.loginName,
-            email: u.email,
-            displayName: u.displayName,
-            type: u.type,
-            state: u.state,
-            roles: await repos.roles.userRoles(u.tenantId, u.id),
-            companies: u.companyIds.map((id) => companyNames.get(id) ?? id).sort(),
-            customFields: u.customFields,
-            ...(withHashes ? { passwordHash: (await repos.users.passwordHash(u.tenantId, u.id)) ?? null } : {}),
-          });
-        }
-        return { rows, next: p.nextCursor };
-      });
-      yield* page.rows;
-      cursor = page.next ?? undefined;
-    } while (cursor);
+    let after: string | null = null;
+    for (;;) {
+      const page = await deps.importStore.read((r) => r.imports.exportPage(input.tenantId, after, PAGE, withHashes));
+      for (const { loginLower: _, companyIds, ...u } of page) {
+        yield { ...u, companies: companyIds.map((id) => companyNames.get(id) ?? id).sort() };
+      }
+      if (page.length < PAGE) return;
+      after = page.at(-1)?.loginLower ?? null;
+    }
   }
   return { fieldKeys, withHashes, users: users() };
 }

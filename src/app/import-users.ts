@@ -35,6 +35,7 @@ interface Planned {
 
 /** Reports list at most this many errors; the count in `rows` stays exact. */
 const MAX_REPORTED_ERRORS = 1000;
+const ANALYZE_AFTER = 5000;
 
 /**
  * Checks every row exactly as the API would: shape, duplicates in the file, existing users by
@@ -198,7 +199,7 @@ export async function importUsers(deps: ImportDeps, ctx: Ctx | null, input: Impo
     return report(
       await deps.importStore.read((r) => plan(deps, r, ctx, input.tenantId, input.records, input.mode, input.format)),
     );
-  return deps.importStore.transaction(async (repos) => {
+  const result = await deps.importStore.transaction(async (repos) => {
     // Planned inside the transaction: what was checked is what gets written.
     const p = await plan(deps, repos, ctx, input.tenantId, input.records, input.mode, input.format);
     if (p.errors.length > 0) return report(p);
@@ -243,4 +244,9 @@ export async function importUsers(deps: ImportDeps, ctx: Ctx | null, input: Impo
     });
     return report(p, p.creates.length, p.updates.length);
   });
+  // Autovacuum would notice a bulk insert only later; until then the planner may scan tables.
+  if (result.created + result.updated >= ANALYZE_AFTER) {
+    await deps.importStore.read((r) => r.imports.refreshStatistics());
+  }
+  return result;
 }

@@ -118,7 +118,7 @@ export function buildCli(): Command {
         if (opts.format !== 'csv' && opts.format !== 'json') throw new Error('--format is csv or json');
         const tenant = await k.deps.store.read((r) => r.tenants.findBySlug(opts.tenant));
         if (!tenant) throw new Error(`No tenant ${opts.tenant}`);
-        const ex = await exportUsers(k.deps, null, {
+        const ex = await exportUsers({ ...k.deps, importStore: importStore(k.db.kysely) }, null, {
           tenantId: tenant.id,
           format: opts.format,
           passwordHashes: opts.passwordHashes === true,

@@ -15,6 +15,18 @@ export interface ImportUserWrite {
   companyIds: string[];
 }
 
+export interface ExportUserRow {
+  loginName: string;
+  email: string | null;
+  displayName: string;
+  type: UserType;
+  state: UserState;
+  roles: string[];
+  companyIds: string[];
+  customFields: Record<string, unknown>;
+  passwordHash?: string | null;
+}
+
 export type ImportJobStatus = 'running' | 'succeeded' | 'failed';
 
 export interface ImportJob {
@@ -46,6 +58,18 @@ export interface ImportRepo {
     id: string,
     patch: Pick<ImportJob, 'status' | 'processed' | 'created' | 'updated' | 'error' | 'report' | 'finishedAt'>,
   ): Promise<void>;
+  /**
+   * A page of the tenant's own users for export, ordered by lower-cased login name, with role
+   * keys and company ids in the same query; `after` is the last login name of the previous page.
+   */
+  exportPage(
+    tenantId: string,
+    after: string | null,
+    limit: number,
+    withHashes: boolean,
+  ): Promise<(ExportUserRow & { loginLower: string })[]>;
+  /** Refreshes planner statistics after a bulk write, so the next queries use the indexes. */
+  refreshStatistics(): Promise<void>;
   findJob(tenantId: string, id: string): Promise<ImportJob | undefined>;
   /** Jobs left `running` by a process that died: their transaction rolled back, nothing landed. */
   failInterrupted(olderThan: Date, now: Date): Promise<number>;

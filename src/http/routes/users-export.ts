@@ -2,6 +2,7 @@ import type { Readable } from 'node:stream';
 import { Type } from '@sinclair/typebox';
 import { exportStream } from '../../adapters/export-stream.js';
 import { exportUsers } from '../../app/export-users.js';
+import { AppError } from '../../domain/errors.js';
 import { ctxOf } from '../plugins/auth.js';
 import { errors, IdParams } from '../schemas.js';
 import type { Api, RouteDeps } from '../types.js';
@@ -32,7 +33,8 @@ export function userExportRoutes(app: Api, { deps }: RouteDeps): void {
     },
     async (req, reply) => {
       const format = req.query.format ?? 'csv';
-      const ex = await exportUsers(deps, ctxOf(req), {
+      if (!deps.imports) throw new AppError('internal.error', 'Export is not configured');
+      const ex = await exportUsers(deps.imports.deps, ctxOf(req), {
         tenantId: req.params.id,
         format,
         passwordHashes: req.query.passwordHashes === true,

@@ -1,6 +1,6 @@
 import { type Kysely, type Selectable, sql } from 'kysely';
 import type { ImportJob, ImportJobStatus, ImportRepo } from '../../domain/import-ports.js';
-import type { UserType } from '../../domain/user.js';
+import type { UserState, UserType } from '../../domain/user.js';
 import { UUID_RE } from '../../domain/validation.js';
 import type { Database, ImportJobsTable } from '../schema.js';
 
@@ -80,6 +80,49 @@ export function importRepo(db: Kysely<Database>): ImportRepo {
         );
         for (const c of chunks(companies, CHUNK * 3)) await db.insertInto('user_companies').values(c).execute();
       }
+    },
+    async exportPage(tenantId, after, limit, withHashes) {
+      let q = db
+        .selectFrom('users as u')
+        .select([
+          'u.login_name',
+          'u.email',
+          'u.display_name',
+          'u.type',
+          'u.state',
+          'u.custom_fields',
+          'u.password_hash',
+          sql<string>`lower(u.login_name)`.as('login_lower'),
+          sql<
+            string[]
+          >`coalesce((SELECT array_agg(r.role_key ORDER BY r.role_key) FROM user_roles r WHERE r.user_id = u.id), '{}')`.as(
+            'roles',
+          ),
+          sql<
+            string[]
+          >`coalesce((SELECT array_agg(c.company_id::text) FROM user_companies c WHERE c.user_id = u.id), '{}')`.as(
+            'company_ids',
+          ),
+        ])
+        .where('u.tenant_id', '=', tenantId);
+      // Login names are unique per tenant regardless of case, so the lower-cased name is a cursor.
+      if (after !== null) q = q.where(sql<string>`lower(u.login_name)`, '>', after);
+      const rows = await q.orderBy(sql`lower(u.login_name)`).limit(limit).execute();
+      return rows.map((r) => ({
+        loginName: r.login_name,
+        loginLower: r.login_lower,
+        email: r.email,
+        displayName: r.display_name,
+        type: r.type as UserType,
+        state: r.state as UserState,
+        roles: r.roles,
+        companyIds: r.company_ids,
+        customFields: r.custom_fields,
+        ...(withHashes ? { passwordHash: r.password_hash } : {}),
+      }));
+    },
+    async refreshStatistics() {
+      await sql`ANALYZE users, user_roles, user_companies`.execute(db);
     },
     async insertJob(job) {
       await db
