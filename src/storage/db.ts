@@ -3,6 +3,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import { PGliteDialect } from 'kysely-pglite-dialect';
 import pg from 'pg';
+import { acquireDataDirLock } from './data-dir-lock.js';
 import type { Database } from './schema.js';
 
 export interface DbOptions {
@@ -49,7 +50,14 @@ export async function openDb(opts: DbOptions): Promise<Db> {
     return { kysely, driver: 'postgres', close: () => kysely.destroy() };
   }
   if (!opts.dataDir.startsWith('memory://')) mkdirSync(opts.dataDir, { recursive: true });
-  const client = await PGlite.create(opts.dataDir);
+  const lock = opts.dataDir.startsWith('memory://') ? undefined : acquireDataDirLock(opts.dataDir);
+  let client: PGlite;
+  try {
+    client = await PGlite.create(opts.dataDir);
+  } catch (e) {
+    lock?.release();
+    throw e;
+  }
   const kysely = new Kysely<Database>({ dialect: new PGliteDialect(client) });
   return {
     kysely,
@@ -57,6 +65,7 @@ export async function openDb(opts: DbOptions): Promise<Db> {
     close: async () => {
       await kysely.destroy();
       if (!client.closed) await client.close();
+      lock?.release();
     },
   };
 }

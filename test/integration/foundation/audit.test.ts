@@ -108,5 +108,5 @@ describe('kontor audit verify (CLI)', () => {
     }
     expect(status).toBe(1);
     expect(output).toContain('event 1: hash mismatch');
-  });
+  }, 180_000); // three CLI processes, each opening the database: slow on a busy 2-core machine
 });
