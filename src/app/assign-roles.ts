@@ -26,7 +26,8 @@ export async function assignRoles(
     const now = deps.clock.now();
     const found = await repos.users.findVisible(ctx.actor.actingTenantId, input.userId, now);
     if (!found) throw notFound('user');
-    const { user } = found;
+    // Locked first: the current role set read below is what the new one replaces.
+    const user = (await repos.users.lockForUpdate(found.user.tenantId, found.user.id)) ?? found.user;
     if (input.expectedVersion !== undefined && input.expectedVersion !== user.version) {
       throw new AppError('resource.stale');
     }

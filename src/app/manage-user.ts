@@ -30,7 +30,9 @@ export async function updateUser(deps: AppDeps, ctx: Ctx, input: UpdateUserInput
   assertNoErrors(c.errors);
   return deps.store.transaction(async (repos) => {
     const now = deps.clock.now();
-    const { user } = await findManagedUser(repos, deps, ctx, input.userId, 'users.update');
+    const found = await findManagedUser(repos, deps, ctx, input.userId, 'users.update');
+    // Locked first: the custom-field merge and the company set below read what they replace.
+    const user = (await repos.users.lockForUpdate(found.user.tenantId, found.user.id)) ?? found.user;
     if (input.expectedVersion !== undefined && input.expectedVersion !== user.version)
       throw new AppError('resource.stale');
     let customFields: Record<string, unknown> | undefined;

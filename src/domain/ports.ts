@@ -83,6 +83,11 @@ export interface UserRepo {
    */
   findVisible(tenantId: string, id: string, now: Date): Promise<{ user: User; relation: UserRelation } | undefined>;
   findByLogin(tenantId: string, loginName: string): Promise<User | undefined>;
+  /**
+   * Locks the user's row until the transaction ends, so concurrent changes of one user run one
+   * after the other (read-modify-write of roles, companies, custom fields). Returns the fresh user.
+   */
+  lockForUpdate(tenantId: string, id: string): Promise<User | undefined>;
   findPrimary(tenantId: string): Promise<User | undefined>;
   /** Conflicts: `user.primary_exists`, `user.login_taken`. */
   insert(u: NewUser): Promise<User>;

@@ -91,6 +91,17 @@ export function userRepo(db: Kysely<Database>): UserRepo {
         .executeTakeFirst();
       return r && { user: toUser(r), relation: r.relation as UserRelation };
     },
+    async lockForUpdate(tenantId, id) {
+      if (!UUID.test(id)) return undefined;
+      const locked = await db
+        .selectFrom('users')
+        .select('id')
+        .where('tenant_id', '=', tenantId)
+        .where('id', '=', id)
+        .forUpdate()
+        .executeTakeFirst();
+      return locked && this.findInTenant(tenantId, id);
+    },
     async findByLogin(tenantId, loginName) {
       const r = await base()
         .where('users.tenant_id', '=', tenantId)
