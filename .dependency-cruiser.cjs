@@ -17,7 +17,7 @@ module.exports = {
     {
       name: 'http-not-storage',
       severity: 'error',
-      from: { path: '^src/http' },
+      from: { path: '^src/(http|scim|sso)' },
       to: { path: '^src/storage' },
     },
     { name: 'no-circular', severity: 'error', from: {}, to: { circular: true } },

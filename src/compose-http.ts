@@ -5,9 +5,15 @@ import { ImportJobs } from './app/import-jobs.js';
 import type { Kontor } from './compose.js';
 import type { Config } from './config/load-config.js';
 import type { MailSender } from './domain/auth-ports.js';
+import type { SsoServices } from './domain/sso.js';
 import { buildServer } from './http/build-server.js';
+import { openIdRelyingParty } from './sso/relying-party.js';
+import { aesGcmSecretBox } from './sso/secret-box.js';
+import { chooseSecretKey } from './sso/secret-key.js';
 import { authStore, nodeTokenCrypto } from './storage/auth-store.js';
 import { importStore } from './storage/import-store.js';
+import { scimStore } from './storage/scim-store.js';
+import { ssoStore } from './storage/sso-store.js';
 
 export function authSettings(config: Config): AuthSettings {
   return {
@@ -37,6 +43,8 @@ export interface HttpAppOptions {
   deps?: AppDeps;
   settings?: Partial<AuthSettings>;
   logger?: boolean | object;
+  /** Plain-http OpenID providers: tests on 127.0.0.1 only, deliberately not in Config. */
+  ssoAllowInsecureHttp?: boolean;
 }
 
 /** Wires the HTTP server onto a Kontor: auth storage on the same database, then buildServer. */
@@ -49,9 +57,28 @@ export async function createHttpApp(kontor: Kontor, opts: HttpAppOptions = {}): 
     mail: opts.mail ?? logMailSender(() => app),
     settings: { ...authSettings(kontor.config), ...opts.settings },
   };
+  const keyChoice = chooseSecretKey(kontor.config.secretKey, kontor.config.dataDir);
+  auth.sso = ssoServices(kontor, keyChoice.key, opts.ssoAllowInsecureHttp === true);
   const importDeps = { ...deps, importStore: importStore(kontor.db.kysely) };
   auth.imports = { deps: importDeps, jobs: new ImportJobs(importDeps) };
   const logger = opts.logger ?? { level: kontor.config.logLevel };
-  app = await buildServer({ deps, config: kontor.config, auth, logger });
+  app = await buildServer({ deps, config: kontor.config, auth, logger, scim: scimStore(kontor.db.kysely) });
+  if (keyChoice.source !== 'config') {
+    app.log.warn({ source: keyChoice.source }, 'KONTOR_SECRET_KEY is not set: SSO client secrets use a local key');
+  }
   return app;
+}
+
+/** SSO on the same database: the relying party opens sealed secrets only when it talks to the IdP. */
+function ssoServices(kontor: Kontor, key: Buffer, allowInsecureHttp: boolean): SsoServices {
+  const store = ssoStore(kontor.db.kysely);
+  const box = aesGcmSecretBox(key);
+  const rp = openIdRelyingParty({
+    allowInsecureHttp,
+    async clientSecret(id) {
+      const sealed = await store.read((r) => r.sso.clientSecretEnc(id));
+      return sealed ? box.open(sealed) : null;
+    },
+  });
+  return { store, rp, box, flowSeconds: kontor.config.ssoFlowSeconds };
 }

@@ -1,6 +1,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { AppDeps } from './app/context.js';
+import type { DecisionEngine } from './app/decisions.js';
 import { applyRoles } from './app/roles.js';
+import { wireDecisions } from './compose-decisions.js';
 import { readAppPermissions, readRolesFile } from './config/catalogue-files.js';
 import type { Config } from './config/load-config.js';
 import { PermissionCatalogue } from './domain/permissions.js';
@@ -14,6 +16,8 @@ export interface Kontor {
   config: Config;
   db: Db;
   deps: AppDeps;
+  /** Authorization decisions (also `deps.decisions`). */
+  decisions: DecisionEngine;
   close(): Promise<void>;
 }
 
@@ -37,7 +41,12 @@ export async function createKontor(config: Config, opts: { hasher?: PasswordHash
     };
     const roles = await deps.store.read((r) => r.roles.list());
     if (roles.length === 0) await applyRoles(deps, null, readRolesFile(config.rolesFile), { dryRun: false });
-    return { config, db, deps, close: () => db.close() };
+    const decisions = await wireDecisions(db, deps, config);
+    const close = async () => {
+      await decisions.close();
+      await db.close();
+    };
+    return { config, db, deps, decisions: decisions.engine, close };
   } catch (e) {
     await db.close();
     throw e;

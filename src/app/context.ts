@@ -5,6 +5,7 @@ import type { PermissionCatalogue } from '../domain/permissions.js';
 import type { Clock, IdGen, PasswordHasher, Repos, Store } from '../domain/ports.js';
 import type { Role } from '../domain/role.js';
 import { shareIsEffective } from '../domain/share.js';
+import type { DecisionEngine } from './decisions.js';
 
 /** What every use case needs; wired once in compose.ts. */
 export interface AppDeps {
@@ -13,6 +14,8 @@ export interface AppDeps {
   ids: IdGen;
   hasher: PasswordHasher;
   catalogue: PermissionCatalogue;
+  /** Authorization decisions for apps (wired by compose; absent in bare test setups). */
+  decisions?: DecisionEngine;
 }
 
 /** Where a request comes from, for the audit log. */

@@ -27,6 +27,10 @@ export interface Config {
     readonly maxFailuresPerAddress: number;
     readonly windowSeconds: number;
   };
+  /** KONTOR_SECRET_KEY: 32 bytes (base64) sealing SSO client secrets; see src/sso/secret-key.ts. */
+  readonly secretKey: Buffer | undefined;
+  /** How long a started SSO sign-in may take at the provider. */
+  readonly ssoFlowSeconds: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -39,6 +43,14 @@ function int(env: Env, key: string, def: number, min: number, max: number): numb
     throw new Error(`${key} must be a whole number from ${min} to ${max}, got "${raw}"`);
   }
   return n;
+}
+
+function secretKey(raw: string | undefined): Buffer | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  const key = Buffer.from(raw, 'base64');
+  if (key.length !== 32)
+    throw new Error('KONTOR_SECRET_KEY must be 32 random bytes in base64 (openssl rand -base64 32)');
+  return key;
 }
 
 /** The only reader of process.env: validates once and freezes. */
@@ -81,5 +93,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
       maxFailuresPerAddress: int(env, 'KONTOR_LOGIN_MAX_FAILURES_PER_ADDRESS', 50, 1, 100000),
       windowSeconds: int(env, 'KONTOR_LOGIN_WINDOW_SECONDS', 15 * 60, 1, 86400),
     }),
+    secretKey: secretKey(env.KONTOR_SECRET_KEY),
+    ssoFlowSeconds: int(env, 'KONTOR_SSO_FLOW_SECONDS', 600, 30, 3600),
   });
 }

@@ -68,6 +68,9 @@ export const ERROR_CODES = {
   'request.too_large': { status: 413, title: 'The request body is too large' },
   'request.unsupported_media_type': { status: 415, title: 'The body must be application/json' },
   'import.rejected': { status: 422, title: 'The import has invalid rows; nothing was written' },
+  'sso.rejected': { status: 401, title: 'The external sign-in was refused' },
+  'sso.link_exists': { status: 409, title: 'The identity or the user is already linked' },
+  'sso.not_configured': { status: 503, title: 'SSO is not configured on this server' },
 } as const satisfies Record<string, { status: number; title: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

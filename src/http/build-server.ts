@@ -5,6 +5,8 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { AuthDeps, AuthServices } from '../app/auth/auth-deps.js';
 import type { AppDeps } from '../app/context.js';
 import type { Config } from '../config/load-config.js';
+import type { ScimStore } from '../domain/scim.js';
+import { scimServer } from '../scim/scim-server.js';
 import { installAuth } from './plugins/auth.js';
 import { installIdempotency } from './plugins/idempotency.js';
 import { installOpenApi } from './plugins/openapi.js';
@@ -27,6 +29,7 @@ const REDACT = [
   '*.currentPassword',
   '*.token',
   '*.csrfToken',
+  '*.clientSecret',
 ];
 
 export async function buildServer(opts: {
@@ -34,6 +37,8 @@ export async function buildServer(opts: {
   config: Config;
   auth: AuthServices;
   logger?: boolean | object;
+  /** SCIM 2.0 provisioning (issue 6) under /scim/v2; absent, there is none. */
+  scim?: ScimStore;
 }): Promise<FastifyInstance> {
   const { config } = opts;
   const logger = opts.logger === undefined || opts.logger === true ? { level: config.logLevel } : opts.logger;
@@ -69,6 +74,7 @@ export async function buildServer(opts: {
   await app.register(async (api) => registerRoutes(api.withTypeProvider<TypeBoxTypeProvider>(), r), {
     prefix: '/api/v1',
   });
+  if (opts.scim) await app.register(scimServer(deps, opts.scim), { prefix: '/scim/v2' });
   app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
   app.get('/readyz', { schema: { hide: true } }, async (_req, reply) => {
     try {

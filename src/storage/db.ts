@@ -19,6 +19,8 @@ export interface DbOptions {
 export interface Db {
   kysely: Kysely<Database>;
   driver: 'pglite' | 'postgres';
+  /** The embedded database (PGlite only): its notifications arrive in-process. */
+  pglite?: PGlite;
   close(): Promise<void>;
 }
 
@@ -62,6 +64,7 @@ export async function openDb(opts: DbOptions): Promise<Db> {
   return {
     kysely,
     driver: 'pglite',
+    pglite: client,
     close: async () => {
       await kysely.destroy();
       if (!client.closed) await client.close();

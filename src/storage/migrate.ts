@@ -1,12 +1,18 @@
 import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely';
 import * as m001 from './migrations/001-foundation.js';
 import * as m002 from './migrations/002-auth.js';
+import * as m003 from './migrations/003-decisions.js';
+import * as m004 from './migrations/004-sso.js';
+import * as m005 from './migrations/005-scim.js';
 import * as m006 from './migrations/006-imports.js';
 import type { Database } from './schema.js';
 
 const MIGRATIONS: Record<string, Migration> = {
   '001-foundation': m001,
   '002-auth': m002,
+  '003-decisions': m003,
+  '004-sso': m004,
+  '005-scim': m005,
   '006-imports': m006,
 };
 
@@ -26,6 +32,9 @@ export async function migrateToLatest(db: Kysely<Database>, schema?: string): Pr
     provider: new InCodeProvider(),
     migrationTableName: 'kontor_migrations',
     migrationLockTableName: 'kontor_migrations_lock',
+    // Migrations are independent of each other; a database that ran a later one first (features
+    // landed out of number order) still takes an earlier one.
+    allowUnorderedMigrations: true,
   });
   const { error, results } = await migrator.migrateToLatest();
   if (error) throw error;

@@ -147,6 +147,15 @@ export interface Database {
   throttle_counters: ThrottleCountersTable;
   idempotency_keys: IdempotencyKeysTable;
   one_time_tokens: OneTimeTokensTable;
+  decision_version: DecisionVersionTable;
+  sso_connections: SsoConnectionsTable;
+  sso_enablements: SsoEnablementsTable;
+  sso_links: SsoLinksTable;
+  sso_flows: SsoFlowsTable;
+  user_verified_emails: UserVerifiedEmailsTable;
+  sso_sessions: SsoSessionsTable;
+  scim_user_external_ids: ScimUserExternalIdsTable;
+  scim_group_external_ids: ScimGroupExternalIdsTable;
 }
 
 export interface SessionsTable {
@@ -197,4 +206,87 @@ export interface OneTimeTokensTable {
   created_at: Ts;
   expires_at: Ts;
   used_at: Ts | null;
+}
+
+export interface SsoConnectionsTable {
+  id: string;
+  tenant_id: string;
+  name: string;
+  issuer: string;
+  client_id: string;
+  client_secret_enc: string | null;
+  scopes: string[];
+  id_token_algs: string[];
+  claim_mapping: Json<Record<string, unknown>>;
+  vouched_domains: string[];
+  enabled: boolean;
+  link_policy: string;
+  jit_roles: string[];
+  offered_to_subtree: boolean;
+  version: Generated<number>;
+  created_at: Ts;
+  updated_at: Ts;
+}
+
+export interface SsoEnablementsTable {
+  tenant_id: string;
+  connection_id: string;
+  created_at: Ts;
+}
+
+export interface SsoLinksTable {
+  tenant_id: string;
+  user_id: string;
+  connection_id: string;
+  issuer: string;
+  subject: string;
+  created_at: Ts;
+  created_by: string;
+}
+
+export interface SsoFlowsTable {
+  state_hash: string;
+  browser_hash: string;
+  connection_id: string;
+  tenant_id: string;
+  nonce: string;
+  code_verifier: string;
+  return_to: string | null;
+  link_user_id: string | null;
+  created_at: Ts;
+  expires_at: Ts;
+  used_at: Ts | null;
+}
+
+export interface UserVerifiedEmailsTable {
+  tenant_id: string;
+  user_id: string;
+  email: string;
+  verified_at: Ts;
+}
+
+export interface SsoSessionsTable {
+  session_id_hash: string;
+  connection_id: string;
+  issuer: string;
+  subject: string;
+}
+
+/** The decision version (migration 003): one row, raised by triggers on every relevant change. */
+export interface DecisionVersionTable {
+  id: number;
+  version: ColumnType<string, number, number>;
+}
+
+/** SCIM external ids (migration 005): the provisioning client's id of a user or a company. */
+export interface ScimUserExternalIdsTable {
+  tenant_id: string;
+  user_id: string;
+  external_id: string;
+}
+
+export interface ScimGroupExternalIdsTable {
+  tenant_id: string;
+  company_id: string;
+  external_id: string;
 }

@@ -9,6 +9,8 @@ const UNIQUE: Record<string, [ErrorCode, string]> = {
   shares_open: ['share.exists', 'The user is already shared with that tenant'],
   companies_name: ['resource.conflict', 'A company of that name exists'],
   field_definitions_key: ['resource.conflict', 'A field with that key exists'],
+  sso_links_identity: ['sso.link_exists', 'This external identity is already linked in this tenant'],
+  sso_links_user: ['sso.link_exists', 'The user already has an identity of this connection'],
 };
 
 interface PgLikeError {

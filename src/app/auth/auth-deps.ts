@@ -1,6 +1,7 @@
 import type { Actor } from '../../domain/access.js';
 import type { AuditInput } from '../../domain/audit.js';
 import type { AuthRepos, AuthStore, MailSender, TokenCrypto } from '../../domain/auth-ports.js';
+import type { SsoServices } from '../../domain/sso.js';
 import { type AppDeps, type Ctx, type RequestMeta, recordEvent } from '../context.js';
 import type { ImportJobs } from '../import-jobs.js';
 import type { ImportDeps } from '../import-users.js';
@@ -26,6 +27,8 @@ export interface AuthServices {
   settings: AuthSettings;
   /** Where failures after commit (mail delivery) are reported. */
   onError?: (message: string, e: unknown) => void;
+  /** OIDC sign-in (issue 4); absent, the SSO routes answer `sso.not_configured`. */
+  sso?: SsoServices;
   /** User import (issue 6): the bulk store and the background jobs of this instance. */
   imports?: { deps: ImportDeps; jobs: ImportJobs };
 }

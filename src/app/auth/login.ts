@@ -2,7 +2,8 @@ import { AppError } from '../../domain/errors.js';
 import type { Tenant } from '../../domain/tenant.js';
 import type { User } from '../../domain/user.js';
 import type { RequestMeta } from '../context.js';
-import { type AuthDeps, authAudit, csrfTokenFor, seconds } from './auth-deps.js';
+import { type AuthDeps, authAudit } from './auth-deps.js';
+import { openSession } from './sessions.js';
 
 export interface LoginInput {
   tenant: string;
@@ -72,29 +73,14 @@ export async function login(deps: AuthDeps, input: LoginInput, meta: RequestMeta
     throw new AppError('auth.forbidden', 'The tenant is not confirmed yet');
   }
   return deps.authStore.transaction(async (r) => {
-    const now = deps.clock.now();
-    if (input.previousSessionId) await r.sessions.revoke(deps.tokens.hash(input.previousSessionId), now);
     await r.throttle.reset(acctKey(user.id));
-    const sessionId = deps.tokens.randomToken();
-    const expiresAt = seconds(now, settings.sessionAbsoluteSeconds);
-    await r.sessions.insert({
-      idHash: deps.tokens.hash(sessionId),
-      userId: user.id,
-      homeTenantId: tenant.id,
-      actingTenantId: tenant.id,
-      createdAt: now,
-      lastSeenAt: now,
-      expiresAt,
-    });
-    await authAudit(r, meta, now, {
-      tenantId: tenant.id,
-      action: 'auth.login_succeeded',
-      targetType: 'user',
-      targetId: user.id,
-      actor: { userId: user.id, actingTenantId: tenant.id },
+    const opened = await openSession(r, deps, meta, {
+      user,
+      tenant,
+      previousSessionId: input.previousSessionId,
       details: { method: 'password' },
     });
-    return { sessionId, csrfToken: csrfTokenFor(deps, sessionId), user, tenant, expiresAt };
+    return { ...opened, user, tenant };
   });
 }
 

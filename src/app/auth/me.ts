@@ -2,6 +2,7 @@ import { AppError } from '../../domain/errors.js';
 import { shareIsEffective } from '../../domain/share.js';
 import type { Tenant } from '../../domain/tenant.js';
 import type { User } from '../../domain/user.js';
+import { linkedTenants } from '../sso/msp.js';
 import type { AuthDeps, Principal } from './auth-deps.js';
 
 export interface MeTenant {
@@ -9,7 +10,8 @@ export interface MeTenant {
   name: string;
   slug: string;
   kind: Tenant['kind'];
-  relation: 'home' | 'shared';
+  /** `sso`: a tenant where the same external identity is linked (switch via /auth/sso/switch). */
+  relation: 'home' | 'shared' | 'sso';
 }
 
 export interface MeView {
@@ -42,6 +44,9 @@ export async function me(deps: AuthDeps, p: Principal): Promise<MeView> {
     for (const s of await r.shares.effectiveForUser(user.id, now)) {
       const t = await r.tenants.findById(s.targetTenantId);
       if (t && t.status === 'active' && shareIsEffective(s, now)) tenants.push(brief(t, 'shared'));
+    }
+    for (const l of await linkedTenants(deps, p)) {
+      if (!tenants.some((t) => t.id === l.tenant.id)) tenants.push(brief(l.tenant, 'sso'));
     }
     return {
       user: { ...user, roles: [...actor.roleKeys].sort() },

@@ -1,6 +1,8 @@
 import type { Actor } from '../../domain/access.js';
 import type { AuthRepos } from '../../domain/auth-ports.js';
 import { AppError, isAppError, notFound } from '../../domain/errors.js';
+import type { Tenant } from '../../domain/tenant.js';
+import type { User } from '../../domain/user.js';
 import { type RequestMeta, resolveActor } from '../context.js';
 import { type AuthDeps, authAudit, csrfTokenFor, type Principal, seconds } from './auth-deps.js';
 
@@ -73,6 +75,45 @@ export async function resolvePrincipal(
     csrfToken: csrfTokenFor(deps, creds.sessionId),
     mustChangePassword: resolved.mustChangePassword,
   };
+}
+
+/** A new server-side session, as local and SSO sign-in create it; inside the caller's transaction. */
+export async function openSession(
+  r: AuthRepos,
+  deps: AuthDeps,
+  meta: RequestMeta,
+  s: {
+    user: User;
+    tenant: Tenant;
+    /** The cookie the client sent: revoked, because the id rotates at sign-in. */
+    previousSessionId?: string | undefined;
+    /** Default: the configured absolute lifetime; an MSP switch keeps the original end. */
+    expiresAt?: Date;
+    details: Record<string, unknown>;
+  },
+): Promise<{ sessionId: string; csrfToken: string; expiresAt: Date }> {
+  const now = deps.clock.now();
+  if (s.previousSessionId) await r.sessions.revoke(deps.tokens.hash(s.previousSessionId), now);
+  const sessionId = deps.tokens.randomToken();
+  const expiresAt = s.expiresAt ?? seconds(now, deps.settings.sessionAbsoluteSeconds);
+  await r.sessions.insert({
+    idHash: deps.tokens.hash(sessionId),
+    userId: s.user.id,
+    homeTenantId: s.tenant.id,
+    actingTenantId: s.tenant.id,
+    createdAt: now,
+    lastSeenAt: now,
+    expiresAt,
+  });
+  await authAudit(r, meta, now, {
+    tenantId: s.tenant.id,
+    action: 'auth.login_succeeded',
+    targetType: 'user',
+    targetId: s.user.id,
+    actor: { userId: s.user.id, actingTenantId: s.tenant.id },
+    details: s.details,
+  });
+  return { sessionId, csrfToken: csrfTokenFor(deps, sessionId), expiresAt };
 }
 
 export async function logout(deps: AuthDeps, p: Principal): Promise<void> {

@@ -3,8 +3,10 @@ import { auditRoutes } from './audit.js';
 import { authRoutes } from './auth.js';
 import { catalogueRoutes } from './catalogue.js';
 import { companyRoutes } from './companies.js';
+import { decisionRoutes } from './decisions.js';
 import { meRoutes } from './me.js';
 import { shareRoutes } from './shares.js';
+import { ssoRoutes } from './sso.js';
 import { tenantRoutes } from './tenants.js';
 import { userRoutes } from './users.js';
 import { userExportRoutes } from './users-export.js';
@@ -19,7 +21,9 @@ export function registerRoutes(app: Api, r: RouteDeps): void {
   userExportRoutes(app, r);
   userImportRoutes(app, r);
   shareRoutes(app, r);
+  ssoRoutes(app, r);
   catalogueRoutes(app, r);
   auditRoutes(app, r);
   companyRoutes(app, r);
+  decisionRoutes(app, r);
 }
