@@ -88,6 +88,11 @@ export interface UserRepo {
    * after the other (read-modify-write of roles, companies, custom fields). Returns the fresh user.
    */
   lockForUpdate(tenantId: string, id: string): Promise<User | undefined>;
+  /**
+   * Records that the user proved control of `email` (e.g. by a link sent there); SSO's
+   * verified-email linking trusts only such addresses.
+   */
+  markEmailVerified(tenantId: string, userId: string, email: string, now: Date): Promise<void>;
   findPrimary(tenantId: string): Promise<User | undefined>;
   /** Conflicts: `user.primary_exists`, `user.login_taken`. */
   insert(u: NewUser): Promise<User>;

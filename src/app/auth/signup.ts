@@ -128,6 +128,9 @@ export async function confirmSignup(
     const tenant = await r.tenants.findById(t.tenantId);
     if (!tenant) throw new AppError('auth.token_invalid');
     if (tenant.status === 'pending') await r.tenants.update(tenant.id, { status: 'active' });
+    // The link went to the sign-up address: redeeming it proves the user controls it.
+    const user = await r.users.findInTenant(tenant.id, t.userId);
+    if (user?.email) await r.users.markEmailVerified(tenant.id, user.id, user.email, now);
     await authAudit(r, meta, now, {
       tenantId: tenant.id,
       action: 'tenant.activated',

@@ -2,6 +2,7 @@ import type { Kysely, Selectable } from 'kysely';
 import type { IdentityLink, SsoFlow, SsoRepo } from '../../domain/sso.js';
 import type { Database, SsoLinksTable } from '../schema.js';
 import type { ConnectionPart } from './sso-connections.js';
+import { upsertVerifiedEmail } from './users.js';
 
 const toLink = (r: Selectable<SsoLinksTable>): IdentityLink => ({
   tenantId: r.tenant_id,
@@ -133,13 +134,7 @@ export function ssoLinkRepo(db: Kysely<Database>): LinkPart {
         .execute();
       return rows.map((r) => r.user_id);
     },
-    async setVerifiedEmail(tenantId, userId, email, now) {
-      await db
-        .insertInto('user_verified_emails')
-        .values({ tenant_id: tenantId, user_id: userId, email, verified_at: now })
-        .onConflict((oc) => oc.columns(['tenant_id', 'user_id']).doUpdateSet({ email, verified_at: now }))
-        .execute();
-    },
+    setVerifiedEmail: (tenantId, userId, email, now) => upsertVerifiedEmail(db, tenantId, userId, email, now),
     async rememberSessionIdentity(sessionIdHash, id) {
       await db
         .insertInto('sso_sessions')

@@ -47,6 +47,21 @@ function decodeCursor(c: string): [string, string] {
   });
 }
 
+/** The one writer of verified addresses (sign-up confirmation, SSO tests). */
+export async function upsertVerifiedEmail(
+  db: Kysely<Database>,
+  tenantId: string,
+  userId: string,
+  email: string,
+  now: Date,
+): Promise<void> {
+  await db
+    .insertInto('user_verified_emails')
+    .values({ tenant_id: tenantId, user_id: userId, email, verified_at: now })
+    .onConflict((oc) => oc.columns(['tenant_id', 'user_id']).doUpdateSet({ email, verified_at: now }))
+    .execute();
+}
+
 export function userRepo(db: Kysely<Database>): UserRepo {
   const base = () => db.selectFrom('users').selectAll('users').select(companyIds);
   const effectiveShare = (tenantId: string, now: Date) =>
@@ -91,6 +106,7 @@ export function userRepo(db: Kysely<Database>): UserRepo {
         .executeTakeFirst();
       return r && { user: toUser(r), relation: r.relation as UserRelation };
     },
+    markEmailVerified: (tenantId, userId, email, now) => upsertVerifiedEmail(db, tenantId, userId, email, now),
     async lockForUpdate(tenantId, id) {
       if (!UUID.test(id)) return undefined;
       const locked = await db

@@ -142,6 +142,8 @@ describe('self-registration', () => {
     const confirm = () => h.app.inject({ method: 'POST', url: '/api/v1/signup/confirm', payload: { token } });
     expect((await confirm()).json()).toMatchObject({ slug: 'bakery-miller', status: 'active' });
     problem(await confirm(), 400, 'auth.token_invalid');
+    const verified = await h.k.db.kysely.selectFrom('user_verified_emails').select(['email']).execute();
+    expect(verified.map((v) => v.email)).toContain(h.mails.at(-1)?.to);
     const login = await h.login(tenant as never, 'anna', NEW_PASSWORD);
     const anna = h.clientFor(login, login.json().user, tenant as never);
     const who = (await anna.call('GET', '/api/v1/me')).json();
