@@ -4,7 +4,6 @@ import { AppError, type FieldError } from '../domain/errors.js';
 import type { PermissionCatalogue } from '../domain/permissions.js';
 import type { Clock, IdGen, PasswordHasher, Repos, Store } from '../domain/ports.js';
 import type { Role } from '../domain/role.js';
-import { shareIsEffective } from '../domain/share.js';
 import type { DecisionEngine } from './decisions.js';
 
 /** What every use case needs; wired once in compose.ts. */
@@ -48,27 +47,31 @@ export async function resolveActor(
   input: { userId: string; homeTenantId: string; actingTenantId: string },
   now: Date,
 ): Promise<Actor> {
+  return (await resolveActorFacts(repos, catalogue, input, now)).actor;
+}
+
+/** {@link resolveActor}, plus whether a forced password change is pending; one read. */
+export async function resolveActorFacts(
+  repos: Repos,
+  catalogue: PermissionCatalogue,
+  input: { userId: string; homeTenantId: string; actingTenantId: string },
+  now: Date,
+): Promise<{ actor: Actor; mustChangePassword: boolean }> {
   const denied = () => new AppError('auth.unauthenticated', 'The session is no longer valid');
-  const user = await repos.users.findInTenant(input.homeTenantId, input.userId);
-  if (user?.state !== 'active') throw denied();
-  const home = await repos.tenants.findById(input.homeTenantId);
-  if (home?.status !== 'active') throw denied();
-  if (input.actingTenantId !== input.homeTenantId) {
-    const acting = await repos.tenants.findById(input.actingTenantId);
-    if (acting?.status !== 'active') throw denied();
-    const share = await repos.shares.findOpen(user.id, input.actingTenantId);
-    if (!share || !shareIsEffective(share, now)) throw denied();
+  const f = await repos.users.actorFacts(input.homeTenantId, input.userId, input.actingTenantId, now);
+  if (f?.state !== 'active' || f.homeStatus !== 'active') throw denied();
+  if (input.actingTenantId !== input.homeTenantId && (f.actingStatus !== 'active' || !f.sharedIntoActing)) {
+    throw denied();
   }
-  const roleMap = await loadRoleMap(repos);
-  const keys = await repos.roles.userRoles(home.id, user.id);
-  return buildActor({
-    userId: user.id,
-    homeTenantId: home.id,
+  const actor = buildActor({
+    userId: input.userId,
+    homeTenantId: input.homeTenantId,
     actingTenantId: input.actingTenantId,
-    isRootUser: home.kind === 'provider',
-    roles: keys.map((k) => roleMap.get(k)).filter((r): r is Role => r !== undefined),
+    isRootUser: f.homeKind === 'provider',
+    roles: f.roles,
     catalogue,
   });
+  return { actor, mustChangePassword: f.mustChangePassword };
 }
 
 /** Deny by default: throws unless the actor holds the permission in its acting tenant. */

@@ -3,7 +3,7 @@ import type { Company } from './company.js';
 import type { FieldDefinition } from './custom-fields.js';
 import type { Role } from './role.js';
 import type { Share } from './share.js';
-import type { Tenant, TenantSettings, TenantStatus } from './tenant.js';
+import type { Tenant, TenantKind, TenantSettings, TenantStatus } from './tenant.js';
 import type { User, UserState, UserType } from './user.js';
 
 export interface Clock {
@@ -74,6 +74,17 @@ export interface UserListQuery {
   state?: UserState;
 }
 
+export interface ActorFacts {
+  state: UserState;
+  mustChangePassword: boolean;
+  homeStatus: TenantStatus;
+  homeKind: TenantKind;
+  /** Null when the acting tenant does not exist. */
+  actingStatus: TenantStatus | null;
+  sharedIntoActing: boolean;
+  roles: Role[];
+}
+
 export interface UserRepo {
   /** The user if its home is `tenantId`. */
   findInTenant(tenantId: string, id: string): Promise<User | undefined>;
@@ -93,6 +104,11 @@ export interface UserRepo {
    * verified-email linking trusts only such addresses.
    */
   markEmailVerified(tenantId: string, userId: string, email: string, now: Date): Promise<void>;
+  /**
+   * Everything that decides whether a user may act for a tenant now, in one read: the user's
+   * state, its home's and the acting tenant's status, an effective imported share, its roles.
+   */
+  actorFacts(homeTenantId: string, userId: string, actingTenantId: string, now: Date): Promise<ActorFacts | undefined>;
   findPrimary(tenantId: string): Promise<User | undefined>;
   /** Conflicts: `user.primary_exists`, `user.login_taken`. */
   insert(u: NewUser): Promise<User>;

@@ -3,7 +3,7 @@ import type { AuthRepos } from '../../domain/auth-ports.js';
 import { AppError, isAppError, notFound } from '../../domain/errors.js';
 import type { Tenant } from '../../domain/tenant.js';
 import type { User } from '../../domain/user.js';
-import { type RequestMeta, resolveActor } from '../context.js';
+import { type RequestMeta, resolveActor, resolveActorFacts } from '../context.js';
 import { type AuthDeps, authAudit, csrfTokenFor, type Principal, seconds } from './auth-deps.js';
 
 /** A session's last-seen time is written at most this often (idle expiry has this slack). */
@@ -17,9 +17,7 @@ async function actorAndFlag(
   ids: { userId: string; homeTenantId: string; actingTenantId: string },
   now: Date,
 ) {
-  const actor = await resolveActor(r, deps.catalogue, ids, now);
-  const user = await r.users.findInTenant(ids.homeTenantId, ids.userId);
-  return { actor, mustChangePassword: user?.mustChangePassword ?? false };
+  return resolveActorFacts(r, deps.catalogue, ids, now);
 }
 
 /**

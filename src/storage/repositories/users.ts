@@ -1,6 +1,8 @@
 import { type ExpressionBuilder, type Kysely, type Selectable, sql } from 'kysely';
 import { AppError, notFound } from '../../domain/errors.js';
 import type { UserRelation, UserRepo } from '../../domain/ports.js';
+import type { RoleCategory } from '../../domain/role.js';
+import type { TenantKind, TenantStatus } from '../../domain/tenant.js';
 import type { User, UserState, UserType } from '../../domain/user.js';
 import { UUID_RE as UUID } from '../../domain/validation.js';
 import type { Database, UsersTable } from '../schema.js';
@@ -107,6 +109,41 @@ export function userRepo(db: Kysely<Database>): UserRepo {
       return r && { user: toUser(r), relation: r.relation as UserRelation };
     },
     markEmailVerified: (tenantId, userId, email, now) => upsertVerifiedEmail(db, tenantId, userId, email, now),
+    async actorFacts(homeTenantId, userId, actingTenantId, now) {
+      if (!UUID.test(userId) || !UUID.test(homeTenantId) || !UUID.test(actingTenantId)) return undefined;
+      const r = await sql<{
+        state: string;
+        must_change_password: boolean;
+        home_status: string;
+        home_kind: string;
+        acting_status: string | null;
+        shared: boolean;
+        roles: { key: string; name: string; category: string; description: string; permissions: string[] }[];
+      }>`
+        SELECT u.state, u.must_change_password, h.status AS home_status, h.kind AS home_kind,
+          a.status AS acting_status,
+          EXISTS (SELECT 1 FROM shares s WHERE s.user_id = u.id AND s.target_tenant_id = ${actingTenantId}
+            AND s.status = 'active' AND (s.expires_at IS NULL OR s.expires_at > ${now})) AS shared,
+          COALESCE((SELECT json_agg(json_build_object('key', r.key, 'name', r.name, 'category', r.category,
+              'description', r.description, 'permissions', r.permissions) ORDER BY r.key)
+            FROM user_roles ur JOIN roles r ON r.key = ur.role_key
+            WHERE ur.user_id = u.id AND ur.tenant_id = u.tenant_id), '[]'::json) AS roles
+        FROM users u
+        JOIN tenants h ON h.id = u.tenant_id
+        LEFT JOIN tenants a ON a.id = ${actingTenantId}
+        WHERE u.tenant_id = ${homeTenantId} AND u.id = ${userId}`.execute(db);
+      const row = r.rows[0];
+      if (!row) return undefined;
+      return {
+        state: row.state as UserState,
+        mustChangePassword: row.must_change_password,
+        homeStatus: row.home_status as TenantStatus,
+        homeKind: row.home_kind as TenantKind,
+        actingStatus: (row.acting_status as TenantStatus | null) ?? null,
+        sharedIntoActing: row.shared,
+        roles: row.roles.map((x) => ({ ...x, category: x.category as RoleCategory, permissions: [...x.permissions] })),
+      };
+    },
     async lockForUpdate(tenantId, id) {
       if (!UUID.test(id)) return undefined;
       const locked = await db
