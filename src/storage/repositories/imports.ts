@@ -3,6 +3,7 @@ import type { ImportJob, ImportJobStatus, ImportRepo } from '../../domain/import
 import type { UserState, UserType } from '../../domain/user.js';
 import { UUID_RE } from '../../domain/validation.js';
 import type { Database, ImportJobsTable } from '../schema.js';
+import { newUserRow } from './users.js';
 
 // 13 parameters per user row: 1,000 rows stay far below PostgreSQL's 65,535 bind limit.
 const CHUNK = 1000;
@@ -48,22 +49,7 @@ export function importRepo(db: Kysely<Database>): ImportRepo {
       for (const part of chunks(users, CHUNK)) {
         await db
           .insertInto('users')
-          .values(
-            part.map((u) => ({
-              id: u.id,
-              tenant_id: tenantId,
-              login_name: u.loginName,
-              email: u.email,
-              display_name: u.displayName,
-              type: u.type,
-              state: u.state,
-              password_hash: u.passwordHash,
-              must_change_password: false,
-              custom_fields: JSON.stringify(u.customFields),
-              created_at: now,
-              updated_at: now,
-            })),
-          )
+          .values(part.map((u) => newUserRow({ ...u, tenantId, mustChangePassword: false, now })))
           .execute();
         const roles = part.flatMap((u) =>
           u.roles.map((role_key) => ({

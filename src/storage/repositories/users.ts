@@ -1,6 +1,6 @@
-import { type ExpressionBuilder, type Kysely, type Selectable, sql } from 'kysely';
+import { type ExpressionBuilder, type Insertable, type Kysely, type Selectable, sql } from 'kysely';
 import { AppError, notFound } from '../../domain/errors.js';
-import type { UserRelation, UserRepo } from '../../domain/ports.js';
+import type { NewUser, UserRelation, UserRepo } from '../../domain/ports.js';
 import type { RoleCategory } from '../../domain/role.js';
 import type { TenantKind, TenantStatus } from '../../domain/tenant.js';
 import type { User, UserState, UserType } from '../../domain/user.js';
@@ -48,6 +48,22 @@ function decodeCursor(c: string): [string, string] {
     errors: [{ field: 'cursor', code: 'cursor.invalid', message: 'Invalid cursor' }],
   });
 }
+
+/** A new user as a row: the single-user insert and the bulk import write the same shape. */
+export const newUserRow = (u: NewUser): Insertable<UsersTable> => ({
+  id: u.id,
+  tenant_id: u.tenantId,
+  login_name: u.loginName,
+  email: u.email,
+  display_name: u.displayName,
+  type: u.type,
+  state: u.state,
+  password_hash: u.passwordHash,
+  must_change_password: u.mustChangePassword,
+  custom_fields: JSON.stringify(u.customFields),
+  created_at: u.now,
+  updated_at: u.now,
+});
 
 /** The one writer of verified addresses (sign-up confirmation, SSO tests). */
 export async function upsertVerifiedEmail(
@@ -170,23 +186,7 @@ export function userRepo(db: Kysely<Database>): UserRepo {
       return r && toUser(r);
     },
     async insert(u) {
-      await db
-        .insertInto('users')
-        .values({
-          id: u.id,
-          tenant_id: u.tenantId,
-          login_name: u.loginName,
-          email: u.email,
-          display_name: u.displayName,
-          type: u.type,
-          state: u.state,
-          password_hash: u.passwordHash,
-          must_change_password: u.mustChangePassword,
-          custom_fields: JSON.stringify(u.customFields),
-          created_at: u.now,
-          updated_at: u.now,
-        })
-        .execute();
+      await db.insertInto('users').values(newUserRow(u)).execute();
       const created = await this.findInTenant(u.tenantId, u.id);
       if (!created) throw new Error('inserted user not found');
       return created;
