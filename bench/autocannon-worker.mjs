@@ -1,11 +1,11 @@
 // Runs autocannon in its own process (so the load generator does not share the server's event
-// loop) and prints its summary as JSON. Input: one JSON argument {url, requests, duration}.
+// loop) and prints its summary as JSON. Input: one JSON argument {url, requests, duration, connections?}.
 import autocannon from 'autocannon';
 
 const opts = JSON.parse(process.argv[2]);
 const result = await autocannon({
   url: opts.url,
-  connections: 10,
+  connections: opts.connections ?? 10,
   pipelining: 1,
   duration: opts.duration,
   requests: opts.requests,

@@ -50,7 +50,7 @@ async function load(url: string, requests: Req[], duration: number, reps: number
 }
 
 /** The benchmark's app account: AdministrationAdvanced in the root (holds decisions.read). */
-async function addAppAccount(k: Kontor, rootId: string): Promise<void> {
+export async function addAppAccount(k: Kontor, rootId: string): Promise<void> {
   const hash = await k.deps.hasher.hash(PASSWORD);
   await k.deps.store.transaction(async (r) => {
     const u = await r.users.insert({
@@ -71,7 +71,7 @@ async function addAppAccount(k: Kontor, rootId: string): Promise<void> {
 }
 
 /** Signs the app account in through the API: a session cookie and an API token. */
-async function credentials(base: string): Promise<{ cookie: string; token: string }> {
+export async function credentials(base: string): Promise<{ cookie: string; token: string }> {
   const login = await fetch(`${base}/api/v1/auth/login`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },

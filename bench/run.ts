@@ -1,13 +1,16 @@
 /**
  * `npm run bench [-- --quick] [-- --json FILE] [-- --no-http]`: Kontor's decision engine against
- * peers on the standard scenario (issue 7), printed as a table and optionally written as JSON
- * with stable keys (see docs/benchmarks.md).
+ * peers on the standard scenario (issue 7), session and sign-in costs, and (with DATABASE_URL)
+ * listing latency at 1,000,000 users; printed as tables and optionally written as JSON with
+ * stable keys (see docs/benchmarks.md).
  */
 import { writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { runHttp } from './http.js';
 import { runInProcess } from './in-process.js';
+import { runListing } from './listing.js';
 import { generateScenario, STANDARD } from './scenario.js';
+import { runSignIns } from './sign-ins.js';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
@@ -30,6 +33,8 @@ const inProcess = await runInProcess(scenario, {
 });
 const http = withHttp ? await runHttp(scenario, { quick, log }) : null;
 const httpDatabase = withHttp ? (process.env.DATABASE_URL ? 'postgres' : 'pglite') : null;
+const signIns = withHttp ? await runSignIns({ quick, log }) : null;
+const listing = await runListing({ quick, log });
 
 const k = inProcess.kontor.checksPerSecond;
 /** Three significant digits: a ratio of 0.004 must not print as 0. */
@@ -64,9 +69,12 @@ const result = {
           sessionMeRequestsPerSecond: http.sessionMe.requestsPerSecond,
         }
       : {}),
+    ...(signIns ? { signInsOfCeiling: signIns.ofCeiling } : {}),
   },
   http,
   httpDatabase,
+  signIns,
+  listing,
   seconds: Math.round((Date.now() - t0) / 100) / 10,
 };
 
@@ -93,6 +101,27 @@ if (http) {
   console.log('| endpoint | req/s | p50 ms | p99 ms |\n|---|---:|---:|---:|');
   for (const [name, h] of Object.entries(http))
     console.log(`| ${name} | ${fmt(h.requestsPerSecond)} | ${h.p50} | ${h.p99} |`);
+}
+if (signIns) {
+  console.log(
+    `\nSign-ins: ${signIns.signInsPerSecond}/s (p50 ${signIns.p50} ms, p99 ${signIns.p99} ms, ${signIns.connections} connections); ` +
+      `one argon2id verification ${signIns.hashMs} ms → ceiling ${signIns.ceilingPerSecond}/s; ${signIns.ofCeiling} of it`,
+  );
+}
+if (listing) {
+  console.log(
+    `\nListing on PostgreSQL: ${fmt(listing.tenants)} tenants, ${fmt(listing.users)} users, ${fmt(listing.bigTenantUsers)} in one tenant (seeded in ${listing.seedSeconds} s)`,
+  );
+  console.log('| query | p50 ms | p99 ms |\n|---|---:|---:|');
+  for (const key of [
+    'usersPage',
+    'usersPageDeep',
+    'nameSearch',
+    'nameSearchRare',
+    'subtreeRoot',
+    'subtreeRootDeep',
+  ] as const)
+    console.log(`| ${key} | ${listing[key].p50} | ${listing[key].p99} |`);
 }
 console.log(`\nratios: ${JSON.stringify(result.ratios)}  (${result.seconds} s)`);
 if (jsonFile) writeFileSync(jsonFile, `${JSON.stringify(result, null, 2)}\n`);

@@ -13,6 +13,13 @@ const VERIFY_EVERY_MS = 500;
 
 export interface DecisionWiring {
   engine: DecisionEngine;
+  /**
+   * Registers `drop` to run whenever the database connection behind NOTIFY was lost or came
+   * back: invalidations may have been missed meanwhile, so every in-process cache of database
+   * state (decisions are registered already; a session cache would be too) must be emptied.
+   * Returns a function that unregisters it.
+   */
+  onResync(drop: () => void): () => void;
   close(): Promise<void>;
 }
 
@@ -23,14 +30,21 @@ export interface DecisionWiring {
 export async function wireDecisions(
   db: Db,
   deps: AppDeps,
-  config: Pick<Config, 'databaseUrl' | 'dbSchema'>,
+  config: Pick<Config, 'databaseUrl' | 'dbSchema' | 'cacheFreshness'>,
 ): Promise<DecisionWiring> {
-  const engine = new DecisionEngine(decisionSource(db.kysely), deps.catalogue, deps.clock);
+  // PGlite: one process per data directory, and its notifications arrive with the commit.
+  const engine = new DecisionEngine(decisionSource(db.kysely), deps.catalogue, deps.clock, {
+    trustNotifications: db.driver === 'pglite' || config.cacheFreshness === 'notify',
+  });
+  const drops = new Set<() => void>([() => engine.forget()]);
   const stopListening = await listenForDecisionChanges(
     db,
     config.databaseUrl,
     () => engine.invalidate(),
     config.dbSchema,
+    () => {
+      for (const drop of drops) drop();
+    },
   );
   const timer = setInterval(() => engine.invalidate(), VERIFY_EVERY_MS);
   timer.unref();
@@ -38,6 +52,10 @@ export async function wireDecisions(
   deps.decisions = engine;
   return {
     engine,
+    onResync(drop) {
+      drops.add(drop);
+      return () => drops.delete(drop);
+    },
     async close() {
       clearInterval(timer);
       await stopListening();

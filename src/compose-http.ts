@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { AuthServices, AuthSettings } from './app/auth/auth-deps.js';
+import { PrincipalCache } from './app/auth/principal-cache.js';
 import type { AppDeps } from './app/context.js';
 import { ImportJobs } from './app/import-jobs.js';
 import type { Kontor } from './compose.js';
@@ -25,6 +26,7 @@ export function authSettings(config: Config): AuthSettings {
     signupLinkSeconds: 48 * 3600,
     signup: { maxPerAddress: 10, windowSeconds: 3600 },
     tokenMaxDays: 366,
+    idempotencyLeaseSeconds: config.http.idempotencyLeaseSeconds,
   };
 }
 
@@ -56,7 +58,12 @@ export async function createHttpApp(kontor: Kontor, opts: HttpAppOptions = {}): 
     tokens: nodeTokenCrypto,
     mail: opts.mail ?? logMailSender(() => app),
     settings: { ...authSettings(kontor.config), ...opts.settings },
+    principals: new PrincipalCache(kontor.decisions),
   };
+  // Versions may repeat after a failover: a lost listener empties the principal cache too.
+  // (Registered for the Kontor's lifetime: one server per Kontor in production.)
+  const principals = auth.principals;
+  if (principals) kontor.onResync(() => principals.clear());
   const keyChoice = chooseSecretKey(kontor.config.secretKey, kontor.config.dataDir);
   auth.sso = ssoServices(kontor, keyChoice.key, opts.ssoAllowInsecureHttp === true);
   const importDeps = { ...deps, importStore: importStore(kontor.db.kysely) };

@@ -8,8 +8,10 @@ import type { Config } from './config/load-config.js';
 import { PermissionCatalogue } from './domain/permissions.js';
 import type { PasswordHasher } from './domain/ports.js';
 import { argon2Hasher } from './storage/argon2-hasher.js';
-import { type Db, openDb } from './storage/db.js';
+import { type Db, openDb, primaryWritable } from './storage/db.js';
 import { migrateToLatest } from './storage/migrate.js';
+import { openReadReplica, type ReadReplica } from './storage/read-replica.js';
+import { DEFAULT_RETRY_BUDGET } from './storage/retry.js';
 import { kyselyStore } from './storage/store.js';
 
 export interface Kontor {
@@ -18,6 +20,13 @@ export interface Kontor {
   deps: AppDeps;
   /** Authorization decisions (also `deps.decisions`). */
   decisions: DecisionEngine;
+  /**
+   * Registers an in-process cache to be emptied when the database connection behind NOTIFY is
+   * lost or comes back (missed invalidations); returns an unregister function.
+   */
+  onResync(drop: () => void): () => void;
+  /** The read replica (DATABASE_READ_URL), when configured. */
+  readReplica?: ReadReplica;
   close(): Promise<void>;
 }
 
@@ -29,7 +38,14 @@ export const oneTimePassword = (): string => randomBytes(24).toString('base64url
  * migrations and, on an empty role table, applies the configured role file.
  */
 export async function createKontor(config: Config, opts: { hasher?: PasswordHasher } = {}): Promise<Kontor> {
-  const db = await openDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, schema: config.dbSchema });
+  const db = await openDb({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    schema: config.dbSchema,
+    retry: { ...DEFAULT_RETRY_BUDGET, attempts: config.storage.retryAttempts, budgetMs: config.storage.retryBudgetMs },
+    connectTimeoutMs: config.storage.connectTimeoutMs,
+    statementTimeoutMs: config.storage.statementTimeoutMs,
+  });
   try {
     await migrateToLatest(db.kysely, config.dbSchema ?? (db.driver === 'postgres' ? 'public' : undefined));
     const deps: AppDeps = {
@@ -38,15 +54,40 @@ export async function createKontor(config: Config, opts: { hasher?: PasswordHash
       ids: { newId: randomUUID },
       hasher: opts.hasher ?? argon2Hasher(),
       catalogue: new PermissionCatalogue(readAppPermissions(config.appPermissionsFile)),
+      primaryReady: () => primaryWritable(db),
     };
     const roles = await deps.store.read((r) => r.roles.list());
     if (roles.length === 0) await applyRoles(deps, null, readRolesFile(config.rolesFile), { dryRun: false });
     const decisions = await wireDecisions(db, deps, config);
+    // After the decision wiring: the replica's fallback and writes use the tracked primary store.
+    const readReplica =
+      config.databaseReadUrl && config.databaseUrl
+        ? openReadReplica(
+            {
+              databaseUrl: config.databaseReadUrl,
+              dataDir: config.dataDir,
+              schema: config.dbSchema,
+              connectTimeoutMs: config.storage.connectTimeoutMs,
+              statementTimeoutMs: config.storage.statementTimeoutMs,
+            },
+            deps.store,
+          )
+        : undefined;
+    if (readReplica) deps.readStore = readReplica.store;
     const close = async () => {
       await decisions.close();
+      await readReplica?.close();
       await db.close();
     };
-    return { config, db, deps, decisions: decisions.engine, close };
+    return {
+      config,
+      db,
+      deps,
+      decisions: decisions.engine,
+      onResync: decisions.onResync,
+      close,
+      ...(readReplica ? { readReplica } : {}),
+    };
   } catch (e) {
     await db.close();
     throw e;

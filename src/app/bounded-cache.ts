@@ -28,6 +28,11 @@ export class BoundedCache<K, V> {
     this.current.set(key, value);
   }
 
+  delete(key: K): void {
+    this.current.delete(key);
+    this.previous.delete(key);
+  }
+
   clear(): void {
     this.current = new Map();
     this.previous = new Map();

@@ -15,6 +15,13 @@ export interface AppDeps {
   catalogue: PermissionCatalogue;
   /** Authorization decisions for apps (wired by compose; absent in bare test setups). */
   decisions?: DecisionEngine;
+  /**
+   * Reads where a little staleness is safe (lists, the activity log): a replica when
+   * DATABASE_READ_URL is set. Absent, everything reads `store`. Never for access decisions.
+   */
+  readStore?: Store;
+  /** True while a write-capable primary answers within a short timeout (wired by compose; `/readyz`). */
+  primaryReady?: () => Promise<boolean>;
 }
 
 /** Where a request comes from, for the audit log. */
@@ -56,7 +63,7 @@ export async function resolveActorFacts(
   catalogue: PermissionCatalogue,
   input: { userId: string; homeTenantId: string; actingTenantId: string },
   now: Date,
-): Promise<{ actor: Actor; mustChangePassword: boolean }> {
+): Promise<{ actor: Actor; mustChangePassword: boolean; validUntil: Date | null }> {
   const denied = () => new AppError('auth.unauthenticated', 'The session is no longer valid');
   const f = await repos.users.actorFacts(input.homeTenantId, input.userId, input.actingTenantId, now);
   if (f?.state !== 'active' || f.homeStatus !== 'active') throw denied();
@@ -71,7 +78,8 @@ export async function resolveActorFacts(
     roles: f.roles,
     catalogue,
   });
-  return { actor, mustChangePassword: f.mustChangePassword };
+  const validUntil = input.actingTenantId === input.homeTenantId ? null : f.shareUntil;
+  return { actor, mustChangePassword: f.mustChangePassword, validUntil };
 }
 
 /** Deny by default: throws unless the actor holds the permission in its acting tenant. */

@@ -113,3 +113,52 @@ describe('bounded cache', () => {
     }
   });
 });
+
+describe('fresh version reads', () => {
+  /** A source whose version reads finish only when the test says so. */
+  function slowVersions() {
+    const reads: { startedAt: number; finish: () => void }[] = [];
+    let version = 1;
+    const source: DecisionSource = {
+      version: () =>
+        new Promise<number>((resolve) => {
+          const seen = version; // the value as of the moment the read begins
+          reads.push({ startedAt: version, finish: () => resolve(seen) });
+        }),
+      roles: async () => roles,
+      userFacts: async () => undefined,
+      tenantPlace: async () => undefined,
+    };
+    const engine = new DecisionEngine(source, new PermissionCatalogue(), { now: () => new Date() });
+    return { engine, reads, bump: () => void version++ };
+  }
+  const tick = () => new Promise((r) => setTimeout(r, 0));
+
+  it('makes a caller that arrives during a read wait for a read that began after it', async () => {
+    const { engine, reads, bump } = slowVersions();
+    const first = engine.freshVersion();
+    await tick();
+    bump(); // committed after the first read began: only a later read may vouch for it
+    const second = engine.freshVersion();
+    const third = engine.freshVersion();
+    expect(reads).toHaveLength(1);
+    reads[0]?.finish();
+    expect(await first).toBe(1);
+    await tick();
+    expect(reads).toHaveLength(2); // the two late callers share one queued read
+    reads[1]?.finish();
+    expect(await second).toBe(2);
+    expect(await third).toBe(2);
+  });
+
+  it('serves many concurrent callers with at most two reads', async () => {
+    const { engine, reads } = slowVersions();
+    const all = Array.from({ length: 50 }, () => engine.freshVersion());
+    await tick();
+    reads[0]?.finish();
+    await tick();
+    reads[1]?.finish();
+    await Promise.all(all);
+    expect(reads).toHaveLength(2);
+  });
+});

@@ -24,6 +24,13 @@ export interface DecisionEngineOptions {
   maxUsers?: number;
   /** Tenant places kept for `customers.*` and scope checks; default 200,000. */
   maxTenants?: number;
+  /**
+   * Let `freshVersion` answer from a cache that no invalidation has touched since its last
+   * verification. Exact when every writer is this process and its notifications arrive before
+   * its commits return (the embedded PGlite: one process per data directory); on PostgreSQL it
+   * trades read-after-acknowledge across instances for fewer queries (KONTOR_CACHE_FRESHNESS).
+   */
+  trustNotifications?: boolean;
 }
 
 /** Tenants a user may act for with the access there; empty for unknown or blocked users. */
@@ -51,7 +58,11 @@ export class DecisionEngine {
   /** Raised when the cache is dropped; a load begun before that does not enter the cache. */
   private generation = 0;
   private verifying: Promise<void> | undefined;
+  /** The version read in flight, and the one queued behind it (see `freshVersion`). */
+  private reading: Promise<number> | undefined;
+  private queued: Promise<number> | undefined;
   private readonly now: () => number;
+  private readonly trustNotifications: boolean;
 
   constructor(
     private readonly source: DecisionSource,
@@ -63,11 +74,44 @@ export class DecisionEngine {
     this.users = new BoundedCache(opts.maxUsers ?? 200_000);
     this.places = new BoundedCache(opts.maxTenants ?? 200_000);
     this.now = () => clock.now().getTime();
+    this.trustNotifications = opts.trustNotifications ?? false;
   }
 
   /** Something may have changed: verify the version before the next decision. */
   invalidate(): void {
     this.epoch++;
+  }
+
+  /**
+   * Drops every cached decision now, whatever the version says: the NOTIFY connection was lost
+   * or came back, so changes may have been missed (after a failover the version counter may even
+   * repeat). Loads in flight do not enter the cache; the next decision reads the database.
+   */
+  forget(): void {
+    this.users.clear();
+    this.places.clear();
+    this.roles = undefined;
+    this.version = Number.NaN;
+    this.generation++;
+    this.epoch++;
+  }
+
+  /**
+   * The decision version as read by a query that began after this call, so anything committed
+   * before it (on any instance) is seen: a request verified this way honours a revocation the
+   * client saw acknowledged elsewhere, without waiting for the notification. Callers arriving
+   * while a read is in flight share the one queued behind it: one query per round trip, however
+   * many requests wait.
+   */
+  freshVersion(): Promise<number> {
+    if (this.trustNotifications && this.verifiedEpoch === this.epoch) return Promise.resolve(this.version);
+    const inFlight = this.reading;
+    if (inFlight === undefined) return this.startRead();
+    this.queued ??= inFlight.then(
+      () => this.startQueued(),
+      () => this.startQueued(),
+    );
+    return this.queued;
   }
 
   knowsPermission(permission: string): boolean {
@@ -169,7 +213,34 @@ export class DecisionEngine {
 
   private async verify(): Promise<void> {
     const epoch = this.epoch;
-    const version = await this.source.version();
+    this.apply(await this.source.version(), epoch);
+  }
+
+  private startRead(): Promise<number> {
+    const epoch = this.epoch;
+    const read = this.source.version().then((v) => {
+      this.apply(v, epoch);
+      return v;
+    });
+    this.reading = read;
+    read.then(
+      () => this.settle(read),
+      () => this.settle(read),
+    );
+    return read;
+  }
+
+  private startQueued(): Promise<number> {
+    this.queued = undefined;
+    return this.startRead();
+  }
+
+  private settle(read: Promise<number>): void {
+    if (this.reading === read) this.reading = undefined;
+  }
+
+  /** A version read that began at `epoch`: drops everything if it moved, then vouches for the cache. */
+  private apply(version: number, epoch: number): void {
     if (version !== this.version) {
       this.version = version;
       this.users.clear();
@@ -177,7 +248,7 @@ export class DecisionEngine {
       this.roles = undefined;
       this.generation++;
     }
-    this.verifiedEpoch = epoch;
+    if (epoch > this.verifiedEpoch) this.verifiedEpoch = epoch;
   }
 
   private async userAccess(userId: string): Promise<UserAccess> {

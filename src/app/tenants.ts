@@ -1,6 +1,7 @@
 import { AppError, notFound } from '../domain/errors.js';
 import type { Warning } from '../domain/grant-rules.js';
 import { checkPassword } from '../domain/password-policy.js';
+import type { Page } from '../domain/ports.js';
 import {
   assertValidMove,
   assertValidPlacement,
@@ -130,6 +131,38 @@ export async function listChildren(deps: AppDeps, ctx: Ctx, id: string): Promise
   if (id !== ctx.actor.actingTenantId) throw notFound('tenant');
   requirePermission(ctx.actor, 'customers.read', deps.catalogue);
   return deps.store.read((r) => r.tenants.children(id));
+}
+
+/**
+ * The whole tree below the acting tenant, depth-first, a page at a time: customers, their
+ * customers and carriers, each with its depth. The cursor is the last tenant's id.
+ */
+export async function listSubtree(
+  deps: AppDeps,
+  ctx: Ctx,
+  id: string,
+  query: { limit?: number | undefined; cursor?: string | undefined },
+): Promise<Page<Tenant>> {
+  if (id !== ctx.actor.actingTenantId) throw notFound('tenant');
+  requirePermission(ctx.actor, 'customers.read', deps.catalogue);
+  const limit = query.limit ?? 100;
+  return deps.store.read(async (r) => {
+    const self = await r.tenants.findById(id);
+    if (!self) throw notFound('tenant');
+    let after: string | undefined;
+    if (query.cursor !== undefined) {
+      const last = await r.tenants.findById(query.cursor);
+      if (!last?.path.startsWith(self.path) || last.id === self.id) {
+        throw new AppError('validation.invalid', 'Invalid cursor', {
+          errors: [{ field: 'cursor', code: 'cursor.invalid', message: 'Invalid cursor' }],
+        });
+      }
+      after = last.path;
+    }
+    const rows = await r.tenants.subtreePage(self.path, { limit: limit + 1, ...(after ? { after } : {}) });
+    const items = rows.slice(0, limit);
+    return { items, nextCursor: rows.length > limit ? (items.at(-1)?.id ?? null) : null };
+  });
 }
 
 export interface UpdateTenantInput {

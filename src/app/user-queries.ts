@@ -40,11 +40,12 @@ export async function listUsers(
       { limit, ...(q ? { q } : {}), ...(state ? { state } : {}), ...(input.cursor ? { cursor: input.cursor } : {}) },
       deps.clock.now(),
     );
-    const items: UserView[] = [];
-    for (const u of page.items) {
-      const roles = await repos.roles.userRoles(u.tenantId, u.id);
-      items.push({ ...u, roles, rolesReadOnly: u.relation === 'shared' });
-    }
+    const roles = await repos.roles.rolesOfUsers(page.items.map((u) => u.id));
+    const items: UserView[] = page.items.map((u) => ({
+      ...u,
+      roles: roles.get(u.id) ?? [],
+      rolesReadOnly: u.relation === 'shared',
+    }));
     return { items, nextCursor: page.nextCursor };
   });
 }

@@ -9,6 +9,7 @@ import { bootstrapProvider } from '../app/bootstrap.js';
 import { exportUsers } from '../app/export-users.js';
 import { importUsers } from '../app/import-users.js';
 import { applyRoles } from '../app/roles.js';
+import { registerClusterCommand } from '../cluster/cluster-command.js';
 import { createKontor, type Kontor, oneTimePassword } from '../compose.js';
 import { readRolesFile } from '../config/catalogue-files.js';
 import { loadConfig } from '../config/load-config.js';
@@ -228,6 +229,8 @@ export function buildCli(): Command {
         failed = true;
       }),
     );
+
+  registerClusterCommand(program);
 
   return program;
 }

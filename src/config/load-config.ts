@@ -6,6 +6,10 @@ export interface Config {
   readonly publicUrl: string;
   readonly dataDir: string;
   readonly databaseUrl: string | undefined;
+  /** A read replica for lists and the activity log (DATABASE_READ_URL); never for access. */
+  readonly databaseReadUrl: string | undefined;
+  /** After its own write, a session reads the primary for this long (read-your-writes). */
+  readonly readYourWritesSeconds: number;
   readonly dbSchema: string | undefined;
   readonly rolesFile: string;
   readonly appPermissionsFile: string;
@@ -15,6 +19,23 @@ export interface Config {
   readonly sessionIdleSeconds: number;
   readonly sessionAbsoluteSeconds: number;
   readonly logLevel: string;
+  /** HTTP limits against slow and oversized clients (README, Configuration). */
+  readonly http: {
+    /** The complete request head must arrive within this, or 408 and close (slowloris). */
+    readonly headersTimeoutMs: number;
+    /** The complete request, body included, must arrive within this, or 408 and close. */
+    readonly requestTimeoutMs: number;
+    /** A socket with no traffic at all for this long is closed. */
+    readonly idleTimeoutMs: number;
+    /** How long an idle keep-alive connection stays open; above a load balancer's idle timeout. */
+    readonly keepAliveTimeoutMs: number;
+    /** Request line plus headers above this many bytes are refused with 431. */
+    readonly maxHeaderBytes: number;
+    /** Requests per keep-alive connection before it is closed (0: unlimited). */
+    readonly maxRequestsPerSocket: number;
+    /** An unanswered Idempotency-Key reservation older than this belonged to a dead process. */
+    readonly idempotencyLeaseSeconds: number;
+  };
   /**
    * Proxies whose X-Forwarded-For is believed (addresses or CIDRs). Empty: the socket address
    * is the client, so a load balancer in front would make every client one address.
@@ -31,6 +52,25 @@ export interface Config {
   readonly secretKey: Buffer | undefined;
   /** How long a started SSO sign-in may take at the provider. */
   readonly ssoFlowSeconds: number;
+  /**
+   * How a request verifies the per-process caches of sessions and decisions on PostgreSQL.
+   * `strict` (default): against a version read begun after the request arrived (shared by
+   * concurrent requests), so a change acknowledged on any instance holds on the next request.
+   * `notify`: against NOTIFY alone, so another instance's change is seen when its notification
+   * arrives (milliseconds; at most 0.5 s) — fewer queries, for read-heavy deployments.
+   */
+  readonly cacheFreshness: 'strict' | 'notify';
+  /** Storage fault handling (docs/operations.md, "Database faults and failover"). */
+  readonly storage: {
+    /** Attempts of a unit of work hit by a transient fault, the first included. */
+    readonly retryAttempts: number;
+    /** No retry starts later than this after the first attempt. */
+    readonly retryBudgetMs: number;
+    /** Opening a connection, or waiting for a pooled one, fails after this. */
+    readonly connectTimeoutMs: number;
+    /** PostgreSQL statement_timeout; 0 for none. */
+    readonly statementTimeoutMs: number;
+  };
 }
 
 type Env = Record<string, string | undefined>;
@@ -53,6 +93,24 @@ function secretKey(raw: string | undefined): Buffer | undefined {
   return key;
 }
 
+function httpLimits(env: Env): Config['http'] {
+  const requestTimeoutMs = int(env, 'KONTOR_HTTP_REQUEST_TIMEOUT_MS', 30_000, 100, 3_600_000);
+  const headersTimeoutMs = int(env, 'KONTOR_HTTP_HEADERS_TIMEOUT_MS', 10_000, 100, 3_600_000);
+  // Node refuses a head timeout longer than the whole request's.
+  if (headersTimeoutMs > requestTimeoutMs) {
+    throw new Error('KONTOR_HTTP_HEADERS_TIMEOUT_MS must not exceed KONTOR_HTTP_REQUEST_TIMEOUT_MS');
+  }
+  return Object.freeze({
+    headersTimeoutMs,
+    requestTimeoutMs,
+    idleTimeoutMs: int(env, 'KONTOR_HTTP_IDLE_TIMEOUT_MS', 60_000, 100, 3_600_000),
+    keepAliveTimeoutMs: int(env, 'KONTOR_HTTP_KEEP_ALIVE_TIMEOUT_MS', 72_000, 100, 3_600_000),
+    maxHeaderBytes: int(env, 'KONTOR_HTTP_MAX_HEADER_BYTES', 16_384, 1024, 1_048_576),
+    maxRequestsPerSocket: int(env, 'KONTOR_HTTP_MAX_REQUESTS_PER_SOCKET', 0, 0, 1_000_000),
+    idempotencyLeaseSeconds: int(env, 'KONTOR_IDEMPOTENCY_LEASE_SECONDS', 60, 1, 86_400),
+  });
+}
+
 /** The only reader of process.env: validates once and freezes. */
 export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config {
   const port = int(env, 'KONTOR_PORT', 3000, 0, 65535);
@@ -72,6 +130,8 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     publicUrl,
     dataDir: resolve(cwd, env.KONTOR_DATA_DIR || './data'),
     databaseUrl: env.DATABASE_URL || undefined,
+    databaseReadUrl: env.DATABASE_URL ? env.DATABASE_READ_URL || undefined : undefined,
+    readYourWritesSeconds: int(env, 'KONTOR_READ_YOUR_WRITES_SECONDS', 10, 1, 3600),
     dbSchema: schema,
     rolesFile: resolve(cwd, env.KONTOR_ROLES_FILE || 'config/roles.yaml'),
     appPermissionsFile: resolve(cwd, env.KONTOR_APP_PERMISSIONS_FILE || 'config/app-permissions.yaml'),
@@ -81,6 +141,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     sessionIdleSeconds: int(env, 'KONTOR_SESSION_IDLE_SECONDS', 30 * 60, 60, 86400 * 30),
     sessionAbsoluteSeconds: int(env, 'KONTOR_SESSION_ABSOLUTE_SECONDS', 12 * 3600, 60, 86400 * 90),
     logLevel: env.KONTOR_LOG_LEVEL || 'info',
+    http: httpLimits(env),
     trustedProxies: Object.freeze(
       (env.KONTOR_TRUSTED_PROXIES ?? '')
         .split(',')
@@ -95,5 +156,18 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     }),
     secretKey: secretKey(env.KONTOR_SECRET_KEY),
     ssoFlowSeconds: int(env, 'KONTOR_SSO_FLOW_SECONDS', 600, 30, 3600),
+    cacheFreshness: freshness(env.KONTOR_CACHE_FRESHNESS),
+    storage: Object.freeze({
+      retryAttempts: int(env, 'KONTOR_DB_RETRY_ATTEMPTS', 5, 1, 20),
+      retryBudgetMs: int(env, 'KONTOR_DB_RETRY_BUDGET_MS', 3000, 0, 60_000),
+      connectTimeoutMs: int(env, 'KONTOR_DB_CONNECT_TIMEOUT_MS', 2000, 100, 60_000),
+      statementTimeoutMs: int(env, 'KONTOR_DB_STATEMENT_TIMEOUT_MS', 30_000, 0, 3_600_000),
+    }),
   });
+}
+
+function freshness(v: string | undefined): 'strict' | 'notify' {
+  if (v === undefined || v === '' || v === 'strict') return 'strict';
+  if (v === 'notify') return 'notify';
+  throw new Error('KONTOR_CACHE_FRESHNESS must be strict or notify');
 }

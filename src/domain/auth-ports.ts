@@ -61,6 +61,14 @@ export interface ThrottleRepo {
   hit(key: string, now: Date, windowSeconds: number): Promise<number>;
   /** The count inside the window, 0 when none or stale. */
   count(key: string, now: Date, windowSeconds: number): Promise<number>;
+  /**
+   * Adds one unless the window already holds `limit` (a stale window restarts at 1); returns
+   * the new count, or undefined when the limit was reached. One statement, so racing callers on
+   * any number of instances never get more than `limit` slots between them.
+   */
+  take(key: string, now: Date, windowSeconds: number, limit: number): Promise<number | undefined>;
+  /** Gives back one taken slot (never below zero): the attempt turned out not to count. */
+  giveBack(key: string): Promise<void>;
   reset(key: string): Promise<void>;
 }
 
@@ -74,13 +82,16 @@ export interface StoredResponse {
 export interface IdempotencyRepo {
   /**
    * Reserves (scope, key) for a request fingerprint. Returns `reserved` when this caller owns
-   * it, else the existing entry: its fingerprint and, once complete, the stored answer.
+   * it, else the existing entry: its fingerprint and, once complete, the stored answer. An
+   * unanswered reservation of the same fingerprint made before `abandonedBefore` belonged to a
+   * process that died mid-request: this caller takes it over (exactly one racer does).
    */
   reserve(
     scope: string,
     key: string,
     fingerprint: string,
     now: Date,
+    abandonedBefore?: Date,
   ): Promise<{ reserved: true } | { reserved: false; fingerprint: string; response: StoredResponse | null }>;
   complete(scope: string, key: string, response: StoredResponse): Promise<void>;
   release(scope: string, key: string): Promise<void>;

@@ -45,6 +45,8 @@ export interface TenantRepo {
   children(parentId: string): Promise<Tenant[]>;
   /** All tenants whose path starts with the tenant's path (itself included). */
   subtree(path: string): Promise<Tenant[]>;
+  /** Below `path` (itself excluded) in path order, after the tenant with path `after`. */
+  subtreePage(path: string, opts: { limit: number; after?: string }): Promise<Tenant[]>;
   countChildren(id: string): Promise<number>;
   delete(id: string): Promise<void>;
   count(): Promise<number>;
@@ -82,6 +84,8 @@ export interface ActorFacts {
   /** Null when the acting tenant does not exist. */
   actingStatus: TenantStatus | null;
   sharedIntoActing: boolean;
+  /** When the share into the acting tenant ends; null when it does not (or there is none). */
+  shareUntil: Date | null;
   roles: Role[];
 }
 
@@ -134,6 +138,8 @@ export interface RoleRepo {
   delete(key: string): Promise<void>;
   /** Role keys of a user; the user's home tenant is part of the key. */
   userRoles(tenantId: string, userId: string): Promise<string[]>;
+  /** Role keys of many users at once (a page), by user id; users without roles are absent. */
+  rolesOfUsers(userIds: string[]): Promise<Map<string, string[]>>;
   setUserRoles(tenantId: string, userId: string, keys: string[], grantedBy: string | null, now: Date): Promise<void>;
   /** Number of user assignments of a role (a role still in use cannot be removed). */
   assignments(key: string): Promise<number>;

@@ -8,9 +8,11 @@ import type { Config } from '../config/load-config.js';
 import type { ScimStore } from '../domain/scim.js';
 import { scimServer } from '../scim/scim-server.js';
 import { installAuth } from './plugins/auth.js';
+import { installConsole } from './plugins/console.js';
 import { installIdempotency } from './plugins/idempotency.js';
 import { installOpenApi } from './plugins/openapi.js';
 import { installProblems } from './plugins/problem.js';
+import { installReadYourWrites } from './plugins/read-your-writes.js';
 import { installValidation } from './plugins/validation.js';
 import { registerRoutes } from './routes/index.js';
 import type { RouteDeps } from './types.js';
@@ -43,8 +45,31 @@ export async function buildServer(opts: {
   const { config } = opts;
   const logger = opts.logger === undefined || opts.logger === true ? { level: config.logLevel } : opts.logger;
   const app = Fastify({
-    logger: logger === false ? false : { ...(logger as object), redact: { paths: REDACT, censor: '[redacted]' } },
+    logger:
+      logger === false
+        ? false
+        : {
+            ...(logger as object),
+            redact: { paths: REDACT, censor: '[redacted]' },
+            // JSON leaves U+2028/U+2029 raw, and some log readers split lines on them: one
+            // record stays one line whatever text a client managed to get into it.
+            hooks: {
+              streamWrite: (s: string) => s.replace(/[\u2028\u2029]/g, (c) => (c === '\u2028' ? '\\u2028' : '\\u2029')),
+            },
+          },
     bodyLimit: BODY_LIMIT,
+    // Slow clients hold sockets and memory: the head and the whole request must arrive in time
+    // (408 and close otherwise), silent sockets close, and an oversized head is refused (431).
+    connectionTimeout: config.http.idleTimeoutMs,
+    requestTimeout: config.http.requestTimeoutMs,
+    keepAliveTimeout: config.http.keepAliveTimeoutMs,
+    maxRequestsPerSocket: config.http.maxRequestsPerSocket,
+    http: {
+      headersTimeout: config.http.headersTimeoutMs,
+      maxHeaderSize: config.http.maxHeaderBytes,
+      // Node enforces both timeouts by a sweep at this interval (30 s by default).
+      connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(config.http.headersTimeoutMs / 4))),
+    },
     genReqId: () => randomUUID(),
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
@@ -66,6 +91,7 @@ export async function buildServer(opts: {
   await app.register(cookie);
   installAuth(app, r);
   installIdempotency(app, deps);
+  installReadYourWrites(app, { seconds: config.readYourWritesSeconds, secure: config.secureCookies });
   app.addHook('onSend', async (req, reply, payload) => {
     reply.header('x-request-id', req.id);
     return payload;
@@ -76,14 +102,20 @@ export async function buildServer(opts: {
   });
   if (opts.scim) await app.register(scimServer(deps, opts.scim), { prefix: '/scim/v2' });
   app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
+  // Ready only while a write-capable primary answers quickly: no database, a standby or a
+  // demoted (read-only) primary takes this instance out of the balancer; /healthz stays 200.
   app.get('/readyz', { schema: { hide: true } }, async (_req, reply) => {
-    try {
-      await deps.store.read((x) => x.tenants.findRoot());
-      return { status: 'ready' };
-    } catch {
-      return reply.code(503).send({ status: 'unavailable' });
-    }
+    const ready = deps.primaryReady
+      ? await deps.primaryReady()
+      : await deps.store
+          .read((x) => x.tenants.findRoot())
+          .then(
+            () => true,
+            () => false,
+          );
+    return ready ? { status: 'ready' } : reply.code(503).send({ status: 'unavailable' });
   });
+  await installConsole(app);
   await app.ready();
   return app;
 }

@@ -51,9 +51,11 @@ export function scimServer(deps: AuthDeps, store: ScimStore): FastifyPluginAsync
       if (Number(body.status) >= 500) req.log.error({ err }, 'scim request failed');
       return sendScim(reply, Number(body.status), { ...body });
     });
-    app.setNotFoundHandler((_req, reply) =>
-      sendScim(reply, 404, { ...scimErrorOf(new AppError('resource.not_found', 'No such SCIM endpoint')) }),
-    );
+    const noSuchEndpoint = (_req: FastifyRequest, reply: Parameters<typeof sendScim>[0]) =>
+      sendScim(reply, 404, { ...scimErrorOf(new AppError('resource.not_found', 'No such SCIM endpoint')) });
+    app.setNotFoundHandler(noSuchEndpoint);
+    // The console's catch-all GET route at the root would otherwise win over this prefix's 404.
+    app.get('/*', { schema: { hide: true } }, noSuchEndpoint);
     app.addHook('onRequest', async (req) => authenticate(deps, req));
     const sd: ScimDeps = { ...deps, scimStore: store };
     const hide = { hide: true } as const;

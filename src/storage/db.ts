@@ -4,7 +4,10 @@ import { Kysely, PostgresDialect, sql } from 'kysely';
 import { PGliteDialect } from 'kysely-pglite-dialect';
 import pg from 'pg';
 import { acquireDataDirLock } from './data-dir-lock.js';
+import { commitAwareDialect, droppingPool } from './fault-aware-driver.js';
+import { DEFAULT_RETRY_BUDGET, type RetryBudget } from './retry.js';
 import type { Database } from './schema.js';
+import { setRetryBudget } from './store.js';
 
 export interface DbOptions {
   /** PostgreSQL connection string; without it the embedded PGlite is used. */
@@ -14,6 +17,30 @@ export interface DbOptions {
   /** PostgreSQL schema to use (created when missing); isolates test runs. */
   schema?: string | undefined;
   poolSize?: number;
+  /** How units of work retry transient faults; default {@link DEFAULT_RETRY_BUDGET}. */
+  retry?: RetryBudget;
+  /** Opening a connection (or waiting for a pooled one) fails after this; default 2000 ms. */
+  connectTimeoutMs?: number;
+  /**
+   * Server-side `statement_timeout` (0: none); default 30 s. The client gives up 5 s later
+   * (`query_timeout`, also bounding a COMMIT stuck in synchronous replication: its outcome is
+   * then unknown, answered 503). PostgreSQL never applies statement_timeout to the commit wait,
+   * and Kontor never sends a cancel request, so a COMMIT is never cancelled.
+   */
+  statementTimeoutMs?: number;
+}
+
+/** Pool settings for PostgreSQL: fail fast when the server is away, never reuse a broken client. */
+export function poolConfig(opts: DbOptions): pg.PoolConfig {
+  const statementTimeout = opts.statementTimeoutMs ?? 30_000;
+  return {
+    connectionString: opts.databaseUrl,
+    max: opts.poolSize ?? 10,
+    connectionTimeoutMillis: opts.connectTimeoutMs ?? 2000,
+    keepAlive: true,
+    ...(statementTimeout > 0 ? { statement_timeout: statementTimeout, query_timeout: statementTimeout + 5000 } : {}),
+    ...(opts.schema ? { options: `-c search_path=${opts.schema}` } : {}),
+  };
 }
 
 export interface Db {
@@ -41,14 +68,13 @@ export async function openDb(opts: DbOptions): Promise<Db> {
         await admin.end();
       }
     }
-    const pool = new pg.Pool({
-      connectionString: opts.databaseUrl,
-      max: opts.poolSize ?? 10,
-      ...(schema ? { options: `-c search_path=${schema}` } : {}),
-    });
+    const pool = new pg.Pool(poolConfig(opts));
     // A pooled client that errors while idle is dropped by pg; log nothing here (no secrets).
     pool.on('error', () => {});
-    const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    const kysely = new Kysely<Database>({
+      dialect: commitAwareDialect(new PostgresDialect({ pool: droppingPool(pool) })),
+    });
+    setRetryBudget(kysely, opts.retry ?? DEFAULT_RETRY_BUDGET);
     return { kysely, driver: 'postgres', close: () => kysely.destroy() };
   }
   if (!opts.dataDir.startsWith('memory://')) mkdirSync(opts.dataDir, { recursive: true });
@@ -60,7 +86,8 @@ export async function openDb(opts: DbOptions): Promise<Db> {
     lock?.release();
     throw e;
   }
-  const kysely = new Kysely<Database>({ dialect: new PGliteDialect(client) });
+  const kysely = new Kysely<Database>({ dialect: commitAwareDialect(new PGliteDialect(client)) });
+  setRetryBudget(kysely, opts.retry ?? DEFAULT_RETRY_BUDGET);
   return {
     kysely,
     driver: 'pglite',
@@ -86,3 +113,27 @@ export async function dropSchema(databaseUrl: string, schema: string): Promise<v
 export const ping = async (db: Db): Promise<void> => {
   await sql`SELECT 1`.execute(db.kysely);
 };
+
+/**
+ * True when the database accepts writes and answers within `timeoutMs`: not in recovery (a
+ * standby) and not read-only (a demoted primary, `default_transaction_read_only`). One try, no
+ * retry: a readiness probe asks again by itself.
+ */
+export async function primaryWritable(db: Db, timeoutMs = 1000): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), timeoutMs);
+  });
+  const probe = sql<{ standby: boolean; read_only: string }>`
+    SELECT pg_is_in_recovery() AS standby, current_setting('transaction_read_only') AS read_only`
+    .execute(db.kysely)
+    .then(
+      (r) => r.rows[0]?.standby === false && r.rows[0]?.read_only === 'off',
+      () => false,
+    );
+  try {
+    return await Promise.race([probe, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from './schema.js';
+import { storageCall } from './store.js';
 
 export interface PurgeSettings {
   sessionIdleSeconds: number;
@@ -22,9 +23,13 @@ const DAY = 86400;
  * revoked, throttle windows that closed, used or expired one-time links, idempotency answers
  * older than their 24 h replay window, and API tokens expired or revoked for 30 days (kept
  * that long so their owners still see why a script stopped). Each delete is one statement,
- * safe to run on every instance at once.
+ * safe to run on every instance at once. Faults are classified and retried like a unit of work.
  */
-export async function purgeExpired(db: Kysely<Database>, now: Date, s: PurgeSettings): Promise<PurgeCounts> {
+export function purgeExpired(db: Kysely<Database>, now: Date, s: PurgeSettings): Promise<PurgeCounts> {
+  return storageCall(db, (h) => purgeOn(h, now, s));
+}
+
+async function purgeOn(db: Kysely<Database>, now: Date, s: PurgeSettings): Promise<PurgeCounts> {
   const n = (r: { numDeletedRows: bigint }) => Number(r.numDeletedRows);
   const sessions = await db
     .deleteFrom('sessions')

@@ -5,6 +5,8 @@ import * as m003 from './migrations/003-decisions.js';
 import * as m004 from './migrations/004-sso.js';
 import * as m005 from './migrations/005-scim.js';
 import * as m006 from './migrations/006-imports.js';
+import * as m007 from './migrations/007-principal-version.js';
+import * as m008 from './migrations/008-listing-indexes.js';
 import type { Database } from './schema.js';
 
 const MIGRATIONS: Record<string, Migration> = {
@@ -14,6 +16,8 @@ const MIGRATIONS: Record<string, Migration> = {
   '004-sso': m004,
   '005-scim': m005,
   '006-imports': m006,
+  '007-principal-version': m007,
+  '008-listing-indexes': m008,
 };
 
 class InCodeProvider implements MigrationProvider {

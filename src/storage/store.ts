@@ -6,8 +6,10 @@ import { roleRepo } from './repositories/roles.js';
 import { shareRepo } from './repositories/shares.js';
 import { tenantRepo } from './repositories/tenants.js';
 import { userRepo } from './repositories/users.js';
+import { DEFAULT_RETRY_BUDGET, type RetryBudget, type RetryClock, realRetryClock, withRetry } from './retry.js';
 import type { Database } from './schema.js';
-import { mapSqlError } from './sql-errors.js';
+import { CommitOutcomeUnknown, classifyFault, mapSqlError } from './sql-errors.js';
+import { WriteTracker } from './write-tracker.js';
 
 export function reposFor(db: Kysely<Database>): Repos {
   return {
@@ -21,27 +23,85 @@ export function reposFor(db: Kysely<Database>): Repos {
   };
 }
 
+// The budget belongs to the database handle (set where it is opened, from Config), so every
+// store built on it, in the server and in the CLI alike, retries the same way.
+const budgets = new WeakMap<Kysely<Database>, RetryBudget>();
+
+/** Sets the retry budget of every unit of work on `db` (see docs/operations.md). */
+export function setRetryBudget(db: Kysely<Database>, budget: RetryBudget): void {
+  budgets.set(db, Object.freeze({ ...budget }));
+}
+
+export const retryBudgetOf = (db: Kysely<Database>): RetryBudget => budgets.get(db) ?? DEFAULT_RETRY_BUDGET;
+
+/**
+ * A transaction is run again after any transient fault except one during COMMIT: before COMMIT
+ * was sent, the server rolls back what a broken or refused transaction did.
+ */
+export const mayRetryTransaction = (e: unknown): boolean =>
+  !(e instanceof CommitOutcomeUnknown) && classifyFault(e) !== undefined;
+
+/**
+ * An autocommit unit is run again only if that cannot repeat or double a write: no write of it
+ * completed, and a write that failed is known not to have run (not sent, or refused).
+ */
+export function mayRetryRead(e: unknown, writes: { started: number; completed: number }): boolean {
+  const fault = classifyFault(e);
+  if (!fault || writes.completed > 0) return false;
+  return writes.started === 0 || fault.stage !== 'in-flight';
+}
+
 /**
  * The Kysely unit of work: `build` binds a set of repositories to a handle, the transaction's
- * inside `transaction`. SQL errors leave as AppError (constraint races become conflicts).
+ * inside `transaction`. SQL errors leave as AppError (constraint races become conflicts, an
+ * unreachable database or a COMMIT of unknown outcome `storage.unavailable`). Transient faults
+ * are retried within the handle's budget: a transaction whose COMMIT was not sent, any unit that
+ * only read, serialization failures and deadlocks. The callback may therefore run more than
+ * once: it must do database work only (mail, IdP calls and other effects go after it returns).
  */
-export function unitOfWork<R>(db: Kysely<Database>, build: (db: Kysely<Database>) => R): UnitOfWork<R> {
+export function unitOfWork<R>(
+  db: Kysely<Database>,
+  build: (db: Kysely<Database>) => R,
+  clock: RetryClock = realRetryClock,
+): UnitOfWork<R> {
   return {
     async transaction(fn) {
       try {
-        return await db.transaction().execute((trx) => fn(build(trx)));
+        return await withRetry(
+          retryBudgetOf(db),
+          () => db.transaction().execute((trx) => fn(build(trx))),
+          mayRetryTransaction,
+          clock,
+        );
       } catch (e) {
         throw mapSqlError(e);
       }
     },
     async read(fn) {
+      let writes = new WriteTracker();
       try {
-        return await fn(build(db));
+        return await withRetry(
+          retryBudgetOf(db),
+          () => {
+            writes = new WriteTracker();
+            return fn(build(db.withPlugin(writes)));
+          },
+          (e) => mayRetryRead(e, writes),
+          clock,
+        );
       } catch (e) {
         throw mapSqlError(e);
       }
     },
   };
+}
+
+/**
+ * One storage call outside the repositories (decision reads, housekeeping) with the same
+ * classification and retry as a unit of work: `fn` must read only or be idempotent.
+ */
+export function storageCall<T>(db: Kysely<Database>, fn: (db: Kysely<Database>) => Promise<T>): Promise<T> {
+  return unitOfWork(db, (h) => h).read(fn);
 }
 
 export const kyselyStore = (db: Kysely<Database>): Store => unitOfWork(db, reposFor);

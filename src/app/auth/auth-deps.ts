@@ -5,6 +5,7 @@ import type { SsoServices } from '../../domain/sso.js';
 import { type AppDeps, type Ctx, type RequestMeta, recordEvent } from '../context.js';
 import type { ImportJobs } from '../import-jobs.js';
 import type { ImportDeps } from '../import-users.js';
+import type { PrincipalCache } from './principal-cache.js';
 
 /** Numbers the auth use cases follow; built from Config in compose-http.ts. */
 export interface AuthSettings {
@@ -17,6 +18,8 @@ export interface AuthSettings {
   signupLinkSeconds: number;
   signup: { maxPerAddress: number; windowSeconds: number };
   tokenMaxDays: number;
+  /** After this long an unanswered Idempotency-Key reservation counts as abandoned (default 60). */
+  idempotencyLeaseSeconds?: number;
 }
 
 /** What the HTTP layer needs beyond AppDeps: auth storage, secrets, mail and the numbers. */
@@ -29,6 +32,8 @@ export interface AuthServices {
   onError?: (message: string, e: unknown) => void;
   /** OIDC sign-in (issue 4); absent, the SSO routes answer `sso.not_configured`. */
   sso?: SsoServices;
+  /** Resolved sessions and tokens, reused while the decision version stands (see PrincipalCache). */
+  principals?: PrincipalCache;
   /** User import (issue 6): the bulk store and the background jobs of this instance. */
   imports?: { deps: ImportDeps; jobs: ImportJobs };
 }
@@ -46,6 +51,9 @@ export interface Principal {
   tokenId?: string;
   /** A forced first-sign-in change is pending: only me, password change and logout are open. */
   mustChangePassword: boolean;
+  /** With a principal cache: the entry's key and the decision version this request verified. */
+  cacheKey?: string;
+  version?: number;
 }
 
 export const seconds = (now: Date, s: number): Date => new Date(now.getTime() + s * 1000);

@@ -1,4 +1,4 @@
-import { AppError } from '../../domain/errors.js';
+import { AppError, isAppError } from '../../domain/errors.js';
 import type { Tenant } from '../../domain/tenant.js';
 import type { User } from '../../domain/user.js';
 import type { RequestMeta } from '../context.js';
@@ -29,36 +29,89 @@ const failed = () => new AppError('auth.invalid_credentials', 'Tenant, username 
 
 /**
  * Local sign-in. Always exactly one argon2 verification (against a dummy hash when there is no
- * account), so unknown accounts cost the same time as wrong passwords. Failures count per
- * address and per account in the database; the account locks at the configured limit.
+ * account or no attempt is left), so unknown accounts cost the same time as wrong passwords.
+ * Failures count per address and per account in the database; the account locks at the
+ * configured limit.
+ *
+ * Every attempt takes a slot in the address and account counters *before* the password is
+ * verified, in one SQL statement each: concurrent attempts on any number of instances can never
+ * get more password checks between them than the limits (a count-then-verify-then-record
+ * sequence let a burst of 200 parallel guesses all through). A sign-in that succeeds gives its
+ * slots back.
  */
 export async function login(deps: AuthDeps, input: LoginInput, meta: RequestMeta): Promise<LoginResult> {
   const { settings } = deps;
   const window = settings.login.windowSeconds;
-  const start = deps.clock.now();
-  const perAddress = await deps.authStore.read((r) => r.throttle.count(addrKey(meta), start, window));
-  if (perAddress >= settings.login.maxFailuresPerAddress) {
+  const addrSlot = await deps.authStore.read((r) =>
+    r.throttle.take(addrKey(meta), deps.clock.now(), window, settings.login.maxFailuresPerAddress),
+  );
+  if (addrSlot === undefined) {
     throw new AppError('auth.throttled', 'Too many failed sign-ins from this address; try again later');
   }
+  // Slots taken but not yet settled as a failure or given back. An attempt that the database cut
+  // off (503) reached no verdict: its slots go back, or an outage would lock accounts out.
+  const held = { addr: addrKey(meta) as string | undefined, acct: undefined as string | undefined };
+  try {
+    return await attempt(deps, input, meta, held);
+  } catch (e) {
+    if (isAppError(e) && e.code === 'storage.unavailable') {
+      for (const key of [held.addr, held.acct]) {
+        if (key) await deps.authStore.read((r) => r.throttle.giveBack(key)).catch(() => undefined);
+      }
+    }
+    throw e;
+  }
+}
+
+async function attempt(
+  deps: AuthDeps,
+  input: LoginInput,
+  meta: RequestMeta,
+  held: { addr: string | undefined; acct: string | undefined },
+): Promise<LoginResult> {
+  const { settings } = deps;
+  const window = settings.login.windowSeconds;
   const found = await deps.authStore.read(async (r) => {
     const tenant = await r.tenants.findBySlug(input.tenant);
-    const user = tenant ? await r.users.findByLogin(tenant.id, input.username) : undefined;
-    const hash = tenant && user ? await r.users.passwordHash(tenant.id, user.id) : undefined;
-    return { tenant, user, hash: hash ?? undefined };
+    const known = tenant ? await r.users.findByLogin(tenant.id, input.username) : undefined;
+    if (!tenant || !known) return { tenant, user: known, hash: undefined, acctSlot: undefined };
+    const acctSlot = await r.throttle.take(
+      acctKey(known.id),
+      deps.clock.now(),
+      window,
+      settings.login.maxFailuresPerAccount,
+    );
+    if (acctSlot !== undefined) held.acct = acctKey(known.id);
+    // Read after the slot: a lock committed with the counter's reset is seen here.
+    const user = await r.users.findInTenant(tenant.id, known.id);
+    const hash = user ? await r.users.passwordHash(tenant.id, user.id) : undefined;
+    return { tenant, user, hash: hash ?? undefined, acctSlot };
   });
-  const verified = await deps.hasher.verify(found.hash ?? (await deps.hasher.dummyHash()), input.password);
-  const { tenant, user } = found;
-  if (!tenant || !user || !found.hash || !verified || user.state !== 'active') {
+  const { tenant, user, acctSlot } = found;
+  // No slot left: the limit's worth of guesses is already being checked; this one is not.
+  const checkable = found.hash !== undefined && acctSlot !== undefined;
+  const verified = await deps.hasher.verify(
+    checkable ? (found.hash as string) : await deps.hasher.dummyHash(),
+    input.password,
+  );
+  if (!tenant || !user || !checkable || !verified || user.state !== 'active') {
     const reason = !tenant
       ? 'unknown_tenant'
       : !user
         ? 'unknown_user'
         : user.state !== 'active'
           ? `user_${user.state}`
-          : 'wrong_password';
-    await recordFailure(deps, meta, { tenant, user, passwordWrong: !verified || !found.hash, reason });
+          : !found.hash
+            ? 'wrong_password'
+            : acctSlot === undefined
+              ? 'too_many_failures'
+              : 'wrong_password';
+    await recordFailure(deps, meta, { tenant, user, acctSlot: found.hash ? acctSlot : undefined, reason });
+    held.addr = held.acct = undefined; // settled: counted as failures
     throw failed();
   }
+  await deps.authStore.read((r) => r.throttle.giveBack(addrKey(meta)));
+  held.addr = undefined;
   if (tenant.status !== 'active') {
     await deps.authStore.transaction((r) =>
       authAudit(r, meta, deps.clock.now(), {
@@ -87,16 +140,19 @@ export async function login(deps: AuthDeps, input: LoginInput, meta: RequestMeta
 async function recordFailure(
   deps: AuthDeps,
   meta: RequestMeta,
-  f: { tenant: Tenant | undefined; user: User | undefined; passwordWrong: boolean; reason: string },
+  f: { tenant: Tenant | undefined; user: User | undefined; acctSlot: number | undefined; reason: string },
 ): Promise<void> {
   const { settings } = deps;
   await deps.authStore.transaction(async (r) => {
     const now = deps.clock.now();
-    await r.throttle.hit(addrKey(meta), now, settings.login.windowSeconds);
     if (!f.tenant) return; // no tenant, no tenant log to write to; the address counter still counts
-    let failures: number | undefined;
-    if (f.user && f.passwordWrong)
-      failures = await r.throttle.hit(acctKey(f.user.id), now, settings.login.windowSeconds);
+    // Guesses at an account that is not active do not count towards its limit: after an unlock,
+    // the user starts afresh.
+    let failures = f.acctSlot;
+    if (f.user && failures !== undefined && f.user.state !== 'active') {
+      await r.throttle.giveBack(acctKey(f.user.id));
+      failures = undefined;
+    }
     await authAudit(r, meta, now, {
       tenantId: f.tenant.id,
       action: 'auth.login_failed',
@@ -110,6 +166,8 @@ async function recordFailure(
     if (fresh?.state !== 'active') return;
     await r.users.update(f.tenant.id, f.user.id, { state: 'locked' }, now);
     await r.sessions.revokeAllForUser(f.user.id, now);
+    // Committed with the lock: an attempt that takes a slot from here on reads the account locked.
+    await r.throttle.reset(acctKey(f.user.id));
     await authAudit(r, meta, now, {
       tenantId: f.tenant.id,
       action: 'user.state.locked',

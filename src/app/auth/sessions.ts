@@ -5,59 +5,134 @@ import type { Tenant } from '../../domain/tenant.js';
 import type { User } from '../../domain/user.js';
 import { type RequestMeta, resolveActor, resolveActorFacts } from '../context.js';
 import { type AuthDeps, authAudit, csrfTokenFor, type Principal, seconds } from './auth-deps.js';
+import { sessionKey, tokenKey } from './principal-cache.js';
 
 /** A session's last-seen time is written at most this often (idle expiry has this slack). */
 const TOUCH_EVERY_SECONDS = 15;
+/** An API token's last use is written at most this often (it is shown to a minute). */
+const MARK_USED_EVERY_SECONDS = 60;
 
 const expired = () => new AppError('auth.unauthenticated', 'The session is no longer valid');
+const invalidToken = () => new AppError('auth.unauthenticated', 'The token is invalid or expired');
 
-async function actorAndFlag(
-  r: AuthRepos,
-  deps: AuthDeps,
-  ids: { userId: string; homeTenantId: string; actingTenantId: string },
-  now: Date,
-) {
-  return resolveActorFacts(r, deps.catalogue, ids, now);
-}
+const endOf = (...dates: (Date | null)[]): number =>
+  Math.min(...dates.map((d) => (d === null ? Number.POSITIVE_INFINITY : d.getTime())));
 
 /**
- * Resolves the caller of a request from a bearer token or a session cookie. The actor is
- * rebuilt on every request from the stored user, roles, tenants and shares, so a lock, a role
- * change, a suspension or an ended share takes effect on the very next request. A session that
- * can no longer act is revoked, so unlocking later does not revive it.
+ * Resolves the caller of a request from a bearer token or a session cookie. The actor is built
+ * from the stored user, roles, tenants and shares, so a lock, a role change, a suspension or an
+ * ended share takes effect on the very next request; with a principal cache that holds because
+ * the cached actor is used only while the decision version read for this request has not moved
+ * (see PrincipalCache). A session that can no longer act is revoked, so unlocking later does
+ * not revive it.
  */
 export async function resolvePrincipal(
   deps: AuthDeps,
   creds: { sessionId?: string | undefined; bearer?: string | undefined },
   meta: RequestMeta,
 ): Promise<Principal | undefined> {
+  if (creds.bearer === undefined && creds.sessionId === undefined) return undefined;
+  const cache = deps.principals;
+  // Read before the rows: an entry is tagged with a version no newer than what it was built from.
+  const version = cache ? await cache.version() : undefined;
   const now = deps.clock.now();
-  if (creds.bearer !== undefined) {
-    const token = await deps.authStore.read((r) => r.apiTokens.findLive(deps.tokens.hash(creds.bearer as string), now));
-    if (!token) throw new AppError('auth.unauthenticated', 'The token is invalid or expired');
-    const resolved = await deps.authStore
-      .read((r) => actorAndFlag(r, deps, token, now))
-      .catch((e) => {
-        throw isAppError(e) && e.code === 'auth.unauthenticated'
-          ? new AppError('auth.unauthenticated', 'The token is invalid or expired')
-          : e;
-      });
-    await deps.authStore.read((r) => r.apiTokens.markUsed(token.id, now));
+  if (creds.bearer !== undefined) return tokenPrincipal(deps, creds.bearer, meta, now, version);
+  return sessionPrincipal(deps, creds.sessionId as string, meta, now, version);
+}
+
+async function tokenPrincipal(
+  deps: AuthDeps,
+  bearer: string,
+  meta: RequestMeta,
+  now: Date,
+  version: number | undefined,
+): Promise<Principal> {
+  const cache = deps.principals;
+  const tokenHash = deps.tokens.hash(bearer);
+  const key = tokenKey(tokenHash);
+  const t = now.getTime();
+  const hit = cache && version !== undefined ? cache.get(key, version, t) : undefined;
+  if (hit?.tokenId) {
+    if (t - hit.lastWritten >= MARK_USED_EVERY_SECONDS * 1000) {
+      hit.lastWritten = t;
+      await deps.authStore.read((r) => r.apiTokens.markUsed(hit.tokenId as string, now));
+    }
     return {
       kind: 'token',
-      ctx: { actor: resolved.actor, meta },
-      tokenId: token.id,
-      mustChangePassword: resolved.mustChangePassword,
+      ctx: { actor: hit.actor, meta },
+      tokenId: hit.tokenId,
+      mustChangePassword: hit.mustChangePassword,
+      cacheKey: key,
+      version: hit.version,
     };
   }
-  if (creds.sessionId === undefined) return undefined;
-  const idHash = deps.tokens.hash(creds.sessionId);
+  const token = await deps.authStore.read((r) => r.apiTokens.findLive(tokenHash, now));
+  if (!token) throw invalidToken();
+  const resolved = await deps.authStore
+    .read((r) => resolveActorFacts(r, deps.catalogue, token, now))
+    .catch((e) => {
+      throw isAppError(e) && e.code === 'auth.unauthenticated' ? invalidToken() : e;
+    });
+  await deps.authStore.read((r) => r.apiTokens.markUsed(token.id, now));
+  if (cache && version !== undefined) {
+    cache.set(key, {
+      version,
+      actor: resolved.actor,
+      mustChangePassword: resolved.mustChangePassword,
+      until: endOf(token.expiresAt, resolved.validUntil),
+      lastSeen: t,
+      lastWritten: t,
+      tokenId: token.id,
+    });
+  }
+  return {
+    kind: 'token',
+    ctx: { actor: resolved.actor, meta },
+    tokenId: token.id,
+    mustChangePassword: resolved.mustChangePassword,
+    ...(version !== undefined ? { cacheKey: key, version } : {}),
+  };
+}
+
+async function sessionPrincipal(
+  deps: AuthDeps,
+  sessionId: string,
+  meta: RequestMeta,
+  now: Date,
+  version: number | undefined,
+): Promise<Principal | undefined> {
+  const cache = deps.principals;
+  const idHash = deps.tokens.hash(sessionId);
+  const key = sessionKey(idHash);
+  const t = now.getTime();
+  const idleMs = deps.settings.sessionIdleSeconds * 1000;
+  const principal = (actor: Actor, mustChangePassword: boolean): Principal => ({
+    kind: 'session',
+    ctx: { actor, meta },
+    sessionHash: idHash,
+    csrfToken: csrfTokenFor(deps, sessionId),
+    mustChangePassword,
+    ...(version !== undefined ? { cacheKey: key, version } : {}),
+  });
+  const hit = cache && version !== undefined ? cache.get(key, version, t) : undefined;
+  // Idle past the limit here: ask the database, another instance may have seen the session.
+  if (hit && t - hit.lastSeen < idleMs) {
+    hit.lastSeen = t;
+    if (t - hit.lastWritten >= TOUCH_EVERY_SECONDS * 1000) {
+      hit.lastWritten = t;
+      await deps.authStore.read((r) => r.sessions.touch(idHash, now, seconds(now, -TOUCH_EVERY_SECONDS)));
+    }
+    return principal(hit.actor, hit.mustChangePassword);
+  }
   const idleSince = seconds(now, -deps.settings.sessionIdleSeconds);
   const session = await deps.authStore.read((r) => r.sessions.findLive(idHash, now, idleSince));
-  if (!session) return undefined;
-  let resolved: { actor: Actor; mustChangePassword: boolean };
+  if (!session) {
+    cache?.drop(key);
+    return undefined;
+  }
+  let resolved: Awaited<ReturnType<typeof resolveActorFacts>>;
   try {
-    resolved = await deps.authStore.read((r) => actorAndFlag(r, deps, session, now));
+    resolved = await deps.authStore.read((r) => resolveActorFacts(r, deps.catalogue, session, now));
   } catch (e) {
     if (isAppError(e) && e.code === 'auth.unauthenticated') {
       await deps.authStore.read((r) => r.sessions.revoke(idHash, now));
@@ -66,13 +141,17 @@ export async function resolvePrincipal(
     throw e;
   }
   await deps.authStore.read((r) => r.sessions.touch(idHash, now, seconds(now, -TOUCH_EVERY_SECONDS)));
-  return {
-    kind: 'session',
-    ctx: { actor: resolved.actor, meta },
-    sessionHash: idHash,
-    csrfToken: csrfTokenFor(deps, creds.sessionId),
-    mustChangePassword: resolved.mustChangePassword,
-  };
+  if (cache && version !== undefined) {
+    cache.set(key, {
+      version,
+      actor: resolved.actor,
+      mustChangePassword: resolved.mustChangePassword,
+      until: endOf(session.expiresAt, resolved.validUntil),
+      lastSeen: t,
+      lastWritten: t,
+    });
+  }
+  return principal(resolved.actor, resolved.mustChangePassword);
 }
 
 /** A new server-side session, as local and SSO sign-in create it; inside the caller's transaction. */

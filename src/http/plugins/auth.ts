@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Principal } from '../../app/auth/auth-deps.js';
 import { resolvePrincipal } from '../../app/auth/sessions.js';
 import type { Ctx, RequestMeta } from '../../app/context.js';
-import { AppError } from '../../domain/errors.js';
+import { AppError, isAppError } from '../../domain/errors.js';
 import type { RouteDeps } from '../types.js';
 
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -50,7 +50,9 @@ export function installAuth(app: FastifyInstance, r: RouteDeps): void {
     try {
       p = await resolvePrincipal(r.deps, { sessionId, bearer }, metaOf(req));
     } catch (e) {
-      if (sessionId) clearSessionCookie(reply, r);
+      // Only a session that is really gone loses its cookie: a database outage (503) must not
+      // sign every browser out.
+      if (sessionId && isAppError(e) && e.code === 'auth.unauthenticated') clearSessionCookie(reply, r);
       throw e;
     }
     if (!p) {

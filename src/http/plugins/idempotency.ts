@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AuthDeps } from '../../app/auth/auth-deps.js';
-import { AppError } from '../../domain/errors.js';
+import { AppError, isAppError } from '../../domain/errors.js';
 
 interface Held {
   scope: string;
@@ -9,15 +9,23 @@ interface Held {
 }
 
 const held = new WeakMap<FastifyRequest, Held>();
+/** Requests whose COMMIT was sent but never confirmed: the work may be done. */
+const unknownOutcome = new WeakSet<FastifyRequest>();
 const KEY = /^[\x21-\x7e]{1,255}$/;
 /** Keys are remembered this long; afterwards a key may be reused. */
 const KEEP_HOURS = 24;
+/** Default for how long an unanswered reservation is held for a request that may still run. */
+const LEASE_SECONDS = 60;
 
 /**
  * Idempotency-Key on POST: the first request with a key reserves it (an insert that only one
  * racer wins), runs, and stores its answer; a repeat with the same body replays that answer,
  * a repeat with another body is refused with 422, a repeat while the first still runs with 409.
- * Keys are scoped per user. Server errors release the key, so a retry can run again.
+ * Keys are scoped per user. Server errors release the key, so a retry can run again — except
+ * when the database lost the connection while committing: the work may be done, so the key stays
+ * held and a retry answers 409 until the lease (`idempotencyLeaseSeconds`) runs out, like a key
+ * reserved by a process that died mid-request; after that, a retry takes it over and runs (the
+ * unique constraints then refuse a creation that did commit).
  */
 export function installIdempotency(app: FastifyInstance, deps: AuthDeps): void {
   app.addHook('preHandler', async (req: FastifyRequest, reply: FastifyReply) => {
@@ -33,9 +41,10 @@ export function installIdempotency(app: FastifyInstance, deps: AuthDeps): void {
       .update(`${req.method} ${req.url}\n${JSON.stringify(req.body ?? null)}`)
       .digest('hex');
     const now = deps.clock.now();
+    const lease = deps.settings.idempotencyLeaseSeconds ?? LEASE_SECONDS;
     const r = await deps.authStore.read(async (repos) => {
       await repos.idempotency.purge(new Date(now.getTime() - KEEP_HOURS * 3600_000));
-      return repos.idempotency.reserve(scope, key, fingerprint, now);
+      return repos.idempotency.reserve(scope, key, fingerprint, now, new Date(now.getTime() - lease * 1000));
     });
     if (r.reserved) {
       held.set(req, { scope, key });
@@ -50,13 +59,19 @@ export function installIdempotency(app: FastifyInstance, deps: AuthDeps): void {
       .send(r.response.body);
   });
 
+  app.addHook('onError', async (req, _reply, err) => {
+    if (held.has(req) && isAppError(err) && err.details?.commitOutcome === 'unknown') unknownOutcome.add(req);
+  });
+
   app.addHook('onSend', async (req, reply, payload) => {
     const h = held.get(req);
     if (!h) return payload;
     held.delete(req);
     const body = payload === undefined || payload === null ? '' : payload;
+    if (unknownOutcome.has(req)) return payload;
     if (reply.statusCode >= 500 || typeof body !== 'string') {
-      await deps.authStore.read((r) => r.idempotency.release(h.scope, h.key));
+      // During an outage the release fails too; the lease frees the key later.
+      await deps.authStore.read((r) => r.idempotency.release(h.scope, h.key)).catch(() => undefined);
       return payload;
     }
     const contentType = String(reply.getHeader('content-type') ?? 'application/json');

@@ -68,7 +68,14 @@ export function toProblem(err: unknown): Problem {
   return fromAppError(new AppError('internal.error', 'Something went wrong; the request id names it in the log'));
 }
 
+/**
+ * Seconds a client should wait after `storage.unavailable`: about the storage layer's own retry
+ * budget, by then a switchover or restart is usually over (a failover may take a few rounds).
+ */
+export const STORAGE_RETRY_AFTER_SECONDS = 2;
+
 export function sendProblem(reply: FastifyReply, p: Problem): FastifyReply {
+  if (p.code === 'storage.unavailable') reply.header('retry-after', String(STORAGE_RETRY_AFTER_SECONDS));
   // A string payload bypasses response serialization: the problem is sent exactly as built.
   return reply.code(p.status).type('application/problem+json').send(JSON.stringify(p));
 }

@@ -2,6 +2,7 @@ import { Type } from '@sinclair/typebox';
 import { tenantAdvisories } from '../../app/advisories.js';
 import { readAudit } from '../../app/audit-log.js';
 import { ctxOf } from '../plugins/auth.js';
+import { staleReads } from '../plugins/read-your-writes.js';
 import { AnyObject, DateTime, errors, IdParams, Nullable, Time, Uuid } from '../schemas.js';
 import type { Api, RouteDeps } from '../types.js';
 
@@ -54,7 +55,7 @@ export function auditRoutes(app: Api, { deps }: RouteDeps): void {
     async (req) => {
       const q = req.query;
       const limit = q.limit ?? 100;
-      const items = await readAudit(deps, ctxOf(req), req.params.id, {
+      const items = await readAudit(staleReads(req, deps), ctxOf(req), req.params.id, {
         limit,
         ...(q.actor ? { actorUserId: q.actor } : {}),
         ...(q.action ? { action: q.action } : {}),

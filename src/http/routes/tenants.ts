@@ -4,16 +4,19 @@ import {
   deleteTenant,
   getTenant,
   listChildren,
+  listSubtree,
   moveTenant,
   updateTenant,
 } from '../../app/tenants.js';
 import { etag, expectedVersion } from '../conditional.js';
 import { ctxOf } from '../plugins/auth.js';
+import { staleReads } from '../plugins/read-your-writes.js';
 import {
   CreateUserBody,
   errors,
   IdParams,
   NoContent,
+  Page,
   Tenant,
   TenantSettings,
   UserView,
@@ -113,7 +116,27 @@ export function tenantRoutes(app: Api, { deps }: RouteDeps): void {
         response: { 200: Type.Object({ items: Type.Array(Tenant) }), ...errors },
       },
     },
-    async (req) => ({ items: await listChildren(deps, ctxOf(req), req.params.id) }),
+    async (req) => ({ items: await listChildren(staleReads(req, deps), ctxOf(req), req.params.id) }),
+  );
+
+  app.get(
+    '/tenants/:id/subtree',
+    {
+      schema: {
+        tags,
+        summary: 'The whole tree below the acting tenant, depth-first (path order), paginated',
+        params: IdParams,
+        querystring: Type.Object(
+          {
+            cursor: Type.Optional(Uuid),
+            limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: Page(Tenant), ...errors },
+      },
+    },
+    async (req) => listSubtree(staleReads(req, deps), ctxOf(req), req.params.id, req.query),
   );
 
   app.post(

@@ -6,6 +6,7 @@ import { deleteUser, setUserState, updateUser } from '../../app/manage-user.js';
 import { getUser, listUsers } from '../../app/user-queries.js';
 import { etag, expectedVersion } from '../conditional.js';
 import { ctxOf } from '../plugins/auth.js';
+import { staleReads } from '../plugins/read-your-writes.js';
 import {
   AnyObject,
   CreateUserBody,
@@ -46,7 +47,7 @@ export function userRoutes(app: Api, { deps }: RouteDeps): void {
         response: { 200: Page(UserView), ...errors },
       },
     },
-    async (req) => listUsers(deps, ctxOf(req), { tenantId: req.params.id, ...req.query }),
+    async (req) => listUsers(staleReads(req, deps), ctxOf(req), { tenantId: req.params.id, ...req.query }),
   );
 
   app.post(

@@ -6,13 +6,24 @@ import type { TenantKind, TenantStatus } from '../../domain/tenant.js';
 import type { UserState } from '../../domain/user.js';
 import { UUID_RE as UUID } from '../../domain/validation.js';
 import type { Database } from '../schema.js';
+import { storageCall } from '../store.js';
 import { roleRepo } from './roles.js';
 
 /**
  * The decision engine's reads. Not tenant-scoped like the other repositories on purpose: the
  * engine answers for any user; the caller's scope is checked in the app layer before it asks.
+ * Each read retries transient faults like a unit of work and fails as `storage.unavailable`.
  */
 export function decisionSource(db: Kysely<Database>): DecisionSource {
+  return {
+    version: () => storageCall(db, (h) => sourceOn(h).version()),
+    roles: () => storageCall(db, (h) => sourceOn(h).roles()),
+    userFacts: (userId) => storageCall(db, (h) => sourceOn(h).userFacts(userId)),
+    tenantPlace: (id) => storageCall(db, (h) => sourceOn(h).tenantPlace(id)),
+  };
+}
+
+function sourceOn(db: Kysely<Database>): DecisionSource {
   const roles = roleRepo(db);
   return {
     async version() {

@@ -4,7 +4,7 @@ import type { Database } from '../schema.js';
 
 export function idempotencyRepo(db: Kysely<Database>): IdempotencyRepo {
   return {
-    async reserve(scope, key, fingerprint, now) {
+    async reserve(scope, key, fingerprint, now, abandonedBefore) {
       // Insert-or-nothing is the lock: of two racing requests exactly one gets the row.
       const inserted = await db
         .insertInto('idempotency_keys')
@@ -19,7 +19,20 @@ export function idempotencyRepo(db: Kysely<Database>): IdempotencyRepo {
         .where('scope', '=', scope)
         .where('key', '=', key)
         .executeTakeFirst();
-      if (!r) return this.reserve(scope, key, fingerprint, now); // released meanwhile: try again
+      if (!r) return this.reserve(scope, key, fingerprint, now, abandonedBefore); // released meanwhile: try again
+      if (r.status === null && abandonedBefore && r.created_at < abandonedBefore && r.fingerprint === fingerprint) {
+        // Its owner died without answering (SIGKILL, lost host): the conditional update is the lock.
+        const taken = await db
+          .updateTable('idempotency_keys')
+          .set({ created_at: now })
+          .where('scope', '=', scope)
+          .where('key', '=', key)
+          .where('status', 'is', null)
+          .where('created_at', '<', abandonedBefore)
+          .returning('key')
+          .executeTakeFirst();
+        if (taken) return { reserved: true };
+      }
       const response =
         r.status === null
           ? null

@@ -45,6 +45,24 @@ export function roleRepo(db: Kysely<Database>): RoleRepo {
         .execute();
       return rows.map((r) => r.role_key);
     },
+    async rolesOfUsers(userIds) {
+      const out = new Map<string, string[]>();
+      if (userIds.length === 0) return out;
+      // A user's roles live in its home tenant only, so the user id alone selects them.
+      const rows = await db
+        .selectFrom('user_roles')
+        .select(['user_id', 'role_key'])
+        .where('user_id', 'in', userIds)
+        .orderBy('user_id')
+        .orderBy('role_key')
+        .execute();
+      for (const r of rows) {
+        const keys = out.get(r.user_id);
+        if (keys) keys.push(r.role_key);
+        else out.set(r.user_id, [r.role_key]);
+      }
+      return out;
+    },
     async setUserRoles(tenantId, userId, keys, grantedBy, now) {
       await db.deleteFrom('user_roles').where('tenant_id', '=', tenantId).where('user_id', '=', userId).execute();
       if (keys.length > 0) {

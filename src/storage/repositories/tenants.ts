@@ -109,6 +109,15 @@ export function tenantRepo(db: Kysely<Database>): TenantRepo {
         .execute();
       return rows.map(toTenant);
     },
+    async subtreePage(path, { limit, after }) {
+      // Path order is a depth-first walk; the `tenants_tree` index (COLLATE "C") serves both the
+      // prefix match and the order, so a page at the root of 100,000 tenants reads one page.
+      let q = base()
+        .where(sql<boolean>`path COLLATE "C" LIKE ${`${path.replace(/[\\%_]/g, '\\$&')}%`}`)
+        .where(sql<boolean>`path COLLATE "C" > ${after ?? path}`);
+      q = q.orderBy(sql`path COLLATE "C"`).limit(limit);
+      return (await q.execute()).map(toTenant);
+    },
     async countChildren(id) {
       const r = await db
         .selectFrom('tenants')

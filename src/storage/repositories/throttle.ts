@@ -33,6 +33,33 @@ export function throttleRepo(db: Kysely<Database>): ThrottleRepo {
         .executeTakeFirst();
       return r?.failures ?? 0;
     },
+    async take(key, now, windowSeconds, limit) {
+      const stale = windowStart(now, windowSeconds);
+      const r = await db
+        .insertInto('throttle_counters')
+        .values({ key, failures: 1, window_start: now })
+        .onConflict((oc) =>
+          oc
+            .column('key')
+            .doUpdateSet({
+              failures: sql`CASE WHEN throttle_counters.window_start <= ${stale} THEN 1 ELSE throttle_counters.failures + 1 END`,
+              window_start: sql`CASE WHEN throttle_counters.window_start <= ${stale} THEN ${now} ELSE throttle_counters.window_start END`,
+            })
+            // At the limit the row is left alone and nothing is returned.
+            .where(sql<boolean>`throttle_counters.window_start <= ${stale} OR throttle_counters.failures < ${limit}`),
+        )
+        .returning('failures')
+        .executeTakeFirst();
+      return r?.failures;
+    },
+    async giveBack(key) {
+      await db
+        .updateTable('throttle_counters')
+        .set({ failures: sql`failures - 1` })
+        .where('key', '=', key)
+        .where('failures', '>', 0)
+        .execute();
+    },
     async reset(key) {
       await db.deleteFrom('throttle_counters').where('key', '=', key).execute();
     },

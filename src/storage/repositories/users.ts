@@ -134,12 +134,12 @@ export function userRepo(db: Kysely<Database>): UserRepo {
         home_kind: string;
         acting_status: string | null;
         shared: boolean;
+        share_forever: boolean | null;
+        share_until: Date | string | null;
         roles: { key: string; name: string; category: string; description: string; permissions: string[] }[];
       }>`
         SELECT u.state, u.must_change_password, h.status AS home_status, h.kind AS home_kind,
-          a.status AS acting_status,
-          EXISTS (SELECT 1 FROM shares s WHERE s.user_id = u.id AND s.target_tenant_id = ${actingTenantId}
-            AND s.status = 'active' AND (s.expires_at IS NULL OR s.expires_at > ${now})) AS shared,
+          a.status AS acting_status, sh.shared, sh.share_forever, sh.share_until,
           COALESCE((SELECT json_agg(json_build_object('key', r.key, 'name', r.name, 'category', r.category,
               'description', r.description, 'permissions', r.permissions) ORDER BY r.key)
             FROM user_roles ur JOIN roles r ON r.key = ur.role_key
@@ -147,6 +147,10 @@ export function userRepo(db: Kysely<Database>): UserRepo {
         FROM users u
         JOIN tenants h ON h.id = u.tenant_id
         LEFT JOIN tenants a ON a.id = ${actingTenantId}
+        CROSS JOIN LATERAL (SELECT count(*) > 0 AS shared, bool_or(s.expires_at IS NULL) AS share_forever,
+            max(s.expires_at) AS share_until
+          FROM shares s WHERE s.user_id = u.id AND s.target_tenant_id = ${actingTenantId}
+            AND s.status = 'active' AND (s.expires_at IS NULL OR s.expires_at > ${now})) sh
         WHERE u.tenant_id = ${homeTenantId} AND u.id = ${userId}`.execute(db);
       const row = r.rows[0];
       if (!row) return undefined;
@@ -157,6 +161,7 @@ export function userRepo(db: Kysely<Database>): UserRepo {
         homeKind: row.home_kind as TenantKind,
         actingStatus: (row.acting_status as TenantStatus | null) ?? null,
         sharedIntoActing: row.shared,
+        shareUntil: row.shared && !row.share_forever && row.share_until !== null ? new Date(row.share_until) : null,
         roles: row.roles.map((x) => ({ ...x, category: x.category as RoleCategory, permissions: [...x.permissions] })),
       };
     },
@@ -233,34 +238,42 @@ export function userRepo(db: Kysely<Database>): UserRepo {
       await db.deleteFrom('users').where('tenant_id', '=', tenantId).where('id', '=', id).execute();
     },
     async list(tenantId, query, now) {
-      let q = base()
-        .select((eb) =>
-          eb.case().when('users.tenant_id', '=', tenantId).then('own').else('shared').end().as('relation'),
-        )
-        .where((eb) =>
-          eb.or([eb('users.tenant_id', '=', tenantId), eb('users.id', 'in', effectiveShare(tenantId, now))]),
-        );
-      if (query.state) q = q.where('users.state', '=', query.state);
-      if (query.q) {
-        const like = `%${query.q.replace(/[\\%_]/g, '\\$&')}%`;
-        q = q.where((eb) =>
-          eb.or([
-            eb('users.login_name', 'ilike', like),
-            eb('users.email', 'ilike', like),
-            eb('users.display_name', 'ilike', like),
-          ]),
-        );
-      }
-      if (query.cursor) {
-        const [login, id] = decodeCursor(query.cursor);
-        q = q.where(sql<boolean>`(lower(users.login_name), users.id) > (${login}, ${id}::uuid)`);
-      }
-      const rows = await q
-        .orderBy(sql`lower(users.login_name)`)
-        .orderBy('users.id')
-        .limit(query.limit + 1)
-        .execute();
-      const items = rows.slice(0, query.limit).map((r) => ({ ...toUser(r), relation: r.relation as UserRelation }));
+      // Own users and imported shares are read apart, each in index order with its own limit,
+      // and merged here: one query with an OR between them would sort the whole tenant (100,000
+      // users) for every page.
+      const filtered = <Q extends ReturnType<typeof base>>(q: Q): Q => {
+        let f = q;
+        if (query.state) f = f.where('users.state', '=', query.state) as Q;
+        if (query.q) {
+          const like = `%${query.q.replace(/[\\%_]/g, '\\$&')}%`;
+          f = f.where((eb) =>
+            eb.or([
+              eb('users.login_name', 'ilike', like),
+              eb('users.email', 'ilike', like),
+              eb('users.display_name', 'ilike', like),
+            ]),
+          ) as Q;
+        }
+        if (query.cursor) {
+          const [login, id] = decodeCursor(query.cursor);
+          f = f.where(sql<boolean>`(lower(users.login_name) COLLATE "C", users.id) > (${login}, ${id}::uuid)`) as Q;
+        }
+        return f
+          .orderBy(sql`lower(users.login_name) COLLATE "C"`)
+          .orderBy('users.id')
+          .limit(query.limit + 1) as Q;
+      };
+      const [own, shared] = await Promise.all([
+        filtered(base().where('users.tenant_id', '=', tenantId)).execute(),
+        filtered(base().where('users.id', 'in', effectiveShare(tenantId, now))).execute(),
+      ]);
+      // Byte order of the UTF-8 text: COLLATE "C", whatever the database's collation.
+      const cmp = (x: string, y: string) => Buffer.compare(Buffer.from(x), Buffer.from(y));
+      const rows = [
+        ...own.map((r) => ({ r, relation: 'own' as UserRelation })),
+        ...shared.filter((r) => r.tenant_id !== tenantId).map((r) => ({ r, relation: 'shared' as UserRelation })),
+      ].sort((a, b) => cmp(a.r.login_name.toLowerCase(), b.r.login_name.toLowerCase()) || cmp(a.r.id, b.r.id));
+      const items = rows.slice(0, query.limit).map(({ r, relation }) => ({ ...toUser(r), relation }));
       const last = items.at(-1);
       return {
         items,

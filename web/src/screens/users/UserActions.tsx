@@ -1,0 +1,127 @@
+import { Alert, Button, Code, CopyButton, Group, Paper, Stack, Text, Title } from '@mantine/core';
+import { useState } from 'react';
+import { type ApiError, api, must } from '../../api/client';
+import type { UserView } from '../../api/types';
+import { ProblemAlert } from '../../components/ProblemAlert';
+import { StateBadge } from '../../components/StateBadge';
+import { useMe, useSession } from '../../session';
+
+type Action = 'lock' | 'unlock' | 'disable' | 'enable';
+const PATHS = {
+  lock: '/api/v1/users/{id}/lock',
+  unlock: '/api/v1/users/{id}/unlock',
+  disable: '/api/v1/users/{id}/disable',
+  enable: '/api/v1/users/{id}/enable',
+} as const;
+
+/** State changes and the one-time password link; a shared user is managed by its home tenant. */
+export function UserActions({ user, onChanged }: { user: UserView; onChanged(): void }) {
+  const { can } = useSession();
+  const me = useMe();
+  const [busy, setBusy] = useState<string>();
+  const [error, setError] = useState<ApiError>();
+  const [reset, setReset] = useState<{ link?: string; delivery: string; expiresAt: string }>();
+  // Nobody changes his own state; a shared user is managed by its home tenant.
+  const manage = user.relation !== 'shared' && user.id !== me.user.id;
+  // R5: a supplier's sales function manages the primary user of a direct customer.
+  const sales = user.relation === 'customer_primary' && can('customers.primary.manage');
+  const mayLock = can('users.lock') || sales;
+  const mayReset = can('users.password.reset') || sales;
+
+  const run = async (key: string, fn: () => Promise<unknown>) => {
+    setBusy(key);
+    setError(undefined);
+    try {
+      await fn();
+    } catch (e) {
+      setError(e as ApiError);
+    }
+    setBusy(undefined);
+  };
+  const setState = (a: Action) =>
+    run(a, async () => {
+      await must(api.POST(PATHS[a], { params: { path: { id: user.id } } }));
+      onChanged();
+    });
+  const issueReset = () =>
+    run('reset', async () => {
+      const r = await must(api.POST('/api/v1/users/{id}/password-reset', { params: { path: { id: user.id } } }));
+      setReset({ ...(r.link ? { link: r.link } : {}), delivery: r.delivery, expiresAt: String(r.expiresAt) });
+    });
+
+  return (
+    <Paper withBorder p="md" radius="md">
+      <Stack>
+        <Group justify="space-between">
+          <Title order={2} size="h4">
+            Access
+          </Title>
+          <StateBadge state={user.state} />
+        </Group>
+        <Text size="sm" c="dimmed">
+          Locking is temporary (for example after a suspected leak); disable users who left. Both end their sessions at
+          once.
+        </Text>
+        {manage ? (
+          <Group gap="xs">
+            {mayLock && user.state === 'active' && (
+              <Button variant="default" loading={busy === 'lock'} onClick={() => void setState('lock')}>
+                Lock
+              </Button>
+            )}
+            {mayLock && user.state === 'locked' && (
+              <Button variant="default" loading={busy === 'unlock'} onClick={() => void setState('unlock')}>
+                Unlock
+              </Button>
+            )}
+            {mayLock && user.state !== 'disabled' && (
+              <Button variant="light" color="red" loading={busy === 'disable'} onClick={() => void setState('disable')}>
+                Disable
+              </Button>
+            )}
+            {mayLock && user.state === 'disabled' && (
+              <Button variant="default" loading={busy === 'enable'} onClick={() => void setState('enable')}>
+                Enable
+              </Button>
+            )}
+            {mayReset && (
+              <Button variant="default" loading={busy === 'reset'} onClick={() => void issueReset()}>
+                Password reset link
+              </Button>
+            )}
+          </Group>
+        ) : (
+          <Text size="sm">
+            {user.id === me.user.id
+              ? 'This is you: another administrator changes your state.'
+              : 'This user is managed by its home tenant.'}
+          </Text>
+        )}
+        <ProblemAlert error={error} onClose={() => setError(undefined)} />
+        {reset &&
+          (reset.link ? (
+            <Alert color="blue" variant="light" title="One-time password link">
+              <Stack gap="xs">
+                <Text size="sm">
+                  The user has no email address: hand this link over yourself. It works once, until{' '}
+                  {new Date(reset.expiresAt).toLocaleString()}.
+                </Text>
+                <Code block>{reset.link}</Code>
+                <CopyButton value={reset.link}>
+                  {({ copied, copy }) => (
+                    <Button size="xs" variant="light" onClick={copy} w="fit-content">
+                      {copied ? 'Copied' : 'Copy link'}
+                    </Button>
+                  )}
+                </CopyButton>
+              </Stack>
+            </Alert>
+          ) : (
+            <Alert color="green" variant="light" title="Link sent">
+              A one-time link went to the user's email address.
+            </Alert>
+          ))}
+      </Stack>
+    </Paper>
+  );
+}
