@@ -1,4 +1,4 @@
-import { AppError, isAppError } from '../../domain/errors.js';
+import { AppError } from '../../domain/errors.js';
 import type { Tenant } from '../../domain/tenant.js';
 import type { User } from '../../domain/user.js';
 import type { RequestMeta } from '../context.js';
@@ -48,16 +48,16 @@ export async function login(deps: AuthDeps, input: LoginInput, meta: RequestMeta
   if (addrSlot === undefined) {
     throw new AppError('auth.throttled', 'Too many failed sign-ins from this address; try again later');
   }
-  // Slots taken but not yet settled as a failure or given back. An attempt that the database cut
-  // off (503) reached no verdict: its slots go back, or an outage would lock accounts out.
+  // Slots taken but not yet settled as a failure or given back. An attempt that ends without a
+  // verdict (a 503, a suspended tenant) must not count, or an outage would lock accounts out.
   const held = { addr: addrKey(meta) as string | undefined, acct: undefined as string | undefined };
   try {
     return await attempt(deps, input, meta, held);
   } catch (e) {
-    if (isAppError(e) && e.code === 'storage.unavailable') {
-      for (const key of [held.addr, held.acct]) {
-        if (key) await deps.authStore.read((r) => r.throttle.giveBack(key)).catch(() => undefined);
-      }
+    // Whatever ended the attempt without a recorded failure (an outage, a suspended tenant)
+    // is no guess at the password: its slots go back, best effort.
+    for (const key of [held.addr, held.acct]) {
+      if (key) await deps.authStore.read((r) => r.throttle.giveBack(key)).catch(() => undefined);
     }
     throw e;
   }
