@@ -73,6 +73,12 @@ const result = {
   },
   http,
   httpDatabase,
+  /** How requests verified the session cache: `strict` (a shared version read) or `notify`. */
+  cacheFreshness: withHttp
+    ? process.env.DATABASE_URL
+      ? (process.env.KONTOR_CACHE_FRESHNESS ?? 'strict')
+      : 'pglite'
+    : null,
   signIns,
   listing,
   seconds: Math.round((Date.now() - t0) / 100) / 10,
