@@ -8,13 +8,16 @@ import type { Config } from './config/load-config.js';
 import type { MailSender } from './domain/auth-ports.js';
 import type { SsoServices } from './domain/sso.js';
 import { buildServer } from './http/build-server.js';
+import { requestScope } from './http/request-scope.js';
 import { openIdRelyingParty } from './sso/relying-party.js';
 import { aesGcmSecretBox } from './sso/secret-box.js';
 import { chooseSecretKey } from './sso/secret-key.js';
 import { authStore, nodeTokenCrypto } from './storage/auth-store.js';
 import { importStore } from './storage/import-store.js';
+import { journalWork } from './storage/repositories/idempotency.js';
 import { scimStore } from './storage/scim-store.js';
 import { ssoStore } from './storage/sso-store.js';
+import { setWorkJournal } from './storage/store.js';
 
 export function authSettings(config: Config): AuthSettings {
   return {
@@ -60,6 +63,7 @@ export async function createHttpApp(kontor: Kontor, opts: HttpAppOptions = {}): 
     settings: { ...authSettings(kontor.config), ...opts.settings },
     principals: new PrincipalCache(kontor.decisions),
   };
+  journalIdempotentWork(kontor);
   // Versions may repeat after a failover: a lost listener empties the principal cache too.
   // (Registered for the Kontor's lifetime: one server per Kontor in production.)
   const principals = auth.principals;
@@ -88,4 +92,24 @@ function ssoServices(kontor: Kontor, key: Buffer, allowInsecureHttp: boolean): S
     },
   });
   return { store, rp, box, flowSeconds: kontor.config.ssoFlowSeconds };
+}
+
+/**
+ * The work journal of requests with an Idempotency-Key (see WorkJournal): the HTTP layer's
+ * request scope says which key a transaction works for; the journal entry is written inside it.
+ */
+function journalIdempotentWork(kontor: Kontor): void {
+  setWorkJournal(kontor.db.kysely, {
+    replay() {
+      const work = requestScope.getStore()?.idempotency;
+      if (!work?.replay || work.replay.length === 0) return undefined;
+      return { value: work.replay.shift() };
+    },
+    async record(trx, result) {
+      const work = requestScope.getStore()?.idempotency;
+      if (!work || work.replay) return;
+      work.recorded.push(result === undefined ? null : result);
+      await journalWork(trx, work.scope, work.key, work.recorded);
+    },
+  });
 }

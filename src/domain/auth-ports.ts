@@ -92,7 +92,16 @@ export interface IdempotencyRepo {
     fingerprint: string,
     now: Date,
     abandonedBefore?: Date,
-  ): Promise<{ reserved: true } | { reserved: false; fingerprint: string; response: StoredResponse | null }>;
+  ): Promise<
+    | { reserved: true }
+    | {
+        reserved: false;
+        fingerprint: string;
+        response: StoredResponse | null;
+        /** Results its transactions committed (journaled with them), when the answer was lost. */
+        applied?: unknown[];
+      }
+  >;
   complete(scope: string, key: string, response: StoredResponse): Promise<void>;
   release(scope: string, key: string): Promise<void>;
   /** Removes entries created before `before` (expired keys may be reused). */

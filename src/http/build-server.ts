@@ -14,6 +14,7 @@ import { installOpenApi } from './plugins/openapi.js';
 import { installProblems } from './plugins/problem.js';
 import { installReadYourWrites } from './plugins/read-your-writes.js';
 import { installValidation } from './plugins/validation.js';
+import { installRequestScope } from './request-scope.js';
 import { registerRoutes } from './routes/index.js';
 import type { RouteDeps } from './types.js';
 
@@ -86,6 +87,7 @@ export async function buildServer(opts: {
   };
   // Only JSON bodies: a cross-site form (text/plain, urlencoded) cannot reach a handler.
   app.removeContentTypeParser('text/plain');
+  installRequestScope(app);
   installValidation(app);
   installProblems(app);
   await app.register(cookie);

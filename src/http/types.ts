@@ -32,6 +32,12 @@ declare module 'fastify' {
     allowPending?: boolean;
     /** Idempotency-Key is ignored (sign-in style endpoints whose answer carries a secret). */
     noIdempotency?: boolean;
+    /**
+     * A retry whose first answer was lost after its work committed is answered by running the
+     * handler again with its transactions replayed from the journal: only for handlers that send
+     * the result of their use case's single transaction as it is.
+     */
+    replayable?: boolean;
   }
   interface FastifyRequest {
     principal: Principal | undefined;

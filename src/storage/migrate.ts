@@ -7,6 +7,7 @@ import * as m005 from './migrations/005-scim.js';
 import * as m006 from './migrations/006-imports.js';
 import * as m007 from './migrations/007-principal-version.js';
 import * as m008 from './migrations/008-listing-indexes.js';
+import * as m009 from './migrations/009-idempotent-work.js';
 import type { Database } from './schema.js';
 
 const MIGRATIONS: Record<string, Migration> = {
@@ -18,6 +19,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '006-imports': m006,
   '007-principal-version': m007,
   '008-listing-indexes': m008,
+  '009-idempotent-work': m009,
 };
 
 class InCodeProvider implements MigrationProvider {

@@ -196,6 +196,8 @@ export interface IdempotencyKeysTable {
   content_type: string | null;
   body: string | null;
   created_at: Ts;
+  /** Results of the request's committed transactions, journaled in those same commits (009). */
+  applied_results: unknown[] | null;
 }
 
 export interface OneTimeTokensTable {

@@ -35,6 +35,24 @@ export function setRetryBudget(db: Kysely<Database>, budget: RetryBudget): void 
 export const retryBudgetOf = (db: Kysely<Database>): RetryBudget => budgets.get(db) ?? DEFAULT_RETRY_BUDGET;
 
 /**
+ * Journals the work of a request that carries an Idempotency-Key (wired by the HTTP layer): each
+ * transaction's result is written inside that transaction, and a retry whose first answer was
+ * lost gets the journaled results back instead of running the transactions again.
+ */
+export interface WorkJournal {
+  /** The next journaled result when this request replays lost work; undefined otherwise. */
+  replay(): { value: unknown } | undefined;
+  /** Inside the transaction, after its callback: journal the result in the same commit. */
+  record(trx: Kysely<Database>, result: unknown): Promise<void>;
+}
+
+const journals = new WeakMap<Kysely<Database>, WorkJournal>();
+
+export function setWorkJournal(db: Kysely<Database>, journal: WorkJournal): void {
+  journals.set(db, journal);
+}
+
+/**
  * A transaction is run again after any transient fault except one during COMMIT: before COMMIT
  * was sent, the server rolls back what a broken or refused transaction did.
  */
@@ -66,10 +84,18 @@ export function unitOfWork<R>(
 ): UnitOfWork<R> {
   return {
     async transaction(fn) {
+      const journal = journals.get(db);
+      const replayed = journal?.replay();
+      if (replayed) return replayed.value as Awaited<ReturnType<typeof fn>>;
       try {
         return await withRetry(
           retryBudgetOf(db),
-          () => db.transaction().execute((trx) => fn(build(trx))),
+          () =>
+            db.transaction().execute(async (trx) => {
+              const out = await fn(build(trx));
+              if (journal) await journal.record(trx, out);
+              return out;
+            }),
           mayRetryTransaction,
           clock,
         );

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AuthDeps } from '../../app/auth/auth-deps.js';
 import { AppError, isAppError } from '../../domain/errors.js';
+import { requestScope } from '../request-scope.js';
 
 interface Held {
   scope: string;
@@ -11,6 +12,7 @@ interface Held {
 const held = new WeakMap<FastifyRequest, Held>();
 /** Requests whose COMMIT was sent but never confirmed: the work may be done. */
 const unknownOutcome = new WeakSet<FastifyRequest>();
+const replaying = new WeakSet<FastifyRequest>();
 const KEY = /^[\x21-\x7e]{1,255}$/;
 /** Keys are remembered this long; afterwards a key may be reused. */
 const KEEP_HOURS = 24;
@@ -23,9 +25,11 @@ const LEASE_SECONDS = 60;
  * a repeat with another body is refused with 422, a repeat while the first still runs with 409.
  * Keys are scoped per user. Server errors release the key, so a retry can run again — except
  * when the database lost the connection while committing: the work may be done, so the key stays
- * held and a retry answers 409 until the lease (`idempotencyLeaseSeconds`) runs out, like a key
- * reserved by a process that died mid-request; after that, a retry takes it over and runs (the
- * unique constraints then refuse a creation that did commit).
+ * held. Replayable handlers journal each transaction's result inside that transaction (see
+ * WorkJournal): when the answer was lost but the work committed (a COMMIT cut off, a process
+ * killed before it stored the answer), a retry runs the handler with its transactions answered
+ * from the journal and gets the original answer. Without a journal entry a held key answers 409
+ * until the lease (`idempotencyLeaseSeconds`) runs out; then a retry takes it over and runs.
  */
 export function installIdempotency(app: FastifyInstance, deps: AuthDeps): void {
   app.addHook('preHandler', async (req: FastifyRequest, reply: FastifyReply) => {
@@ -46,11 +50,23 @@ export function installIdempotency(app: FastifyInstance, deps: AuthDeps): void {
       await repos.idempotency.purge(new Date(now.getTime() - KEEP_HOURS * 3600_000));
       return repos.idempotency.reserve(scope, key, fingerprint, now, new Date(now.getTime() - lease * 1000));
     });
+    // Only replayable handlers journal their work: others may return secrets (API tokens).
+    const requestState = req.routeOptions.config?.replayable ? requestScope.getStore() : undefined;
     if (r.reserved) {
       held.set(req, { scope, key });
+      if (requestState) requestState.idempotency = { scope, key, recorded: [] };
       return;
     }
     if (r.fingerprint !== fingerprint) throw new AppError('request.idempotency_mismatch');
+    if (!r.response && r.applied && requestState) {
+      // The work committed but its answer was lost (a COMMIT cut off, a process killed before it
+      // stored the answer): the handler runs once more with every transaction answered from the
+      // journal, so the client gets the original answer and nothing is done twice.
+      held.set(req, { scope, key });
+      replaying.add(req);
+      requestState.idempotency = { scope, key, recorded: [], replay: [...r.applied] };
+      return;
+    }
     if (!r.response) throw new AppError('resource.conflict', 'A request with this Idempotency-Key is still running');
     return reply
       .code(r.response.status)
@@ -74,6 +90,7 @@ export function installIdempotency(app: FastifyInstance, deps: AuthDeps): void {
       await deps.authStore.read((r) => r.idempotency.release(h.scope, h.key)).catch(() => undefined);
       return payload;
     }
+    if (replaying.has(req)) reply.header('idempotent-replayed', 'true');
     const contentType = String(reply.getHeader('content-type') ?? 'application/json');
     await deps.authStore.read((r) =>
       r.idempotency.complete(h.scope, h.key, { status: reply.statusCode, contentType, body }),

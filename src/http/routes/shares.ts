@@ -12,6 +12,7 @@ export function shareRoutes(app: Api, { deps }: RouteDeps): void {
   app.post(
     '/users/:id/shares',
     {
+      config: { replayable: true },
       schema: {
         tags,
         summary: 'Release (offer) an own user to a tenant of the same line',
@@ -54,6 +55,7 @@ export function shareRoutes(app: Api, { deps }: RouteDeps): void {
   app.post(
     '/shares/:id/accept',
     {
+      config: { replayable: true },
       schema: {
         tags,
         summary: 'Import an offered user after seeing its roles',

@@ -142,6 +142,7 @@ export function tenantRoutes(app: Api, { deps }: RouteDeps): void {
   app.post(
     '/tenants/:id/children',
     {
+      config: { replayable: true },
       schema: {
         tags,
         summary: 'Create a customer or carrier with its primary login (R5)',

@@ -53,6 +53,7 @@ export function userRoutes(app: Api, { deps }: RouteDeps): void {
   app.post(
     '/tenants/:id/users',
     {
+      config: { replayable: true },
       schema: {
         tags,
         summary: 'Create a secondary user (own tenant) or the primary user of a direct customer (R5)',

@@ -37,7 +37,12 @@ export function idempotencyRepo(db: Kysely<Database>): IdempotencyRepo {
         r.status === null
           ? null
           : { status: r.status, contentType: r.content_type ?? 'application/json', body: r.body ?? '' };
-      return { reserved: false, fingerprint: r.fingerprint, response };
+      return {
+        reserved: false,
+        fingerprint: r.fingerprint,
+        response,
+        ...(r.applied_results ? { applied: r.applied_results } : {}),
+      };
     },
     async complete(scope, key, response) {
       await db
@@ -55,4 +60,19 @@ export function idempotencyRepo(db: Kysely<Database>): IdempotencyRepo {
       return Number(r.numDeletedRows);
     },
   };
+}
+
+/** Journals a request's committed results on its key, inside the transaction that did the work. */
+export async function journalWork(
+  trx: Kysely<Database>,
+  scope: string,
+  key: string,
+  results: unknown[],
+): Promise<void> {
+  await trx
+    .updateTable('idempotency_keys')
+    .set({ applied_results: JSON.stringify(results) as unknown as unknown[] })
+    .where('scope', '=', scope)
+    .where('key', '=', key)
+    .execute();
 }
