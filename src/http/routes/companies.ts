@@ -49,6 +49,7 @@ export function companyRoutes(app: Api, { deps }: RouteDeps): void {
   app.post(
     '/tenants/:id/companies',
     {
+      config: { replayable: true },
       schema: {
         tags: ['companies'],
         summary: 'Create a company',
@@ -99,6 +100,7 @@ export function companyRoutes(app: Api, { deps }: RouteDeps): void {
   app.post(
     '/tenants/:id/fields',
     {
+      config: { replayable: true },
       schema: {
         tags: ['fields'],
         summary: 'Define a custom field',
