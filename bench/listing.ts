@@ -32,6 +32,9 @@ export const LISTING_SIZES = {
   quick: { tenants: 10_000, users: 100_000, bigTenantUsers: 20_000, samples: 60 },
 };
 
+/** First names the seeded display names are made of; the searches look for them. */
+const WORDS = ['anna', 'bernd', 'clara', 'dieter', 'emma', 'felix', 'greta', 'hans', 'ida', 'jonas'];
+
 const ms = (x: number) => Math.round(x * 100) / 100;
 
 async function measure(samples: number, fn: (i: number) => Promise<unknown>): Promise<Latency> {
@@ -82,10 +85,9 @@ async function seed(k: Kontor, size: (typeof LISTING_SIZES)['full']): Promise<{ 
         'active', now(), now()
       FROM (SELECT gen_random_uuid() AS id, n FROM generate_series(1, ${size.tenants - resellers - 2}) n) s
       JOIN tenants r ON r.slug = 'reseller-' || (1 + s.n % ${resellers})`.execute(c);
-    const words = ['anna', 'bernd', 'clara', 'dieter', 'emma', 'felix', 'greta', 'hans', 'ida', 'jonas'];
     const name = (n: string) =>
       sql.raw(
-        `(ARRAY['${words.join("','")}'])[1 + (${n} % 10)] || ' ' || (ARRAY['${words.join("','")}'])[1 + (${n} / 10 % 10)] || ' ' || ${n}`,
+        `(ARRAY['${WORDS.join("','")}'])[1 + (${n} % 10)] || ' ' || (ARRAY['${WORDS.join("','")}'])[1 + (${n} / 10 % 10)] || ' ' || ${n}`,
       );
     await sql`
       INSERT INTO users (id, tenant_id, login_name, email, display_name, type, state, must_change_password,
@@ -156,15 +158,14 @@ export async function runListing(opts: { quick: boolean; log: (m: string) => voi
     const usersPageDeep = await measure(n, (i) =>
       listUsers(deps, bigCtx, { tenantId: bigId, limit: 50, cursor: cursorAt(i) }),
     );
-    const words = ['anna', 'bernd', 'clara', 'dieter', 'emma', 'felix', 'greta', 'hans', 'ida', 'jonas'];
     const nameSearch = await measure(n, (i) =>
-      listUsers(deps, bigCtx, { tenantId: bigId, limit: 50, q: words[i % 10] as string }),
+      listUsers(deps, bigCtx, { tenantId: bigId, limit: 50, q: WORDS[i % 10] as string }),
     );
     const nameSearchRare = await measure(n, (i) =>
       listUsers(deps, bigCtx, {
         tenantId: bigId,
         limit: 50,
-        q: `${words[i % 10]} ${words[(i * 3) % 10]} ${1 + ((i * 7919) % size.bigTenantUsers)}`,
+        q: `${WORDS[i % 10]} ${WORDS[(i * 3) % 10]} ${1 + ((i * 7919) % size.bigTenantUsers)}`,
       }),
     );
     const subtreeRoot = await measure(n, () => listSubtree(deps, rootCtx, rootId, { limit: 100 }));

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Tenant } from '../../../src/domain/tenant.js';
 import type { User } from '../../../src/domain/user.js';
@@ -70,25 +69,7 @@ describe('paged listings', () => {
     const guests: User[] = [];
     // The same login name as an own user: the id decides, and neither is lost at a page edge.
     for (const login of ['charlie', 'ALPHA', 'yankee']) guests.push(await k.aUserIn(other, [], { login }));
-    const now = kit.clock.now();
-    for (const g of guests) {
-      await k.deps.store.transaction((r) =>
-        r.shares.insert({
-          id: randomUUID(),
-          userId: g.id,
-          homeTenantId: other.id,
-          targetTenantId: t.id,
-          status: 'active',
-          expiresAt: null,
-          createdBy: g.id,
-          acceptedBy: admin.user.id,
-          endedBy: null,
-          createdAt: now,
-          acceptedAt: now,
-          endedAt: null,
-        }),
-      );
-    }
+    for (const g of guests) await k.anAcceptedShare(g, t);
     for (const limit of [1, 2, 3, 50]) {
       const seen = await walk<User & { relation: string }>(admin, `/api/v1/tenants/${t.id}/users`, limit);
       expect(seen.map((u) => u.id).sort()).toEqual([...own, ...guests].map((u) => u.id).sort());

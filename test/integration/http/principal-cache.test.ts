@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKontor, type Kontor } from '../../../src/compose.js';
@@ -59,22 +58,7 @@ describe('the principal cache follows every change on the very next request', ()
     const consumer = await kit.k.aTenant(t, 'consumer');
     const c = await kit.signedIn(t, ['CustomerBasic']);
     const now = kit.clock.now();
-    await kit.k.deps.store.transaction((r) =>
-      r.shares.insert({
-        id: randomUUID(),
-        userId: c.user.id,
-        homeTenantId: t.id,
-        targetTenantId: consumer.id,
-        status: 'active',
-        expiresAt: new Date(now.getTime() + 60_000),
-        createdBy: c.user.id,
-        acceptedBy: c.user.id,
-        endedBy: null,
-        createdAt: now,
-        acceptedAt: now,
-        endedAt: null,
-      }),
-    );
+    await kit.k.anAcceptedShare(c.user, consumer, { now, expiresAt: new Date(now.getTime() + 60_000) });
     const me = (await c.call('GET', '/api/v1/me')).json();
     expect(me.tenants.map((x: { id: string }) => x.id)).toContain(consumer.id);
     expect((await c.call('PUT', '/api/v1/me/acting-tenant', { tenantId: consumer.id })).statusCode).toBe(204);
@@ -87,22 +71,7 @@ describe('the principal cache follows every change on the very next request', ()
     const consumer = await kit.k.aTenant(t, 'consumer');
     const c = await kit.signedIn(t, ['CustomerBasic']);
     const now = kit.clock.now();
-    await kit.k.deps.store.transaction((r) =>
-      r.shares.insert({
-        id: randomUUID(),
-        userId: c.user.id,
-        homeTenantId: t.id,
-        targetTenantId: consumer.id,
-        status: 'active',
-        expiresAt: new Date(now.getTime() + 30_000),
-        createdBy: c.user.id,
-        acceptedBy: c.user.id,
-        endedBy: null,
-        createdAt: now,
-        acceptedAt: now,
-        endedAt: null,
-      }),
-    );
+    await kit.k.anAcceptedShare(c.user, consumer, { now, expiresAt: new Date(now.getTime() + 30_000) });
     const ids = async () => (await c.call('GET', '/api/v1/me')).json().tenants.map((x: { id: string }) => x.id);
     expect(await ids()).toContain(consumer.id);
     kit.clock.advance(31);
