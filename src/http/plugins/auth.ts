@@ -6,7 +6,8 @@ import type { Ctx, RequestMeta } from '../../app/context.js';
 import { AppError, isAppError } from '../../domain/errors.js';
 import type { RouteDeps } from '../types.js';
 
-const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+/** Methods that change state: they need the CSRF token with a cookie session. */
+export const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 export const metaOf = (req: FastifyRequest): RequestMeta => ({ ip: req.ip ?? null, requestId: String(req.id) });
 

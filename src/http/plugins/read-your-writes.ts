@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AppDeps } from '../../app/context.js';
+import { UNSAFE } from './auth.js';
 
-const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 /** Not a secret and not trusted for anything but routing reads: without it, a read may lag. */
 export const WROTE_COOKIE = 'kontor_wrote';
 
