@@ -4,6 +4,7 @@ import { evaluateGrant } from '../domain/grant-rules.js';
 import type { ImportRepo, ImportStore, ImportUserWrite } from '../domain/import-ports.js';
 import { IMPORT_LIMITS, type ImportRow, parseImportRecord, type RowError } from '../domain/import-rows.js';
 import type { Repos } from '../domain/ports.js';
+import { evaluateRank } from '../domain/rank-rule.js';
 import { isOperationRole, type Role } from '../domain/role.js';
 import type { Tenant } from '../domain/tenant.js';
 import { type AppDeps, audit, type Ctx, loadRoleMap, requirePermission } from './context.js';
@@ -118,7 +119,18 @@ async function plan(
       if (!isAppError(e)) throw e;
       for (const fe of e.errors ?? []) fail(fe.field, fe.code, fe.message);
     }
-    const refusal = await rolesRefusal(repos, ctx, { tenant, rootId: root?.id ?? '', row, userId: found?.id, roles });
+    const current = found ? await repos.roles.userRoles(tenant.id, found.id) : [];
+    if (found && ctx && found.id !== ctx.actor.userId) {
+      // The rank rule: an upsert overwrites the address, the state and maybe the password.
+      const rank = evaluateRank(ctx.actor.roleKeys, current, roles);
+      if (!rank.allowed) fail('loginName', rank.reason, rank.message);
+    }
+    if (found?.hasPassword && row.passwordHash) {
+      // Replacing a working password by a hash of the importer's choosing is a takeover; a
+      // migration only ever brings hashes for users that have none yet.
+      fail('passwordHash', 'import.password_exists', 'The user has a password; an import never replaces it');
+    }
+    const refusal = rolesRefusal(ctx, { tenant, rootId: root?.id ?? '', row, userId: found?.id, current, roles });
     if (refusal) fail('roles', refusal.code, refusal.message);
     if (errors.at(-1)?.line === row.line) continue;
     if (found) updates.push({ id: found.id, row, companyIds, customFields });
@@ -129,14 +141,20 @@ async function plan(
 }
 
 /** The grant rules for one row; the operator (CLI) is bound only by R3 and known roles. */
-async function rolesRefusal(
-  repos: Repos,
+function rolesRefusal(
   ctx: Ctx | null,
-  x: { tenant: Tenant; rootId: string; row: ImportRow; userId: string | undefined; roles: Map<string, Role> },
-): Promise<{ code: string; message: string } | undefined> {
+  x: {
+    tenant: Tenant;
+    rootId: string;
+    row: ImportRow;
+    userId: string | undefined;
+    current: string[];
+    roles: Map<string, Role>;
+  },
+): { code: string; message: string } | undefined {
   const unknown = x.row.roles.filter((k) => !x.roles.has(k));
   if (unknown.length > 0) return { code: 'role.unknown', message: `Unknown role(s): ${unknown.join(', ')}` };
-  const current = x.userId ? await repos.roles.userRoles(x.tenant.id, x.userId) : [];
+  const { current } = x;
   if (!ctx) {
     const op = x.row.roles.find((k) => isOperationRole(x.roles.get(k)) && !current.includes(k));
     return op && x.tenant.id !== x.rootId
@@ -223,6 +241,18 @@ export async function importUsers(deps: ImportDeps, ctx: Ctx | null, input: Impo
       if (row.passwordHash) await repos.users.setPassword(p.tenant.id, u.id, row.passwordHash, false, now);
       await repos.roles.setUserRoles(p.tenant.id, u.id, row.roles, ctx?.actor.userId ?? null, now);
       await repos.users.setCompanies(p.tenant.id, u.id, u.companyIds);
+      // Each overwritten user is named in the log: the summary event alone named nobody.
+      await audit(repos, ctx, now, {
+        tenantId: p.tenant.id,
+        action: 'user.updated',
+        targetType: 'user',
+        targetId: u.id,
+        details: {
+          via: 'import',
+          fields: ['email', 'displayName', 'state', 'customFields', 'roles', 'companies'],
+          ...(row.passwordHash ? { passwordHashImported: true } : {}),
+        },
+      });
       done++;
       if (done % 1000 === 0) input.onProgress?.(done, total);
     }

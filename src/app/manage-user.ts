@@ -30,7 +30,10 @@ export async function updateUser(deps: AppDeps, ctx: Ctx, input: UpdateUserInput
   assertNoErrors(c.errors);
   return deps.store.transaction(async (repos) => {
     const now = deps.clock.now();
-    const found = await findManagedUser(repos, deps, ctx, input.userId, 'users.update');
+    // The rank rule guards the address (a reset link goes there), not the display name.
+    const found = await findManagedUser(repos, deps, ctx, input.userId, 'users.update', {
+      rank: email !== undefined ? 'email.change' : false,
+    });
     // Locked first: the custom-field merge and the company set below read what they replace.
     const user = (await repos.users.lockForUpdate(found.user.tenantId, found.user.id)) ?? found.user;
     if (input.expectedVersion !== undefined && input.expectedVersion !== user.version)
@@ -89,7 +92,7 @@ export async function setUserState(
   }
   return deps.store.transaction(async (repos) => {
     const now = deps.clock.now();
-    const { user } = await findManagedUser(repos, deps, ctx, input.userId, 'users.lock');
+    const { user } = await findManagedUser(repos, deps, ctx, input.userId, 'users.lock', { rank: 'state.change' });
     if (user.state === input.state) return user;
     const updated = await repos.users.update(user.tenantId, user.id, { state: input.state }, now);
     await audit(repos, ctx, now, {
@@ -111,7 +114,7 @@ export async function deleteUser(deps: AppDeps, ctx: Ctx, input: { userId: strin
   }
   await deps.store.transaction(async (repos) => {
     const now = deps.clock.now();
-    const { user } = await findManagedUser(repos, deps, ctx, input.userId, 'users.delete');
+    const { user } = await findManagedUser(repos, deps, ctx, input.userId, 'users.delete', { rank: 'delete' });
     await repos.shares.endAllForUser(user.id, ctx.actor.userId, now);
     await repos.users.delete(user.tenantId, user.id);
     await audit(repos, ctx, now, {

@@ -43,6 +43,10 @@ export const ERROR_CODES = {
     title: 'Changing the own password is not allowed for this user',
   },
   'grant.missing_permission': { status: 403, title: 'A required permission is missing' },
+  'grant.target_outranks': {
+    status: 403,
+    title: 'The user holds an administration role you do not hold',
+  },
   'role.unknown': { status: 400, title: 'Unknown role' },
   'role.invalid_definition': { status: 400, title: 'The role definition is invalid' },
   'tenant.invalid_parent': { status: 409, title: 'This kind of tenant cannot be placed there' },

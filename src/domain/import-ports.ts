@@ -48,8 +48,11 @@ export interface ImportJob {
 
 /** Bulk access for imports: a row at a time would take minutes for 100,000 users. */
 export interface ImportRepo {
-  /** Existing users of the tenant by lower-cased login name. */
-  existing(tenantId: string, loginsLower: string[]): Promise<Map<string, { id: string; type: UserType }>>;
+  /** Existing users of the tenant by lower-cased login name, and whether each has a password. */
+  existing(
+    tenantId: string,
+    loginsLower: string[],
+  ): Promise<Map<string, { id: string; type: UserType; hasPassword: boolean }>>;
   /** Inserts users with their roles and companies in multi-row statements. */
   insertUsers(tenantId: string, users: ImportUserWrite[], grantedBy: string | null, now: Date): Promise<void>;
   insertJob(job: ImportJob): Promise<void>;

@@ -24,7 +24,9 @@ export async function issuePasswordReset(deps: AuthDeps, ctx: Ctx, userId: strin
   const secret = deps.tokens.randomToken();
   const issued = await deps.authStore.transaction(async (r) => {
     const now = deps.clock.now();
-    const { user } = await findManagedUser(r, deps, ctx, userId, 'users.password.reset');
+    const { user } = await findManagedUser(r, deps, ctx, userId, 'users.password.reset', {
+      rank: 'password.reset',
+    });
     const expiresAt = seconds(now, deps.settings.passwordLinkSeconds);
     await r.oneTimeTokens.voidForUser(user.id, 'password_set', now);
     await r.oneTimeTokens.insert({

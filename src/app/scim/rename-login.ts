@@ -21,7 +21,9 @@ export async function renameLogin(
     c.fail('userName', 'format', 'Letters, digits and . _ @ + -');
   }
   assertNoErrors(c.errors);
-  const { user } = await findManagedUser(repos, deps, ctx, input.user.id, 'users.update');
+  const { user } = await findManagedUser(repos, deps, ctx, input.user.id, 'users.update', {
+    rank: 'login.change',
+  });
   const now = deps.clock.now();
   await repos.scim.renameLogin(user.tenantId, user.id, loginName as string, now);
   await audit(repos, ctx, now, {

@@ -33,15 +33,20 @@ function chunks<T>(items: T[], size: number): T[][] {
 export function importRepo(db: Kysely<Database>): ImportRepo {
   return {
     async existing(tenantId, loginsLower) {
-      const out = new Map<string, { id: string; type: UserType }>();
+      const out = new Map<string, { id: string; type: UserType; hasPassword: boolean }>();
       for (const part of chunks(loginsLower, 10_000)) {
         const rows = await db
           .selectFrom('users')
-          .select(['id', 'type', sql<string>`lower(login_name)`.as('login')])
+          .select([
+            'id',
+            'type',
+            sql<string>`lower(login_name)`.as('login'),
+            sql<boolean>`password_hash IS NOT NULL`.as('has_password'),
+          ])
           .where('tenant_id', '=', tenantId)
           .where(sql<string>`lower(login_name)`, '=', sql<string>`ANY(${part}::text[])`)
           .execute();
-        for (const r of rows) out.set(r.login, { id: r.id, type: r.type as UserType });
+        for (const r of rows) out.set(r.login, { id: r.id, type: r.type as UserType, hasPassword: r.has_password });
       }
       return out;
     },
