@@ -16,8 +16,9 @@ module.exports = {
     },
     {
       name: 'http-not-storage',
+      comment: 'http, scim, sso and the OpenID Provider (src/oidc) reach storage only through compose',
       severity: 'error',
-      from: { path: '^src/(http|scim|sso)' },
+      from: { path: '^src/(http|scim|sso|oidc)' },
       to: { path: '^src/storage' },
     },
     { name: 'no-circular', severity: 'error', from: {}, to: { circular: true } },

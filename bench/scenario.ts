@@ -113,7 +113,13 @@ export function generateScenario(size: ScenarioSize, seed = 7): Scenario {
       for (let j = 0; j < m; j++) {
         const target = tenants[Math.floor(rand() * tenants.length)] as BenchTenant;
         if (target.id === home.id || shares.some((s) => s.targetTenantId === target.id)) continue;
-        shares.push({ targetTenantId: target.id, targetStatus: target.status, status: 'active', expiresAt: null });
+        shares.push({
+          targetTenantId: target.id,
+          targetStatus: target.status,
+          status: 'active',
+          expiresAt: null,
+          acceptedRoles: [...keys],
+        });
       }
     }
     users.push({

@@ -35,6 +35,7 @@ export async function wireDecisions(
   // PGlite: one process per data directory, and its notifications arrive with the commit.
   const engine = new DecisionEngine(decisionSource(db.kysely), deps.catalogue, deps.clock, {
     trustNotifications: db.driver === 'pglite' || config.cacheFreshness === 'notify',
+    ...(deps.metrics ? { metrics: deps.metrics } : {}),
   });
   const drops = new Set<() => void>([() => engine.forget()]);
   const stopListening = await listenForDecisionChanges(

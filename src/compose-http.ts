@@ -1,14 +1,20 @@
 import type { FastifyInstance } from 'fastify';
+import { smtpMailSender } from './adapters/smtp-mail.js';
 import type { AuthServices, AuthSettings } from './app/auth/auth-deps.js';
+import { prepareMail } from './app/auth/email-verification.js';
 import { PrincipalCache } from './app/auth/principal-cache.js';
 import type { AppDeps } from './app/context.js';
 import { ImportJobs } from './app/import-jobs.js';
+import { MailWorker } from './app/mail-outbox.js';
 import type { Kontor } from './compose.js';
+import { type OidcWiring, wireOidc } from './compose-oidc.js';
+import { systemServices } from './compose-system.js';
 import type { Config } from './config/load-config.js';
 import type { MailSender } from './domain/auth-ports.js';
 import type { SsoServices } from './domain/sso.js';
 import { buildServer } from './http/build-server.js';
 import { requestScope } from './http/request-scope.js';
+import { type OutboundPolicy, outboundGuard } from './sso/outbound-guard.js';
 import { openIdRelyingParty } from './sso/relying-party.js';
 import { aesGcmSecretBox } from './sso/secret-box.js';
 import { chooseSecretKey } from './sso/secret-key.js';
@@ -18,6 +24,26 @@ import { journalWork } from './storage/repositories/idempotency.js';
 import { scimStore } from './storage/scim-store.js';
 import { ssoStore } from './storage/sso-store.js';
 import { setWorkJournal } from './storage/store.js';
+
+/**
+ * One ephemeral key per database, not per server: every server on it must open what another
+ * sealed (the OpenID Provider's signing keys, SSO client secrets). Servers on one database with
+ * different keys failed with "unable to authenticate data". A PostgreSQL database is known by
+ * its URL and schema (two processes of a test, instances in one process); PGlite by its handle.
+ */
+const ephemeralKeys = new Map<string, Buffer>();
+const ephemeralByHandle = new WeakMap<object, Buffer>();
+function secretKeyFor(kontor: Kontor): ReturnType<typeof chooseSecretKey> {
+  const choice = chooseSecretKey(kontor.config.secretKey, kontor.config.dataDir);
+  if (choice.source !== 'ephemeral') return choice;
+  const { databaseUrl, dbSchema } = kontor.config;
+  const name = databaseUrl ? `${databaseUrl}#${dbSchema ?? 'public'}` : undefined;
+  const known = name ? ephemeralKeys.get(name) : ephemeralByHandle.get(kontor.db.kysely);
+  if (known) return { ...choice, key: known };
+  if (name) ephemeralKeys.set(name, choice.key);
+  else ephemeralByHandle.set(kontor.db.kysely, choice.key);
+  return choice;
+}
 
 export function authSettings(config: Config): AuthSettings {
   return {
@@ -44,23 +70,45 @@ export const logMailSender = (log: () => FastifyInstance | undefined): MailSende
 });
 
 export interface HttpAppOptions {
+  /** The mail transport; default SMTP when KONTOR_SMTP_URL is set, else the log. */
   mail?: MailSender;
+  /** Milliseconds between outbox passes (default 5000); 0 runs none (tests call `tick`). */
+  mailIntervalMs?: number;
   deps?: AppDeps;
   settings?: Partial<AuthSettings>;
   logger?: boolean | object;
   /** Plain-http OpenID providers: tests on 127.0.0.1 only, deliberately not in Config. */
   ssoAllowInsecureHttp?: boolean;
+  /** Overrides Config.outbound (tests that check the guard itself). */
+  outbound?: OutboundPolicy;
+  /** Milliseconds between checks for rotated OP signing keys (default 10 s); 0: none. */
+  oidcKeyCheckMs?: number;
+  /** Hands the OP's service and logout worker to a test. */
+  onOidc?: (oidc: OidcWiring) => void;
 }
 
 /** Wires the HTTP server onto a Kontor: auth storage on the same database, then buildServer. */
 export async function createHttpApp(kontor: Kontor, opts: HttpAppOptions = {}): Promise<FastifyInstance> {
   const deps = opts.deps ?? kontor.deps;
   let app: FastifyInstance | undefined;
+  const smtp =
+    opts.mail || !kontor.config.smtpUrl ? undefined : smtpMailSender(kontor.config.smtpUrl, kontor.config.mailFrom);
+  const mail = opts.mail ?? smtp ?? logMailSender(() => app);
+  const store = authStore(kontor.db.kysely);
+  const settings = { ...authSettings(kontor.config), ...opts.settings };
+  const mailer = new MailWorker({
+    store,
+    sender: mail,
+    clock: deps.clock,
+    onError: (message, e) => app?.log.warn({ err: e }, message),
+    prepare: (r, payload, now) => prepareMail({ tokens: nodeTokenCrypto, settings }, r, payload, now),
+  });
   const auth: AuthServices = {
-    authStore: authStore(kontor.db.kysely),
+    authStore: store,
     tokens: nodeTokenCrypto,
-    mail: opts.mail ?? logMailSender(() => app),
-    settings: { ...authSettings(kontor.config), ...opts.settings },
+    mail,
+    mailer,
+    settings,
     principals: new PrincipalCache(kontor.decisions),
   };
   journalIdempotentWork(kontor);
@@ -68,24 +116,87 @@ export async function createHttpApp(kontor: Kontor, opts: HttpAppOptions = {}): 
   // (Registered for the Kontor's lifetime: one server per Kontor in production.)
   const principals = auth.principals;
   if (principals) kontor.onResync(() => principals.clear());
-  const keyChoice = chooseSecretKey(kontor.config.secretKey, kontor.config.dataDir);
-  auth.sso = ssoServices(kontor, keyChoice.key, opts.ssoAllowInsecureHttp === true);
+  const keyChoice = secretKeyFor(kontor);
+  const policy = opts.outbound ?? kontor.config.outbound;
+  // Not closed with the server: undici unrefs idle sockets, so the guard never holds the process.
+  const guard = outboundGuard(policy);
+  auth.sso = ssoServices(kontor, keyChoice.key, opts.ssoAllowInsecureHttp === true, guard.fetch, deps.clock);
   const importDeps = { ...deps, importStore: importStore(kontor.db.kysely) };
   auth.imports = { deps: importDeps, jobs: new ImportJobs(importDeps) };
+  auth.system = systemServices(kontor);
   const logger = opts.logger ?? { level: kontor.config.logLevel };
-  app = await buildServer({ deps, config: kontor.config, auth, logger, scim: scimStore(kontor.db.kysely) });
+  const oidc = await wireOidc(kontor.config, { ...deps, ...auth }, keyChoice.key, guard.fetch, {
+    ...(opts.oidcKeyCheckMs !== undefined ? { keyCheckMs: opts.oidcKeyCheckMs } : {}),
+    onError: (message, e) => app?.log.warn({ err: e }, message),
+  });
+  // Back-channel logouts share the mail worker's rhythm: both drain the outbox.
+  const stopMail = startMailWorker(
+    {
+      flush: () => Promise.all([mailer.flush(), oidc.logout.flush()]).then(() => undefined),
+      idle: () => Promise.all([mailer.idle(), oidc.logout.idle()]).then(() => undefined),
+    },
+    opts.mailIntervalMs ?? 5000,
+    () => {
+      smtp?.close();
+      oidc.service.close();
+    },
+  );
+  app = await buildServer({
+    deps,
+    config: kontor.config,
+    auth,
+    logger,
+    scim: scimStore(kontor.db.kysely),
+    oidc: oidc.service,
+    metrics: kontor.metrics,
+    onClose: stopMail,
+  });
+  opts.onOidc?.(oidc);
+  // Mail queued before this start (or by a process that died) goes out now, not at the first interval.
+  void mailer.flush();
+  if (!opts.mail && !smtp) {
+    app.log.warn('KONTOR_SMTP_URL is not set: mail is not sent, its links are written to the log');
+  }
   if (keyChoice.source !== 'config') {
     app.log.warn({ source: keyChoice.source }, 'KONTOR_SECRET_KEY is not set: SSO client secrets use a local key');
+  }
+  if (policy.allowLoopback) {
+    app.log.warn(
+      'KONTOR_OUTBOUND_ALLOW_LOOPBACK=1: SSO providers on 127.0.0.1 are reachable; development and tests only',
+    );
   }
   return app;
 }
 
+/** The outbox worker runs while the server does: a pass every `everyMs`; the result stops it. */
+function startMailWorker(
+  mailer: Pick<MailWorker, 'flush' | 'idle'>,
+  everyMs: number,
+  release: () => void,
+): () => Promise<void> {
+  const timer = everyMs > 0 ? setInterval(() => void mailer.flush(), everyMs) : undefined;
+  timer?.unref();
+  return async () => {
+    clearInterval(timer);
+    await mailer.idle();
+    release();
+  };
+}
+
 /** SSO on the same database: the relying party opens sealed secrets only when it talks to the IdP. */
-function ssoServices(kontor: Kontor, key: Buffer, allowInsecureHttp: boolean): SsoServices {
+function ssoServices(
+  kontor: Kontor,
+  key: Buffer,
+  allowInsecureHttp: boolean,
+  fetch: typeof globalThis.fetch,
+  clock: { now(): Date },
+): SsoServices {
   const store = ssoStore(kontor.db.kysely);
   const box = aesGcmSecretBox(key);
   const rp = openIdRelyingParty({
     allowInsecureHttp,
+    fetch,
+    clockNow: () => clock.now().getTime(),
     async clientSecret(id) {
       const sealed = await store.read((r) => r.sso.clientSecretEnc(id));
       return sealed ? box.open(sealed) : null;

@@ -1,18 +1,24 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { PrometheusMetrics } from './adapters/prometheus-metrics.js';
+import type { AppsDeps } from './app/apps/app-access.js';
+import type { BreakGlassDeps } from './app/break-glass.js';
 import type { AppDeps } from './app/context.js';
 import type { DecisionEngine } from './app/decisions.js';
 import { applyRoles } from './app/roles.js';
 import { wireDecisions } from './compose-decisions.js';
 import { readAppPermissions, readRolesFile } from './config/catalogue-files.js';
 import type { Config } from './config/load-config.js';
+import { normalisingHasher } from './domain/password-policy.js';
 import { PermissionCatalogue } from './domain/permissions.js';
 import type { PasswordHasher } from './domain/ports.js';
 import { argon2Hasher } from './storage/argon2-hasher.js';
+import { authStore, nodeTokenCrypto } from './storage/auth-store.js';
 import { type Db, openDb, primaryWritable } from './storage/db.js';
 import { migrateToLatest } from './storage/migrate.js';
 import { openReadReplica, type ReadReplica } from './storage/read-replica.js';
 import { DEFAULT_RETRY_BUDGET } from './storage/retry.js';
-import { kyselyStore } from './storage/store.js';
+import { kyselyStore, setStorageMetrics } from './storage/store.js';
+import { sampleOps } from './storage/system-store.js';
 
 export interface Kontor {
   config: Config;
@@ -25,6 +31,8 @@ export interface Kontor {
    * lost or comes back (missed invalidations); returns an unregister function.
    */
   onResync(drop: () => void): () => void;
+  /** Operational metrics (issue 19), also `deps.metrics`; served by the HTTP layer at /metrics. */
+  metrics: PrometheusMetrics;
   /** The read replica (DATABASE_READ_URL), when configured. */
   readReplica?: ReadReplica;
   close(): Promise<void>;
@@ -32,6 +40,16 @@ export interface Kontor {
 
 /** A one-time password for bootstrap: 24 random bytes, well above the policy's minimum. */
 export const oneTimePassword = (): string => randomBytes(24).toString('base64url');
+
+/** What the operator's break-glass commands need: the sign-in counters live in the auth store. */
+export const operatorDeps = (k: Pick<Kontor, 'deps' | 'db'>): BreakGlassDeps => ({
+  ...k.deps,
+  authStore: authStore(k.db.kysely),
+  oneTimePassword,
+});
+
+/** What the operator's app commands (kontor apps …) need: the secret generator beside the usual deps. */
+export const appsDeps = (k: Pick<Kontor, 'deps'>): AppsDeps => ({ ...k.deps, tokens: nodeTokenCrypto });
 
 /**
  * The one place that wires storage into the app layer. Opens the database, runs pending
@@ -46,15 +64,21 @@ export async function createKontor(config: Config, opts: { hasher?: PasswordHash
     connectTimeoutMs: config.storage.connectTimeoutMs,
     statementTimeoutMs: config.storage.statementTimeoutMs,
   });
+  const metrics = new PrometheusMetrics({
+    sample: () => sampleOps(db.kysely, new Date(), config.sessionIdleSeconds),
+    ...(db.poolStats ? { pool: db.poolStats } : {}),
+  });
+  setStorageMetrics(db.kysely, metrics);
   try {
     await migrateToLatest(db.kysely, config.dbSchema ?? (db.driver === 'postgres' ? 'public' : undefined));
     const deps: AppDeps = {
       store: kyselyStore(db.kysely),
       clock: { now: () => new Date() },
       ids: { newId: randomUUID },
-      hasher: opts.hasher ?? argon2Hasher(),
+      hasher: normalisingHasher(opts.hasher ?? argon2Hasher()),
       catalogue: new PermissionCatalogue(readAppPermissions(config.appPermissionsFile)),
       primaryReady: () => primaryWritable(db),
+      metrics,
     };
     const roles = await deps.store.read((r) => r.roles.list());
     if (roles.length === 0) await applyRoles(deps, null, readRolesFile(config.rolesFile), { dryRun: false });
@@ -84,6 +108,7 @@ export async function createKontor(config: Config, opts: { hasher?: PasswordHash
       db,
       deps,
       decisions: decisions.engine,
+      metrics,
       onResync: decisions.onResync,
       close,
       ...(readReplica ? { readReplica } : {}),

@@ -1,8 +1,10 @@
+import { seesTenantData } from '../domain/access.js';
 import { AppError, notFound } from '../domain/errors.js';
 import { evaluateGrant, type Warning } from '../domain/grant-rules.js';
 import { Checker } from '../domain/validation.js';
 import { type AppDeps, assertNoErrors, audit, type Ctx, loadRoleMap } from './context.js';
 import { grantTargetFor } from './grant-target.js';
+import { auditRolesChangedAtHome } from './shares.js';
 
 export interface AssignRolesResult {
   userId: string;
@@ -22,6 +24,10 @@ export async function assignRoles(
   const next = c.stringArray('roles', input.roles) ?? [];
   if (input.roles === undefined) c.fail('roles', 'required', 'Required');
   assertNoErrors(c.errors);
+  // R7: an operation role manages no tenant's users; answered before the user is even looked up.
+  if (!seesTenantData(ctx.actor, deps.catalogue)) {
+    throw new AppError('grant.system_only', 'Operation roles see no customer data');
+  }
   return deps.store.transaction(async (repos) => {
     const now = deps.clock.now();
     const found = await repos.users.findVisible(ctx.actor.actingTenantId, input.userId, now);
@@ -47,6 +53,13 @@ export async function assignRoles(
         targetType: 'user',
         targetId: user.id,
         details: { added: d.added, removed: d.removed, warnings: d.warnings.map((w) => w.code) },
+      });
+      await auditRolesChangedAtHome(repos, ctx, now, {
+        userId: user.id,
+        homeTenantId: user.tenantId,
+        added: d.added,
+        removed: d.removed,
+        roles: [...next],
       });
     }
     return { userId: user.id, roles: [...next].sort(), added: d.added, removed: d.removed, warnings: d.warnings };

@@ -1,9 +1,11 @@
 import { type Actor, buildActor, seesTenantData } from '../domain/access.js';
 import type { AuditInput } from '../domain/audit.js';
 import { AppError, type FieldError } from '../domain/errors.js';
+import type { Metrics } from '../domain/metrics.js';
 import type { PermissionCatalogue } from '../domain/permissions.js';
 import type { Clock, IdGen, PasswordHasher, Repos, Store } from '../domain/ports.js';
 import type { Role } from '../domain/role.js';
+import { rolesInImportingTenant } from '../domain/share.js';
 import type { DecisionEngine } from './decisions.js';
 
 /** What every use case needs; wired once in compose.ts. */
@@ -22,6 +24,8 @@ export interface AppDeps {
   readStore?: Store;
   /** True while a write-capable primary answers within a short timeout (wired by compose; `/readyz`). */
   primaryReady?: () => Promise<boolean>;
+  /** Operational counters (issue 19); absent, nothing is counted. */
+  metrics?: Metrics;
 }
 
 /** Where a request comes from, for the audit log. */
@@ -75,11 +79,22 @@ export async function resolveActorFacts(
     homeTenantId: input.homeTenantId,
     actingTenantId: input.actingTenantId,
     isRootUser: f.homeKind === 'provider',
-    roles: f.roles,
+    // In an importing tenant the consent bounds the roles (decision 0007).
+    roles: input.actingTenantId === input.homeTenantId ? f.roles : capRoles(f.roles, f.acceptedRoles),
     catalogue,
   });
   const validUntil = input.actingTenantId === input.homeTenantId ? null : f.shareUntil;
   return { actor, mustChangePassword: f.mustChangePassword, validUntil };
+}
+
+function capRoles(roles: Role[], accepted: (string[] | null)[]): Role[] {
+  const keep = new Set(
+    rolesInImportingTenant(
+      roles.map((r) => r.key),
+      accepted,
+    ),
+  );
+  return roles.filter((r) => keep.has(r.key));
 }
 
 /** Deny by default: throws unless the actor holds the permission in its acting tenant. */
@@ -95,32 +110,69 @@ export function requirePermission(actor: Actor, permission: string, catalogue: P
 
 type AuditEntry = Pick<AuditInput, 'tenantId' | 'action' | 'targetType' | 'targetId'> & {
   details?: Record<string, unknown>;
+  /**
+   * False where the caller writes the event to every tenant concerned itself (both sides of a
+   * share, an owner's change logged in its descendants): no reference event on top.
+   */
+  reference?: boolean;
 };
+
+type AuditActor = Pick<Actor, 'userId' | 'actingTenantId'> & { homeTenantId?: string };
 
 /**
  * The one writer of activity-log events: appends inside the caller's transaction, with who
  * acted (none for the operator or an anonymous sign-in attempt) and where the request came from.
+ * Work done in another tenant than the actor's own (its acting and home tenant) also leaves a
+ * `reference` event in those tenants' logs (issue 14 #8): a provider sees what its staff did
+ * below it, an MSP what its shared technicians did at a customer, without reading their logs.
  */
-export function recordEvent(
+export async function recordEvent(
   repos: Pick<Repos, 'audit'>,
-  who: { actor: Pick<Actor, 'userId' | 'actingTenantId'> | null; meta: RequestMeta | null },
+  who: { actor: AuditActor | null; meta: RequestMeta | null },
   now: Date,
   e: AuditEntry,
 ) {
-  return repos.audit.append(
+  const base = {
+    actorUserId: who.actor?.userId ?? null,
+    actorTenantId: who.actor?.actingTenantId ?? null,
+    ip: who.meta?.ip ?? null,
+    requestId: who.meta?.requestId ?? null,
+  };
+  const event = await repos.audit.append(
     {
+      ...base,
       tenantId: e.tenantId,
-      actorUserId: who.actor?.userId ?? null,
-      actorTenantId: who.actor?.actingTenantId ?? null,
       action: e.action,
       targetType: e.targetType,
       targetId: e.targetId,
       details: e.details ?? {},
-      ip: who.meta?.ip ?? null,
-      requestId: who.meta?.requestId ?? null,
     },
     now,
   );
+  if (!who.actor || e.reference === false) return event;
+  const own = new Set([who.actor.actingTenantId, who.actor.homeTenantId ?? who.actor.actingTenantId]);
+  own.delete(e.tenantId);
+  for (const tenantId of own) {
+    await repos.audit.append(
+      {
+        ...base,
+        tenantId,
+        action: 'reference',
+        targetType: 'audit_event',
+        targetId: `${e.tenantId}:${event.seq}`,
+        // What and where, not the details: those stay in the tenant the work was done in.
+        details: {
+          tenantId: e.tenantId,
+          seq: event.seq,
+          action: e.action,
+          targetType: e.targetType,
+          targetId: e.targetId,
+        },
+      },
+      now,
+    );
+  }
+  return event;
 }
 
 /** An event by the caller of a use case (`null`: the operator, e.g. the CLI). */

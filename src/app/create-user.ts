@@ -7,6 +7,7 @@ import type { Tenant } from '../domain/tenant.js';
 import { isValidEmail, isValidLoginName, type User, type UserType } from '../domain/user.js';
 import { Checker } from '../domain/validation.js';
 import { type AppDeps, assertNoErrors, audit, type Ctx, loadRoleMap, requirePermission } from './context.js';
+import { queueEmailVerification } from './email-verification.js';
 import { grantTargetFor } from './grant-target.js';
 
 export interface CreateUserInput {
@@ -159,11 +160,14 @@ export async function createUser(deps: AppDeps, ctx: Ctx, input: CreateUserInput
     const fresh = await repos.tenants.findById(tenant.id);
     if (!fresh) throw notFound('tenant');
     // Whoever sets a password for someone else knows it: the user must change it at first sign-in.
-    return insertUserWithRoles(repos, deps, ctx, fresh, {
+    const created = await insertUserWithRoles(repos, deps, ctx, fresh, {
       ...f,
       type,
       passwordHash,
       mustChangePassword: passwordHash !== null,
     });
+    // An address an administrator typed is not verified until its owner follows the link.
+    await queueEmailVerification(repos, deps.clock.now(), created.user);
+    return created;
   });
 }

@@ -8,6 +8,7 @@ import {
   PermissionIndex,
 } from '../domain/decision.js';
 import type { DecisionSource, TenantPlace } from '../domain/decision-source.js';
+import { type Metrics, NO_METRICS } from '../domain/metrics.js';
 import type { PermissionCatalogue } from '../domain/permissions.js';
 import type { Clock, Store } from '../domain/ports.js';
 import type { Role } from '../domain/role.js';
@@ -31,6 +32,8 @@ export interface DecisionEngineOptions {
    * trades read-after-acknowledge across instances for fewer queries (KONTOR_CACHE_FRESHNESS).
    */
   trustNotifications?: boolean;
+  /** Counts decisions and cache hits (issue 19). */
+  metrics?: Metrics;
 }
 
 /** Tenants a user may act for with the access there; empty for unknown or blocked users. */
@@ -63,6 +66,7 @@ export class DecisionEngine {
   private queued: Promise<number> | undefined;
   private readonly now: () => number;
   private readonly trustNotifications: boolean;
+  private readonly metrics: Metrics;
 
   constructor(
     private readonly source: DecisionSource,
@@ -75,6 +79,7 @@ export class DecisionEngine {
     this.places = new BoundedCache(opts.maxTenants ?? 200_000);
     this.now = () => clock.now().getTime();
     this.trustNotifications = opts.trustNotifications ?? false;
+    this.metrics = opts.metrics ?? NO_METRICS;
   }
 
   /** Something may have changed: verify the version before the next decision. */
@@ -138,7 +143,17 @@ export class DecisionEngine {
   /** May the user do `permission` in the tenant? Never throws for unknown ids. */
   async decide(userId: string, tenantId: string, permission: string): Promise<Decision> {
     const cached = this.tryDecide(userId, tenantId, permission);
-    if (cached !== undefined) return cached;
+    if (cached !== undefined) return this.counted(cached, true);
+    return this.counted(await this.load(userId, tenantId, permission), false);
+  }
+
+  private counted(d: Decision, cacheHit: boolean): Decision {
+    this.metrics.decision(d.allowed, cacheHit);
+    return d;
+  }
+
+  /** A decision after verifying the cache and reading what it misses. */
+  private async load(userId: string, tenantId: string, permission: string): Promise<Decision> {
     await this.ensureVerified();
     const bit = this.index.bitOf(permission);
     if (bit < 0) return PERMISSION_UNKNOWN;
@@ -159,7 +174,7 @@ export class DecisionEngine {
     queries.forEach((q, i) => {
       const d = this.tryDecide(q.userId, q.tenantId, q.permission);
       if (d === undefined) missing.push(i);
-      else out[i] = d;
+      else out[i] = this.counted(d, true);
     });
     if (missing.length === 0) return out;
     await this.ensureVerified();
@@ -169,7 +184,7 @@ export class DecisionEngine {
     }
     for (const i of missing) {
       const q = queries[i] as DecisionQuery;
-      out[i] = await this.decide(q.userId, q.tenantId, q.permission);
+      out[i] = this.counted(await this.load(q.userId, q.tenantId, q.permission), false);
     }
     return out;
   }

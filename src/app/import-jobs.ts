@@ -73,6 +73,7 @@ export class ImportJobs {
         finishedAt: this.deps.clock.now(),
       }),
     );
+    this.deps.metrics?.importJob(error ? 'failed' : 'succeeded');
   }
 
   async get(ctx: Ctx, tenantId: string, jobId: string): Promise<JobView> {

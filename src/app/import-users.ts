@@ -2,12 +2,20 @@ import { validateFieldValues } from '../domain/custom-fields.js';
 import { AppError, isAppError, notFound } from '../domain/errors.js';
 import { evaluateGrant } from '../domain/grant-rules.js';
 import type { ImportRepo, ImportStore, ImportUserWrite } from '../domain/import-ports.js';
-import { IMPORT_LIMITS, type ImportRow, parseImportRecord, type RowError } from '../domain/import-rows.js';
+import {
+  ATTEST_PERMISSION,
+  IMPORT_LIMITS,
+  type ImportRow,
+  parseImportRecord,
+  type RowError,
+  verifiedClaim,
+} from '../domain/import-rows.js';
 import type { Repos } from '../domain/ports.js';
 import { evaluateRank } from '../domain/rank-rule.js';
 import { isOperationRole, type Role } from '../domain/role.js';
 import type { Tenant } from '../domain/tenant.js';
 import { type AppDeps, audit, type Ctx, loadRoleMap, requirePermission } from './context.js';
+import { changedBySomeoneElse, queueMail } from './mail-outbox.js';
 
 export interface ImportDeps extends AppDeps {
   importStore: ImportStore;
@@ -30,7 +38,16 @@ export interface ImportReport {
 interface Planned {
   tenant: Tenant;
   creates: ImportUserWrite[];
-  updates: { id: string; row: ImportRow; companyIds: string[]; customFields: Record<string, unknown> }[];
+  updates: {
+    id: string;
+    row: ImportRow;
+    companyIds: string[];
+    customFields: Record<string, unknown>;
+    /** Mark the row's address verified (a trusted importer vouches for a not yet verified one). */
+    attest: boolean;
+    /** The address before the import: told when the import moves it (issue 14 #7). */
+    before: string | null;
+  }[];
   errors: RowError[];
 }
 
@@ -58,14 +75,18 @@ async function plan(
   const defs = await repos.fields.list(tenant.id);
   const companies = new Map((await repos.companies.list(tenant.id)).map((c) => [c.name.toLowerCase(), c.id]));
   const roles = await loadRoleMap(repos);
+  const mayAttest = mayVouchForAddresses(ctx);
   const errors: RowError[] = [];
   const rows: ImportRow[] = [];
   const seen = new Map<string, number>();
+  /** Per line, the fields that could not be read: checks that build on them are skipped. */
+  const unread = new Map<number, Set<string>>();
   records.forEach((record, i) => {
     const line = i + 2; // line 1 is the CSV header; JSON rows count the same way for one rule
     const parsed = parseImportRecord(record, line, defs, { csv: format === 'csv' });
     errors.push(...parsed.errors);
-    if (!parsed.row) return;
+    if (parsed.errors.length > 0) unread.set(line, new Set(parsed.errors.map((e) => e.field)));
+    if (unread.get(line)?.has('loginName')) return;
     const key = parsed.row.loginName.toLowerCase();
     const first = seen.get(key);
     if (first !== undefined) {
@@ -87,16 +108,18 @@ async function plan(
   for (const row of rows) {
     const fail = (field: string, code: string, message: string) =>
       errors.push({ line: row.line, field, code, message });
+    const bad = unread.get(row.line) ?? new Set<string>();
+    const errorsBefore = errors.length;
     const found = existing.get(row.loginName.toLowerCase());
     if (found && mode === 'create') {
       fail('loginName', 'user.login_taken', 'The login name exists in this tenant (use mode upsert)');
       continue;
     }
-    if (found && found.type !== row.type) {
+    if (found && !bad.has('type') && found.type !== row.type) {
       fail('type', 'import.type_change', `The user is ${found.type}; an import does not change the type`);
       continue;
     }
-    if (!found && row.type === 'primary') {
+    if (!found && !bad.has('type') && row.type === 'primary') {
       if (ctx) {
         fail('type', 'grant.not_own_user', 'The primary user is created by the supplier’s sales function');
         continue;
@@ -130,15 +153,33 @@ async function plan(
       // migration only ever brings hashes for users that have none yet.
       fail('passwordHash', 'import.password_exists', 'The user has a password; an import never replaces it');
     }
-    const refusal = rolesRefusal(ctx, { tenant, rootId: root?.id ?? '', row, userId: found?.id, current, roles });
+    // The grant rules depend on the user type: with an unreadable type they would only mislead.
+    const refusal = bad.has('type')
+      ? undefined
+      : rolesRefusal(ctx, { tenant, rootId: root?.id ?? '', row, userId: found?.id, current, roles });
     if (refusal) fail('roles', refusal.code, refusal.message);
-    if (errors.at(-1)?.line === row.line) continue;
-    if (found) updates.push({ id: found.id, row, companyIds, customFields });
-    else creates.push({ ...row, id: deps.ids.newId(), customFields, companyIds });
+    const claim = verifiedClaim(row, found?.verifiedEmail ?? null, mayAttest);
+    if (claim.refusal && !bad.has('email')) fail('emailVerified', claim.refusal.code, claim.refusal.message);
+    if (bad.size > 0 || errors.length > errorsBefore) continue;
+    if (found) updates.push({ id: found.id, row, companyIds, customFields, attest: claim.attest, before: found.email });
+    else creates.push({ ...row, emailVerified: claim.attest, id: deps.ids.newId(), customFields, companyIds });
   }
-  errors.sort((a, b) => a.line - b.line);
+  for (const e of errors) {
+    const keys = Object.keys(records[e.line - 2] ?? {});
+    // Custom field values are checked as `customFields.<key>`; in a CSV file the column is `field:<key>`.
+    const key = e.field.replace(/^customFields\./, '');
+    const at = keys.indexOf(e.field) + 1 || keys.indexOf(`field:${key}`) + 1 || keys.indexOf('customFields') + 1;
+    if (at > 0) e.column = at;
+  }
+  errors.sort((a, b) => a.line - b.line || (a.column ?? 0) - (b.column ?? 0));
   return { tenant, creates, updates, errors };
 }
+
+/**
+ * The operator (CLI) and holders of users.email.attest may vouch for addresses by import; the
+ * rank rule of such an attestation is the upsert's rank check, which covers every other user.
+ */
+const mayVouchForAddresses = (ctx: Ctx | null) => ctx === null || ctx.actor.permissions.has(ATTEST_PERMISSION);
 
 /** The grant rules for one row; the operator (CLI) is bound only by R3 and known roles. */
 function rolesRefusal(
@@ -239,6 +280,12 @@ export async function importUsers(deps: ImportDeps, ctx: Ctx | null, input: Impo
         now,
       );
       if (row.passwordHash) await repos.users.setPassword(p.tenant.id, u.id, row.passwordHash, false, now);
+      // As for an administrator's change: the old address hears of it, a takeover is not silent.
+      if (u.before && u.before.toLowerCase() !== (row.email ?? '').toLowerCase() && u.id !== ctx?.actor.userId) {
+        await queueMail(repos, now, changedBySomeoneElse(u.before, 'e-mail address'));
+      }
+      // After the update: a changed address has lost its old mark there, and the new one is marked.
+      if (u.attest && row.email) await repos.users.markEmailVerified(p.tenant.id, u.id, row.email, now);
       await repos.roles.setUserRoles(p.tenant.id, u.id, row.roles, ctx?.actor.userId ?? null, now);
       await repos.users.setCompanies(p.tenant.id, u.id, u.companyIds);
       // Each overwritten user is named in the log: the summary event alone named nobody.
@@ -251,6 +298,7 @@ export async function importUsers(deps: ImportDeps, ctx: Ctx | null, input: Impo
           via: 'import',
           fields: ['email', 'displayName', 'state', 'customFields', 'roles', 'companies'],
           ...(row.passwordHash ? { passwordHashImported: true } : {}),
+          ...(u.attest ? { emailAttested: true } : {}),
         },
       });
       done++;
@@ -270,6 +318,7 @@ export async function importUsers(deps: ImportDeps, ctx: Ctx | null, input: Impo
         hashesImported: [...p.creates.map((c) => c.passwordHash), ...p.updates.map((x) => x.row.passwordHash)].filter(
           Boolean,
         ).length,
+        emailsAttested: p.creates.filter((c) => c.emailVerified).length + p.updates.filter((x) => x.attest).length,
       },
     });
     return report(p, p.creates.length, p.updates.length);

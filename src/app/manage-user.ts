@@ -1,11 +1,11 @@
 import { validateFieldValues } from '../domain/custom-fields.js';
 import { AppError } from '../domain/errors.js';
-import { evaluateOwnPasswordChange } from '../domain/grant-rules.js';
-import { checkPassword } from '../domain/password-policy.js';
 import { isValidEmail, type User, type UserState } from '../domain/user.js';
 import { Checker } from '../domain/validation.js';
 import { type AppDeps, assertNoErrors, audit, type Ctx } from './context.js';
-import { findManagedUser } from './user-access.js';
+import { queueEmailVerification } from './email-verification.js';
+import { changedBySomeoneElse, queueMail } from './mail-outbox.js';
+import { findManagedUser, refuseSelf } from './user-access.js';
 
 export interface UpdateUserInput {
   userId: string;
@@ -64,6 +64,14 @@ export async function updateUser(deps: AppDeps, ctx: Ctx, input: UpdateUserInput
       now,
       input.expectedVersion,
     );
+    // Someone else moved the address: the old one hears of it, so a takeover does not go unnoticed.
+    if (email !== undefined && email !== user.email && user.email && ctx.actor.userId !== user.id) {
+      await queueMail(repos, now, changedBySomeoneElse(user.email, 'e-mail address'));
+    }
+    // A new address is unverified (the repository dropped the mark): its owner gets a link.
+    if (email && email.toLowerCase() !== (user.email ?? '').toLowerCase()) {
+      await queueEmailVerification(repos, now, updated);
+    }
     await audit(repos, ctx, now, {
       tenantId: user.tenantId,
       action: 'user.updated',
@@ -85,11 +93,7 @@ export async function setUserState(
   ctx: Ctx,
   input: { userId: string; state: UserState; reason?: string },
 ): Promise<User> {
-  if (input.userId === ctx.actor.userId) {
-    throw new AppError('validation.invalid', 'You cannot change your own state', {
-      errors: [{ field: 'userId', code: 'user.self', message: 'Not for yourself' }],
-    });
-  }
+  refuseSelf(ctx, input.userId, 'change your own state');
   return deps.store.transaction(async (repos) => {
     const now = deps.clock.now();
     const { user } = await findManagedUser(repos, deps, ctx, input.userId, 'users.lock', { rank: 'state.change' });
@@ -107,11 +111,7 @@ export async function setUserState(
 }
 
 export async function deleteUser(deps: AppDeps, ctx: Ctx, input: { userId: string }): Promise<void> {
-  if (input.userId === ctx.actor.userId) {
-    throw new AppError('validation.invalid', 'You cannot delete yourself', {
-      errors: [{ field: 'userId', code: 'user.self', message: 'Not for yourself' }],
-    });
-  }
+  refuseSelf(ctx, input.userId, 'delete yourself');
   await deps.store.transaction(async (repos) => {
     const now = deps.clock.now();
     const { user } = await findManagedUser(repos, deps, ctx, input.userId, 'users.delete', { rank: 'delete' });
@@ -123,48 +123,6 @@ export async function deleteUser(deps: AppDeps, ctx: Ctx, input: { userId: strin
       targetType: 'user',
       targetId: user.id,
       details: { loginName: user.loginName, type: user.type },
-    });
-  });
-}
-
-/** R8: a user changes his own password with the current one; the policy applies. */
-export async function changeOwnPassword(
-  deps: AppDeps,
-  ctx: Ctx,
-  input: { currentPassword: unknown; newPassword: unknown },
-): Promise<void> {
-  const c = new Checker();
-  const current = c.string('currentPassword', input.currentPassword, { max: 1024 });
-  const next = c.string('newPassword', input.newPassword, { max: 1024 });
-  assertNoErrors(c.errors);
-  const { actor } = ctx;
-  const loaded = await deps.store.read(async (repos) => ({
-    user: await repos.users.findInTenant(actor.homeTenantId, actor.userId),
-    hash: await repos.users.passwordHash(actor.homeTenantId, actor.userId),
-    tenant: await repos.tenants.findById(actor.homeTenantId),
-  }));
-  if (!loaded.user || !loaded.tenant) throw new AppError('auth.unauthenticated');
-  const d = evaluateOwnPasswordChange(actor, loaded.user.mustChangePassword);
-  if (!d.allowed) throw new AppError(d.reason);
-  if (!loaded.hash || !(await deps.hasher.verify(loaded.hash, current as string))) {
-    throw new AppError('validation.invalid', 'The current password is wrong', {
-      errors: [{ field: 'currentPassword', code: 'password.wrong', message: 'Wrong password' }],
-    });
-  }
-  const clean = checkPassword(next as string, {
-    tenantName: loaded.tenant.name,
-    tenantSlug: loaded.tenant.slug,
-    loginName: loaded.user.loginName,
-  });
-  const hash = await deps.hasher.hash(clean);
-  await deps.store.transaction(async (repos) => {
-    const now = deps.clock.now();
-    await repos.users.setPassword(actor.homeTenantId, actor.userId, hash, false, now);
-    await audit(repos, ctx, now, {
-      tenantId: actor.homeTenantId,
-      action: 'user.password_changed',
-      targetType: 'user',
-      targetId: actor.userId,
     });
   });
 }

@@ -1,7 +1,7 @@
 import { AppError, notFound } from '../domain/errors.js';
 import { evaluateShareStep, shareAdvisories, type Warning } from '../domain/grant-rules.js';
 import type { Repos } from '../domain/ports.js';
-import type { Share } from '../domain/share.js';
+import { rolesInImportingTenant, type Share } from '../domain/share.js';
 import { isAncestorOrSelf } from '../domain/tenant.js';
 import { type AppDeps, audit, type Ctx, loadRoleMap, requirePermission } from './context.js';
 
@@ -21,6 +21,7 @@ async function auditBothSides(
       targetType: 'share',
       targetId: e.shareId,
       details: e.details,
+      reference: false, // both sides get the event itself
     });
   }
 }
@@ -70,6 +71,7 @@ export async function releaseShare(
       createdAt: now,
       acceptedAt: null,
       endedAt: null,
+      acceptedRoles: null,
     };
     await repos.shares.insert(share);
     const warnings = shareAdvisories({ type: user.type, roleKeys }, roles);
@@ -88,6 +90,8 @@ export interface ShareView extends Share {
   userType: string;
   roles: string[];
   direction: 'outgoing' | 'incoming';
+  /** The tenant on the other side: whom a user was released to, or imported from (issue 21 #3). */
+  otherTenant: { id: string; slug: string; name: string };
 }
 
 /** Offers and imports of the acting tenant, with the roles each shared user carries. */
@@ -96,10 +100,20 @@ export async function listShares(deps: AppDeps, ctx: Ctx, tenantId: string): Pro
   requirePermission(ctx.actor, 'shares.manage', deps.catalogue);
   return deps.store.read(async (repos) => {
     const out: ShareView[] = [];
+    const tenants = new Map<string, { id: string; slug: string; name: string } | undefined>();
+    const tenantOf = async (id: string) => {
+      if (!tenants.has(id)) {
+        const t = await repos.tenants.findById(id);
+        tenants.set(id, t && { id: t.id, slug: t.slug, name: t.name });
+      }
+      return tenants.get(id);
+    };
     for (const s of await repos.shares.listForTenant(tenantId)) {
       const u = await repos.users.findInTenant(s.homeTenantId, s.userId);
-      if (!u) continue;
+      const other = await tenantOf(s.homeTenantId === tenantId ? s.targetTenantId : s.homeTenantId);
+      if (!u || !other) continue;
       out.push({
+        otherTenant: other,
         ...s,
         loginName: u.loginName,
         displayName: u.displayName,
@@ -112,7 +126,12 @@ export async function listShares(deps: AppDeps, ctx: Ctx, tenantId: string): Pro
   });
 }
 
-/** Import: the target's administrator accepts an offer after seeing the roles (R4 applies). */
+/**
+ * Import: the target's administrator accepts an offer after seeing the roles (R4 applies). The
+ * roles seen are the consent: the user acts here with at most them (decision 0007). Accepting an
+ * active share again re-consents to the user's current roles (`share.reaccepted`), e.g. after
+ * its home added a role.
+ */
 export async function acceptShare(
   deps: AppDeps,
   ctx: Ctx,
@@ -126,21 +145,59 @@ export async function acceptShare(
     const user = await repos.users.findInTenant(s.homeTenantId, s.userId);
     if (!user) throw notFound('share');
     const roles = await loadRoleMap(repos);
-    const roleKeys = await repos.roles.userRoles(user.tenantId, user.id);
+    const roleKeys = [...(await repos.roles.userRoles(user.tenantId, user.id))].sort();
     const d = evaluateShareStep(ctx.actor, roleKeys, roles);
     if (!d.allowed) throw new AppError(d.reason, d.message);
     if (s.expiresAt && s.expiresAt.getTime() <= now.getTime())
       throw new AppError('share.not_offered', 'The offer has expired');
-    const accepted = await repos.shares.accept(s.id, ctx.actor.userId, now);
-    if (!accepted) throw new AppError('share.not_offered');
+    const again = s.status === 'active';
+    const accepted = again
+      ? await repos.shares.reaccept(s.id, ctx.actor.userId, now, roleKeys)
+      : await repos.shares.accept(s.id, ctx.actor.userId, now, roleKeys);
+    if (!accepted) {
+      throw again
+        ? new AppError('share.not_offered', 'The share is already accepted with the user’s current roles')
+        : new AppError('share.not_offered');
+    }
     const warnings = shareAdvisories({ type: user.type, roleKeys }, roles);
     await auditBothSides(repos, ctx, now, [s.homeTenantId, s.targetTenantId], {
-      action: 'share.accepted',
+      action: again ? 'share.reaccepted' : 'share.accepted',
       shareId: s.id,
-      details: { userId: s.userId, roles: roleKeys },
+      details: again
+        ? { userId: s.userId, roles: roleKeys, previousRoles: s.acceptedRoles ?? [] }
+        : { userId: s.userId, roles: roleKeys },
     });
     return { share: accepted, warnings };
   });
+}
+
+/**
+ * A shared user's roles changed at home: every tenant that imported it learns of it in its own
+ * log, with what that means there (the consent still bounds the roles; re-accept to widen).
+ */
+export async function auditRolesChangedAtHome(
+  repos: Repos,
+  ctx: Ctx,
+  now: Date,
+  e: { userId: string; homeTenantId: string; added: string[]; removed: string[]; roles: string[] },
+): Promise<void> {
+  for (const s of await repos.shares.effectiveForUser(e.userId, now)) {
+    if (s.homeTenantId !== e.homeTenantId) continue;
+    await audit(repos, ctx, now, {
+      tenantId: s.targetTenantId,
+      action: 'share.roles_changed_at_home',
+      targetType: 'share',
+      targetId: s.id,
+      details: {
+        userId: e.userId,
+        added: e.added,
+        removed: e.removed,
+        acceptedRoles: s.acceptedRoles ?? [],
+        effectiveRoles: rolesInImportingTenant(e.roles, [s.acceptedRoles]),
+      },
+      reference: false, // the home tenant has user.roles_changed itself
+    });
+  }
 }
 
 /** Either side ends a share; the user's next request in the target tenant is refused. */

@@ -17,6 +17,8 @@ import type { User } from '../domain/user.js';
 import { Checker } from '../domain/validation.js';
 import { type AppDeps, assertNoErrors, audit, type Ctx, requirePermission } from './context.js';
 import { type CreatedUser, insertUserWithRoles, parseUserFields } from './create-user.js';
+import { queueEmailVerification } from './email-verification.js';
+import { assertActingTenant } from './tenant-reach.js';
 
 export interface CreateChildInput {
   parentId: string;
@@ -58,7 +60,7 @@ export async function createChildTenant(deps: AppDeps, ctx: Ctx, input: CreateCh
     }
   }
   assertNoErrors(c.errors);
-  if (input.parentId !== ctx.actor.actingTenantId) throw notFound('tenant');
+  await assertActingTenant(deps, ctx, input.parentId);
   requirePermission(ctx.actor, 'customers.create', deps.catalogue);
   if (primary) requirePermission(ctx.actor, 'customers.primary.manage', deps.catalogue);
   const passwordHash =
@@ -109,6 +111,7 @@ export async function createChildTenant(deps: AppDeps, ctx: Ctx, input: CreateCh
       passwordHash,
       mustChangePassword: passwordHash !== null,
     });
+    await queueEmailVerification(repos, now, created.user);
     return { tenant, primaryUser: { ...created.user, roles: created.roles }, warnings: created.warnings };
   });
 }
@@ -128,7 +131,7 @@ export async function getTenant(deps: AppDeps, ctx: Ctx, id: string): Promise<Te
 }
 
 export async function listChildren(deps: AppDeps, ctx: Ctx, id: string): Promise<Tenant[]> {
-  if (id !== ctx.actor.actingTenantId) throw notFound('tenant');
+  await assertActingTenant(deps, ctx, id);
   requirePermission(ctx.actor, 'customers.read', deps.catalogue);
   return deps.store.read((r) => r.tenants.children(id));
 }
@@ -143,7 +146,7 @@ export async function listSubtree(
   id: string,
   query: { limit?: number | undefined; cursor?: string | undefined },
 ): Promise<Page<Tenant>> {
-  if (id !== ctx.actor.actingTenantId) throw notFound('tenant');
+  await assertActingTenant(deps, ctx, id);
   requirePermission(ctx.actor, 'customers.read', deps.catalogue);
   const limit = query.limit ?? 100;
   return deps.store.read(async (r) => {
@@ -206,6 +209,11 @@ export async function updateTenant(deps: AppDeps, ctx: Ctx, input: UpdateTenantI
     const own = t?.id === ctx.actor.actingTenantId;
     const child = t?.parentId === ctx.actor.actingTenantId;
     if (!t || (!own && !child)) throw notFound('tenant');
+    // A patch that changes nothing still answers the tenant and bumps its version: it needs the
+    // permission a change would (an operation role got the tenant's data this way, R7).
+    if (name === undefined && settings === undefined && (status === undefined || status === t.status)) {
+      requirePermission(ctx.actor, own ? 'tenants.update' : 'customers.primary.manage', deps.catalogue);
+    }
     if (name !== undefined || settings !== undefined) {
       if (!own) requirePermission(ctx.actor, 'customers.primary.manage', deps.catalogue);
       else requirePermission(ctx.actor, 'tenants.update', deps.catalogue);

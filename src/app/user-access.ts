@@ -74,3 +74,11 @@ export async function findReadableUser(repos: Repos, deps: AppDeps, ctx: Ctx, us
   }
   return found;
 }
+
+/** Nobody locks, unlocks, disables or deletes himself: `what` names the refused action. */
+export function refuseSelf(ctx: Ctx, userId: string, what: string): void {
+  if (userId !== ctx.actor.userId) return;
+  throw new AppError('validation.invalid', `You cannot ${what}`, {
+    errors: [{ field: 'userId', code: 'user.self', message: 'Not for yourself' }],
+  });
+}

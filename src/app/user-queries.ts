@@ -1,9 +1,9 @@
-import { notFound } from '../domain/errors.js';
 import type { Page, UserRelation } from '../domain/ports.js';
 import type { User, UserState } from '../domain/user.js';
 import { USER_STATES } from '../domain/user.js';
 import { Checker } from '../domain/validation.js';
 import { type AppDeps, assertNoErrors, type Ctx, requirePermission } from './context.js';
+import { assertActingTenant } from './tenant-reach.js';
 import { findReadableUser } from './user-access.js';
 
 export interface UserView extends User {
@@ -11,13 +11,16 @@ export interface UserView extends User {
   relation: UserRelation;
   /** Roles can be changed from the acting tenant (false for shared-in users, R6). */
   rolesReadOnly: boolean;
+  /** The current address was confirmed by its owner's link or attested (issue 14 #6). */
+  emailVerified: boolean;
 }
 
 export async function getUser(deps: AppDeps, ctx: Ctx, userId: string): Promise<UserView> {
   return deps.store.read(async (repos) => {
     const { user, relation } = await findReadableUser(repos, deps, ctx, userId);
     const roles = await repos.roles.userRoles(user.tenantId, user.id);
-    return { ...user, roles, relation, rolesReadOnly: relation === 'shared' };
+    const emailVerified = (await repos.users.verifiedIds([user.id])).has(user.id);
+    return { ...user, roles, relation, rolesReadOnly: relation === 'shared', emailVerified };
   });
 }
 
@@ -26,7 +29,7 @@ export async function listUsers(
   ctx: Ctx,
   input: { tenantId: string; cursor?: string; limit?: number; q?: string; state?: string },
 ): Promise<Page<UserView>> {
-  if (input.tenantId !== ctx.actor.actingTenantId) throw notFound('tenant');
+  await assertActingTenant(deps, ctx, input.tenantId);
   requirePermission(ctx.actor, 'users.read', deps.catalogue);
   const c = new Checker();
   const state = c.oneOf<UserState>('state', input.state, USER_STATES, true);
@@ -40,11 +43,14 @@ export async function listUsers(
       { limit, ...(q ? { q } : {}), ...(state ? { state } : {}), ...(input.cursor ? { cursor: input.cursor } : {}) },
       deps.clock.now(),
     );
-    const roles = await repos.roles.rolesOfUsers(page.items.map((u) => u.id));
+    const ids = page.items.map((u) => u.id);
+    const roles = await repos.roles.rolesOfUsers(ids);
+    const verified = await repos.users.verifiedIds(ids);
     const items: UserView[] = page.items.map((u) => ({
       ...u,
       roles: roles.get(u.id) ?? [],
       rolesReadOnly: u.relation === 'shared',
+      emailVerified: verified.has(u.id),
     }));
     return { items, nextCursor: page.nextCursor };
   });

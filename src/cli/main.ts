@@ -6,19 +6,23 @@ import { exportStream } from '../adapters/export-stream.js';
 import { parseImportFile } from '../adapters/import-parse.js';
 import { verifyAudit } from '../app/audit-log.js';
 import { bootstrapProvider } from '../app/bootstrap.js';
+import { operatorResetPassword, operatorUnlock } from '../app/break-glass.js';
 import { exportUsers } from '../app/export-users.js';
 import { importUsers } from '../app/import-users.js';
 import { applyRoles } from '../app/roles.js';
 import { registerClusterCommand } from '../cluster/cluster-command.js';
-import { createKontor, type Kontor, oneTimePassword } from '../compose.js';
+import { createKontor, type Kontor, oneTimePassword, operatorDeps } from '../compose.js';
+import { rotateOidcKeys } from '../compose-keys.js';
 import { readRolesFile } from '../config/catalogue-files.js';
 import { loadConfig } from '../config/load-config.js';
 import { isAppError } from '../domain/errors.js';
 import { purgeExpired } from '../storage/housekeeping.js';
 import { importStore } from '../storage/import-store.js';
 import { sha256 } from '../storage/sha256.js';
+import { registerAppsCommand } from './apps-command.js';
 import { printTree } from './print-tree.js';
 import { progressBar } from './progress-bar.js';
+import { registerSystemCommands } from './system-command.js';
 
 // Set here and copied to process.exitCode at the very end: PGlite's runtime resets
 // process.exitCode when it closes.
@@ -106,7 +110,22 @@ export function buildCli(): Command {
       }),
     );
 
-  const users = program.command('users').description('user export and import');
+  program
+    .command('keys')
+    .description('the signing keys of Kontor as OpenID Provider')
+    .command('rotate')
+    .description('sign with new keys from now on; the old ones stay published until their tokens expired')
+    .action(async () =>
+      withKontor(async (k) => {
+        const r = await rotateOidcKeys(k);
+        out(`New signing keys: ${r.added.join(', ')}`);
+        if (r.retired.length > 0) {
+          out(`Retired (published until ${r.publishUntil.toISOString()}): ${r.retired.join(', ')}`);
+        }
+      }),
+    );
+
+  const users = program.command('users').description('user export and import; break-glass unlock and password reset');
   users
     .command('export')
     .description('export a tenant’s users as CSV or JSON (to stdout or --out FILE)')
@@ -160,6 +179,42 @@ export function buildCli(): Command {
       }),
     );
 
+  // Break-glass (issue 14 #3): for when no administrator can sign in. Audited with no actor.
+  users
+    .command('unlock <tenant> <login>')
+    .description('lift an administrator’s lock and the temporary sign-in lock (tenant = slug; audited)')
+    .action(async (tenant: string, login: string) =>
+      withKontor(async (k) => {
+        const u = await operatorUnlock(operatorDeps(k), { tenantSlug: tenant, loginName: login });
+        const lifted = [
+          u.from === 'locked' ? 'the administrator’s lock' : '',
+          u.temporaryLockUntil ? `the temporary lock (until ${u.temporaryLockUntil.toISOString()})` : '',
+        ].filter(Boolean);
+        out(
+          lifted.length > 0
+            ? `Unlocked ${login} in ${tenant}: lifted ${lifted.join(' and ')}; failed sign-ins cleared.`
+            : `${login} in ${tenant} was not locked; failed sign-ins cleared.`,
+        );
+      }),
+    );
+
+  users
+    .command('reset-password <tenant> <login>')
+    .description('set a one-time password, printed once, to be changed at first sign-in (tenant = slug; audited)')
+    .action(async (tenant: string, login: string) =>
+      withKontor(async (k) => {
+        const r = await operatorResetPassword(operatorDeps(k), { tenantSlug: tenant, loginName: login });
+        out(`One-time password for ${login} in ${tenant} (shown once; must be changed at first sign-in):`);
+        out(`  ${r.password}`);
+        out('Every session and API token of the user has ended.');
+        if (r.user.state !== 'active') {
+          process.stderr.write(
+            `kontor: ${login} is ${r.user.state}: ${r.user.state === 'locked' ? 'run `kontor users unlock` too' : 'an administrator enables it'}\n`,
+          );
+        }
+      }),
+    );
+
   const roles = program.command('roles').description('role definitions');
   roles
     .command('apply <file>')
@@ -207,9 +262,8 @@ export function buildCli(): Command {
       }),
     );
 
-  program
-    .command('audit')
-    .description('activity log')
+  const audit = program.command('audit').description('activity log');
+  audit
     .command('verify <tenant>')
     .description('verify the hash chain of a tenant (slug or id)')
     .action(async (tenant: string) =>
@@ -230,6 +284,10 @@ export function buildCli(): Command {
       }),
     );
 
+  registerAppsCommand(program, withKontor);
+  registerSystemCommands(program, audit, withKontor, () => {
+    failed = true;
+  });
   registerClusterCommand(program);
 
   return program;

@@ -3,6 +3,7 @@ import { seedDemo } from '../app/seed-demo.js';
 import { createKontor } from '../compose.js';
 import { createHttpApp } from '../compose-http.js';
 import { loadConfig } from '../config/load-config.js';
+import { startMetricsListener } from '../http/metrics-listener.js';
 import { purgeExpired } from '../storage/housekeeping.js';
 import { importStore } from '../storage/import-store.js';
 
@@ -48,6 +49,11 @@ export async function serve(
   const url = config.publicUrl.replace(`:${config.port}`, `:${port}`);
   if (creds) printCredentials(creds, url);
   out(`Kontor listens on ${url} (API reference: ${url}/docs)`);
+  const metricsAt = config.metricsListen;
+  const scrapes = metricsAt
+    ? await startMetricsListener(kontor.metrics, metricsAt, (e) => app.log.warn({ err: e }, 'metrics scrape failed'))
+    : undefined;
+  if (scrapes) out(`Metrics for scrapers (no sign-in): ${scrapes.url}/metrics`);
   // Expired sessions, links and counters are removed here, on every instance (deletes are
   // idempotent); a failure only logs, sign-in never depends on it.
   const purge = () =>
@@ -69,6 +75,7 @@ export async function serve(
     closing = true;
     clearInterval(purgeTimer);
     out(`${signal}: shutting down`);
+    await scrapes?.close();
     await app.close();
     await kontor.close();
     process.exit(0);

@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import ipaddr from 'ipaddr.js';
 
 export interface Config {
   readonly port: number;
@@ -50,8 +51,16 @@ export interface Config {
   };
   /** KONTOR_SECRET_KEY: 32 bytes (base64) sealing SSO client secrets; see src/sso/secret-key.ts. */
   readonly secretKey: Buffer | undefined;
+  /** KONTOR_SMTP_URL (smtp:// or smtps://); unset, mail goes to the log. */
+  readonly smtpUrl: string | undefined;
+  /** KONTOR_MAIL_FROM: the sender address of every mail. */
+  readonly mailFrom: string;
   /** How long a started SSO sign-in may take at the provider. */
   readonly ssoFlowSeconds: number;
+  /** Kontor as OpenID Provider: KONTOR_OIDC_ACCESS_TOKEN_SECONDS, the lifetime of access tokens. */
+  readonly oidc: { readonly accessTokenSeconds: number };
+  /** Which addresses outbound calls (SSO providers) may reach; see src/sso/outbound-guard.ts. */
+  readonly outbound: { readonly allowLoopback: boolean; readonly allow: readonly string[] };
   /**
    * How a request verifies the per-process caches of sessions and decisions on PostgreSQL.
    * `strict` (default): against a version read begun after the request arrived (shared by
@@ -60,6 +69,11 @@ export interface Config {
    * arrives (milliseconds; at most 0.5 s) — fewer queries, for read-heavy deployments.
    */
   readonly cacheFreshness: 'strict' | 'notify';
+  /**
+   * KONTOR_METRICS_LISTEN (host:port): a second listener serving GET /metrics without
+   * credentials, for scrapers inside the network. Unset, /metrics needs an operation role.
+   */
+  readonly metricsListen: { readonly host: string; readonly port: number } | undefined;
   /** Storage fault handling (docs/operations.md, "Database faults and failover"). */
   readonly storage: {
     /** Attempts of a unit of work hit by a transient fault, the first included. */
@@ -155,8 +169,14 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
       windowSeconds: int(env, 'KONTOR_LOGIN_WINDOW_SECONDS', 15 * 60, 1, 86400),
     }),
     secretKey: secretKey(env.KONTOR_SECRET_KEY),
+    smtpUrl: smtpUrl(env.KONTOR_SMTP_URL),
+    mailFrom: env.KONTOR_MAIL_FROM || 'kontor@localhost',
     ssoFlowSeconds: int(env, 'KONTOR_SSO_FLOW_SECONDS', 600, 30, 3600),
+    // Short: an access token cannot be recalled from an app's API that verifies it offline.
+    oidc: Object.freeze({ accessTokenSeconds: int(env, 'KONTOR_OIDC_ACCESS_TOKEN_SECONDS', 300, 30, 3600) }),
+    outbound: outbound(env),
     cacheFreshness: freshness(env.KONTOR_CACHE_FRESHNESS),
+    metricsListen: metricsListen(env.KONTOR_METRICS_LISTEN),
     storage: Object.freeze({
       retryAttempts: int(env, 'KONTOR_DB_RETRY_ATTEMPTS', 5, 1, 20),
       retryBudgetMs: int(env, 'KONTOR_DB_RETRY_BUDGET_MS', 3000, 0, 60_000),
@@ -166,8 +186,32 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
   });
 }
 
+function smtpUrl(v: string | undefined): string | undefined {
+  if (!v) return undefined;
+  if (!/^smtps?:\/\//.test(v)) throw new Error('KONTOR_SMTP_URL must start with smtp:// or smtps://');
+  return v;
+}
+
+function outbound(env: Env): Config['outbound'] {
+  const allow = (env.KONTOR_OUTBOUND_ALLOW ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
+  const bad = allow.find((c) => !ipaddr.isValidCIDR(c));
+  if (bad) throw new Error(`KONTOR_OUTBOUND_ALLOW: not a CIDR: ${bad}`);
+  return Object.freeze({ allowLoopback: env.KONTOR_OUTBOUND_ALLOW_LOOPBACK === '1', allow: Object.freeze(allow) });
+}
+
 function freshness(v: string | undefined): 'strict' | 'notify' {
   if (v === undefined || v === '' || v === 'strict') return 'strict';
   if (v === 'notify') return 'notify';
   throw new Error('KONTOR_CACHE_FRESHNESS must be strict or notify');
+}
+
+function metricsListen(v: string | undefined): Config['metricsListen'] {
+  if (!v) return undefined;
+  const m = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/.exec(v);
+  const port = Number(m?.[2]);
+  if (!m?.[1] || port > 65535) throw new Error('KONTOR_METRICS_LISTEN must be host:port, e.g. 127.0.0.1:9464');
+  return Object.freeze({ host: m[1].replace(/^\[|\]$/g, ''), port });
 }

@@ -69,6 +69,13 @@ export interface ThrottleRepo {
   take(key: string, now: Date, windowSeconds: number, limit: number): Promise<number | undefined>;
   /** Gives back one taken slot (never below zero): the attempt turned out not to count. */
   giveBack(key: string): Promise<void>;
+  /** The row as stored, whatever its age: `failures` and when its window began. */
+  peek(key: string): Promise<{ failures: number; windowStart: Date } | undefined>;
+  /**
+   * Adds one and restarts the window at `now` (a row older than `decaySeconds` restarts at 1);
+   * returns the new count. Used as a level that grows: the temporary sign-in lock.
+   */
+  escalate(key: string, now: Date, decaySeconds: number): Promise<number>;
   reset(key: string): Promise<void>;
 }
 
@@ -108,7 +115,7 @@ export interface IdempotencyRepo {
   purge(before: Date): Promise<number>;
 }
 
-export type OneTimePurpose = 'password_set' | 'signup_confirm';
+export type OneTimePurpose = 'password_set' | 'signup_confirm' | 'email_verify';
 
 export interface OneTimeToken {
   purpose: OneTimePurpose;
@@ -135,7 +142,7 @@ export interface MailMessage {
   link: string;
 }
 
-/** Outgoing mail. Called after commit; a failure is logged, not rolled back. */
+/** Outgoing mail: the transport the outbox worker delivers through (SMTP, or the log). */
 export interface MailSender {
   send(m: MailMessage): Promise<void>;
 }

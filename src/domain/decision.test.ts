@@ -59,14 +59,61 @@ describe('decide', () => {
     expect(at(root, 'home', 'users.read').allowed).toBe(false);
   });
 
+  it('bounds the roles in an importing tenant by the accepted set (decision 0007)', () => {
+    const a = compileUser(
+      facts({
+        roleKeys: ['Buyer', 'Ops'],
+        shares: [
+          {
+            targetTenantId: 'narrow',
+            targetStatus: 'active',
+            status: 'active',
+            expiresAt: null,
+            acceptedRoles: ['Ops'],
+          },
+          { targetTenantId: 'none', targetStatus: 'active', status: 'active', expiresAt: null, acceptedRoles: null },
+        ],
+      }),
+      roles,
+      index,
+    );
+    expect(at(a, 'home', 'orders.read').allowed).toBe(true);
+    expect(at(a, 'narrow', 'orders.read')).toEqual({ allowed: false, reason: 'not_granted' });
+    expect(at(a, 'none', 'orders.read')).toEqual({ allowed: false, reason: 'not_granted' });
+  });
+
   it('follows only accepted shares into active tenants, until they expire', () => {
     const a = compileUser(
       facts({
         shares: [
-          { targetTenantId: 'open', targetStatus: 'active', status: 'active', expiresAt: new Date(NOW + 1) },
-          { targetTenantId: 'past', targetStatus: 'active', status: 'active', expiresAt: new Date(NOW) },
-          { targetTenantId: 'offered', targetStatus: 'active', status: 'offered', expiresAt: null },
-          { targetTenantId: 'closed', targetStatus: 'suspended', status: 'active', expiresAt: null },
+          {
+            targetTenantId: 'open',
+            targetStatus: 'active',
+            status: 'active',
+            expiresAt: new Date(NOW + 1),
+            acceptedRoles: ['Buyer'],
+          },
+          {
+            targetTenantId: 'past',
+            targetStatus: 'active',
+            status: 'active',
+            expiresAt: new Date(NOW),
+            acceptedRoles: ['Buyer'],
+          },
+          {
+            targetTenantId: 'offered',
+            targetStatus: 'active',
+            status: 'offered',
+            expiresAt: null,
+            acceptedRoles: ['Buyer'],
+          },
+          {
+            targetTenantId: 'closed',
+            targetStatus: 'suspended',
+            status: 'active',
+            expiresAt: null,
+            acceptedRoles: ['Buyer'],
+          },
         ],
       }),
       roles,

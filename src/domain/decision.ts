@@ -1,6 +1,6 @@
 import type { PermissionCatalogue } from './permissions.js';
 import type { Role } from './role.js';
-import type { ShareStatus } from './share.js';
+import { rolesInImportingTenant, type ShareStatus } from './share.js';
 import type { TenantKind, TenantStatus } from './tenant.js';
 import type { UserState } from './user.js';
 
@@ -76,13 +76,20 @@ export interface UserFacts {
     targetStatus: TenantStatus;
     status: ShareStatus;
     expiresAt: Date | null;
+    /** The role keys the importing tenant consented to (decision 0007); null: none. */
+    acceptedRoles: readonly string[] | null;
   }[];
 }
 
-function roleBits(facts: UserFacts, roles: ReadonlyMap<string, Role>, index: PermissionIndex): Uint32Array {
+function roleBits(
+  facts: UserFacts,
+  roleKeys: readonly string[],
+  roles: ReadonlyMap<string, Role>,
+  index: PermissionIndex,
+): Uint32Array {
   const bits = new Uint32Array(index.words);
   const isRootUser = facts.homeKind === 'provider';
-  for (const key of facts.roleKeys) {
+  for (const key of roleKeys) {
     const role = roles.get(key);
     if (!role) continue; // a removed role grants nothing
     for (const p of role.permissions) {
@@ -110,13 +117,24 @@ export function compileUser(
 ): Map<string, CompiledAccess> {
   const out = new Map<string, CompiledAccess>();
   if (facts.state !== 'active' || facts.homeStatus !== 'active') return out;
-  const bits = roleBits(facts, roles, index);
-  out.set(facts.homeTenantId, { bits, validUntil: Number.POSITIVE_INFINITY });
+  out.set(facts.homeTenantId, {
+    bits: roleBits(facts, facts.roleKeys, roles, index),
+    validUntil: Number.POSITIVE_INFINITY,
+  });
+  // Per importing tenant: the consent of its shares bounds the roles, as in `resolveActor`.
+  const into = new Map<string, { accepted: (readonly string[] | null)[]; validUntil: number }>();
   for (const s of facts.shares) {
     if (s.status !== 'active' || s.targetStatus !== 'active' || s.targetTenantId === facts.homeTenantId) continue;
     const validUntil = s.expiresAt === null ? Number.POSITIVE_INFINITY : s.expiresAt.getTime();
-    const prev = out.get(s.targetTenantId);
-    if (!prev || prev.validUntil < validUntil) out.set(s.targetTenantId, { bits, validUntil });
+    const prev = into.get(s.targetTenantId) ?? { accepted: [], validUntil: Number.NEGATIVE_INFINITY };
+    into.set(s.targetTenantId, {
+      accepted: [...prev.accepted, s.acceptedRoles],
+      validUntil: Math.max(prev.validUntil, validUntil),
+    });
+  }
+  for (const [tenantId, t] of into) {
+    const keys = rolesInImportingTenant(facts.roleKeys, t.accepted);
+    out.set(tenantId, { bits: roleBits(facts, keys, roles, index), validUntil: t.validUntil });
   }
   return out;
 }

@@ -21,4 +21,21 @@ describe('the error code registry', () => {
   it('uses only client and server error statuses', () => {
     for (const v of Object.values(ERROR_CODES)) expect(v.status).toBeGreaterThanOrEqual(400);
   });
+
+  // Issue 21 #5: the title is what a person reads first, for every action that can raise the code;
+  // the page a developer reads must say the same thing first.
+  it('begins each documented meaning with the title the API sends', () => {
+    const norm = (t: string) => t.replace(/[’']/g, "'").toLowerCase();
+    const rows = new Map([...doc.matchAll(/^\| `([a-z_.]+)` \| \d{3} \| (.*) \|$/gm)].map((m) => [m[1], m[2] ?? '']));
+    const off = Object.entries(ERROR_CODES)
+      .filter(([code, v]) => !norm(rows.get(code) ?? '').startsWith(norm(v.title)))
+      .map(([code]) => code);
+    expect(off).toEqual([]);
+  });
+
+  it('titles are short sentences without a final period', () => {
+    for (const [code, v] of Object.entries(ERROR_CODES)) {
+      expect(v.title, code).toMatch(/^[A-Z].{2,90}[^.]$/);
+    }
+  });
 });

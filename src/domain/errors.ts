@@ -5,6 +5,7 @@
 export const ERROR_CODES = {
   'validation.invalid': { status: 400, title: 'The request is invalid' },
   'validation.password_policy': { status: 400, title: 'The password does not meet the policy' },
+  'password.reused': { status: 400, title: 'The new password must differ from the current one' },
   'validation.field_value': { status: 400, title: 'A custom field value is invalid' },
   'auth.unauthenticated': { status: 401, title: 'Sign-in required' },
   'auth.invalid_credentials': { status: 401, title: 'Sign-in failed' },
@@ -13,7 +14,7 @@ export const ERROR_CODES = {
   'auth.csrf': { status: 403, title: 'Missing or wrong CSRF token' },
   'auth.forbidden': { status: 403, title: 'Not permitted' },
   'auth.token_invalid': { status: 400, title: 'The link or token is invalid or expired' },
-  'grant.not_own_user': { status: 403, title: 'Roles can be changed only for own users' },
+  'grant.not_own_user': { status: 403, title: 'Only the user’s own tenant can do this' },
   'grant.requires_admin': {
     status: 403,
     title: 'Only administrators can change roles of secondary users',
@@ -53,6 +54,10 @@ export const ERROR_CODES = {
   'tenant.cycle': { status: 409, title: 'A tenant cannot be moved below itself' },
   'tenant.has_children': { status: 409, title: 'Only a tenant without children can be removed' },
   'tenant.suspended': { status: 403, title: 'The tenant is suspended' },
+  'tenant.outside_reach': {
+    status: 403,
+    title: 'The tenant is in your subtree, but not the one you act in',
+  },
   'tenant.root_immutable': { status: 409, title: 'The root provider cannot be changed this way' },
   'user.primary_exists': { status: 409, title: 'The tenant already has a primary user' },
   'user.login_taken': { status: 409, title: 'The login name is taken in this tenant' },
@@ -67,6 +72,10 @@ export const ERROR_CODES = {
     status: 422,
     title: 'The Idempotency-Key was used with another request',
   },
+  'request.secret_not_replayable': {
+    status: 409,
+    title: 'The Idempotency-Key was used; its answer carried a secret that is shown only once',
+  },
   'storage.unavailable': { status: 503, title: 'The database is not available' },
   'internal.error': { status: 500, title: 'Internal error' },
   'request.too_large': { status: 413, title: 'The request body is too large' },
@@ -75,6 +84,16 @@ export const ERROR_CODES = {
   'sso.rejected': { status: 401, title: 'The external sign-in was refused' },
   'sso.link_exists': { status: 409, title: 'The identity or the user is already linked' },
   'sso.not_configured': { status: 503, title: 'SSO is not configured on this server' },
+  'oidc.interaction_not_found': { status: 404, title: 'The sign-in for the app has expired or is unknown' },
+  'oidc.tenant_refused': { status: 403, title: 'The person may not act for this tenant in the app' },
+  'sso.issuer_forbidden': { status: 422, title: 'The issuer is on a network Kontor may not call' },
+  'sso.issuer_unreachable': { status: 422, title: 'The issuer could not be reached' },
+  'app.invalid': { status: 400, title: 'The app registration is invalid' },
+  'app.no_secret': { status: 409, title: 'The app does not authenticate with a client secret' },
+  'sso.email_mapping_required': {
+    status: 422,
+    title: 'Linking by verified e-mail needs the standard email claim',
+  },
 } as const satisfies Record<string, { status: number; title: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

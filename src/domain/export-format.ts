@@ -11,6 +11,8 @@ export function neutraliseFormula(cell: string): string {
 export interface ExportedUser {
   loginName: string;
   email: string | null;
+  /** The current address is verified (a mark for another, older address does not count). */
+  emailVerified: boolean;
   displayName: string;
   type: 'primary' | 'secondary';
   state: 'active' | 'locked' | 'disabled';
@@ -26,6 +28,7 @@ export function csvColumns(fieldKeys: readonly string[], withHashes: boolean): s
   return [
     'loginName',
     'email',
+    'emailVerified',
     'displayName',
     'type',
     'state',
@@ -43,6 +46,7 @@ export function csvRecord(u: ExportedUser, fieldKeys: readonly string[], withHas
   return [
     u.loginName,
     u.email ?? '',
+    String(u.emailVerified),
     u.displayName,
     u.type,
     u.state,

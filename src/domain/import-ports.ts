@@ -6,6 +6,8 @@ export interface ImportUserWrite {
   id: string;
   loginName: string;
   email: string | null;
+  /** Mark `email` verified in the same write: set only when the importer is trusted to vouch. */
+  emailVerified: boolean;
   displayName: string;
   type: UserType;
   state: UserState;
@@ -18,6 +20,7 @@ export interface ImportUserWrite {
 export interface ExportUserRow {
   loginName: string;
   email: string | null;
+  emailVerified: boolean;
   displayName: string;
   type: UserType;
   state: UserState;
@@ -25,6 +28,14 @@ export interface ExportUserRow {
   companyIds: string[];
   customFields: Record<string, unknown>;
   passwordHash?: string | null;
+}
+
+export interface ExistingImportUser {
+  id: string;
+  type: UserType;
+  hasPassword: boolean;
+  email: string | null;
+  verifiedEmail: string | null;
 }
 
 export type ImportJobStatus = 'running' | 'succeeded' | 'failed';
@@ -48,12 +59,15 @@ export interface ImportJob {
 
 /** Bulk access for imports: a row at a time would take minutes for 100,000 users. */
 export interface ImportRepo {
-  /** Existing users of the tenant by lower-cased login name, and whether each has a password. */
-  existing(
-    tenantId: string,
-    loginsLower: string[],
-  ): Promise<Map<string, { id: string; type: UserType; hasPassword: boolean }>>;
-  /** Inserts users with their roles and companies in multi-row statements. */
+  /**
+   * Existing users of the tenant by lower-cased login name, whether each has a password, and its
+   * current address when that address is verified (null otherwise, as `users.verifiedIds` counts).
+   */
+  existing(tenantId: string, loginsLower: string[]): Promise<Map<string, ExistingImportUser>>;
+  /**
+   * Inserts users with their roles, companies and (where `emailVerified`) the verified mark of
+   * their address in multi-row statements.
+   */
   insertUsers(tenantId: string, users: ImportUserWrite[], grantedBy: string | null, now: Date): Promise<void>;
   insertJob(job: ImportJob): Promise<void>;
   finishJob(

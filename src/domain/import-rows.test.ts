@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { FieldDefinition } from './custom-fields.js';
-import { parseImportRecord } from './import-rows.js';
+import { parseImportRecord, verifiedClaim } from './import-rows.js';
 
 const fields: FieldDefinition[] = [
   { id: 'f1', tenantId: 't', key: 'cost_centre', label: 'Cost centre', type: 'number', required: false, options: [] },
@@ -76,5 +76,45 @@ describe('parseImportRecord', () => {
     const record = JSON.parse('{"loginName":"a","__proto__":{"polluted":true}}') as Record<string, unknown>;
     expect(codes(csv(record))).toEqual(['import.unknown_column']);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  it('reads emailVerified: CSV true/false/empty, JSON a boolean or null, nothing else', () => {
+    const json = (r: Record<string, unknown>) => parseImportRecord(r, 1, fields, { csv: false });
+    const row = { loginName: 'a', email: 'a@example.com' };
+    expect(csv({ ...row, emailVerified: 'true' }).row?.emailVerified).toBe(true);
+    expect(csv({ ...row, emailVerified: 'false' }).row?.emailVerified).toBe(false);
+    expect(csv({ ...row, emailVerified: '' }).row?.emailVerified).toBe(false);
+    expect(csv(row).row?.emailVerified).toBe(false);
+    expect(json({ ...row, emailVerified: true }).row?.emailVerified).toBe(true);
+    expect(json({ ...row, emailVerified: null }).row?.emailVerified).toBe(false);
+    expect(codes(csv({ ...row, emailVerified: 'yes' }))).toEqual(['enum']);
+    expect(codes(json({ ...row, emailVerified: 'true' }))).toEqual(['enum']);
+    expect(csv({ loginName: 'a', emailVerified: 'true' }).errors).toEqual([
+      expect.objectContaining({ field: 'emailVerified', code: 'missing' }),
+    ]);
+  });
+});
+
+describe('verifiedClaim', () => {
+  const claim = (email: string | null, emailVerified: boolean) => ({ email, emailVerified });
+  it('lets anyone re-state the verified current address, and marks nothing anew', () => {
+    expect(verifiedClaim(claim('Ada@Example.com', true), 'ada@example.com', false)).toEqual({ attest: false });
+    expect(verifiedClaim(claim('ada@example.com', true), 'ada@example.com', true)).toEqual({ attest: false });
+  });
+
+  it('marks a new or changed address only for a trusted importer', () => {
+    expect(verifiedClaim(claim('new@example.com', true), 'old@example.com', true)).toEqual({ attest: true });
+    expect(verifiedClaim(claim('new@example.com', true), null, true)).toEqual({ attest: true });
+    for (const verified of ['old@example.com', null]) {
+      expect(verifiedClaim(claim('new@example.com', true), verified, false)).toMatchObject({
+        attest: false,
+        refusal: { code: 'grant.missing_permission' },
+      });
+    }
+  });
+
+  it('never marks for false', () => {
+    expect(verifiedClaim(claim('a@example.com', false), null, true)).toEqual({ attest: false });
+    expect(verifiedClaim(claim('a@example.com', false), null, false)).toEqual({ attest: false });
   });
 });

@@ -7,6 +7,8 @@ export const IMPORT_LIMITS = { maxRows: 200_000, maxCell: 1_000, maxBytes: 64 * 
 /** One problem of one row; `line` is the file line (CSV) or the 1-based array index (JSON). */
 export interface RowError {
   line: number;
+  /** 1-based position of the field among the row's columns (CSV) or keys (JSON), when it has one. */
+  column?: number;
   field: string;
   code: string;
   message: string;
@@ -17,6 +19,11 @@ export interface ImportRow {
   line: number;
   loginName: string;
   email: string | null;
+  /**
+   * The file claims the address is verified. A claim only: the import decides whether the
+   * importer may vouch for it (see import-users.ts).
+   */
+  emailVerified: boolean;
   displayName: string;
   type: UserType;
   state: UserState;
@@ -30,6 +37,7 @@ export interface ImportRow {
 const FIXED = [
   'loginName',
   'email',
+  'emailVerified',
   'displayName',
   'type',
   'state',
@@ -64,6 +72,13 @@ function cellText(v: string, line: number, field: string, errors: RowError[], cs
   return v.startsWith("'") && FORMULA.test(v.slice(1)) ? v.slice(1) : v;
 }
 
+/** CSV `true`/`false`/empty, JSON a boolean or null; anything else is refused, not guessed. */
+function verifiedFlag(v: unknown, csv: boolean): boolean | undefined {
+  if (v === undefined || v === null || v === false || (csv && (v === '' || v === 'false'))) return false;
+  if (v === true || (csv && v === 'true')) return true;
+  return undefined;
+}
+
 const list = (v: unknown): string[] =>
   Array.isArray(v) ? v.map(String) : typeof v === 'string' && v.length > 0 ? v.split(';').map((s) => s.trim()) : [];
 
@@ -92,15 +107,20 @@ export function parseImportRecord(
   line: number,
   fields: readonly FieldDefinition[],
   opts: { csv: boolean },
-): { row?: ImportRow; errors: RowError[] } {
+): { row: ImportRow; errors: RowError[] } {
   const errors: RowError[] = [];
   const fail = (field: string, code: string, message: string) => errors.push({ line, field, code, message });
   const defs = new Map(fields.map((f) => [f.key, f]));
   const customFields: Record<string, unknown> = {};
   const text: Record<string, string> = {};
+  let emailVerified = false;
   for (const key of Object.keys(record)) {
     const value = record[key];
-    if (key === 'password') {
+    if (key === 'emailVerified') {
+      const flag = verifiedFlag(value, opts.csv);
+      if (flag === undefined) fail(key, 'enum', opts.csv ? 'true, false or empty' : 'true, false or null');
+      emailVerified = flag === true;
+    } else if (key === 'password') {
       fail(key, 'import.plaintext_password', 'Plaintext passwords are never accepted; import a hash or none');
     } else if (key.startsWith('field:')) {
       const def = defs.get(key.slice(6));
@@ -130,6 +150,7 @@ export function parseImportRecord(
   if (!isValidLoginName(loginName)) fail('loginName', 'format', 'Letters, digits and . _ @ + - (1–254)');
   const email = text.email ? text.email : null;
   if (email !== null && !isValidEmail(email)) fail('email', 'format', 'Not an email address');
+  if (emailVerified && email === null) fail('emailVerified', 'missing', 'There is no address to be verified');
   const type = (text.type || 'secondary') as UserType;
   if (!USER_TYPES.includes(type)) fail('type', 'enum', 'primary or secondary');
   const state = (text.state || 'active') as UserState;
@@ -138,13 +159,15 @@ export function parseImportRecord(
   if (passwordHash !== null && !HASH.test(passwordHash)) {
     fail('passwordHash', 'import.hash_format', 'Only argon2 or bcrypt hashes are accepted');
   }
-  if (errors.length > 0) return { errors };
+  // A row with errors still comes back, as far as it could be read, so the import reports every
+  // problem of the row at once (roles, companies, fields) instead of one per attempt.
   return {
     errors,
     row: {
       line,
       loginName,
       email,
+      emailVerified,
       displayName: text.displayName || loginName,
       type,
       state,
@@ -154,4 +177,35 @@ export function parseImportRecord(
       passwordHash,
     },
   };
+}
+
+/** Who holds this may vouch for an address (by the attestation endpoint or by import). */
+export const ATTEST_PERMISSION = 'users.email.attest';
+
+/**
+ * What a row's `emailVerified` means for the user it writes. `true` in a file is a claim; SSO's
+ * verified-email linking trusts the mark, so an importer who could set it freely could route an
+ * IdP account to any user whose address he chose. Hence a new mark only from a trusted importer
+ * (`trusted`: the operator or a holder of {@link ATTEST_PERMISSION}). A row that re-states what
+ * is already true (the user's current address is verified and the row keeps it, in any case)
+ * vouches for nothing: anyone may import it, so an export round-trip keeps the marks, and
+ * nothing is marked anew. `false` never marks and never clears (a changed address clears).
+ */
+export function verifiedClaim(
+  row: Pick<ImportRow, 'email' | 'emailVerified'>,
+  verifiedEmail: string | null,
+  trusted: boolean,
+): { attest: boolean; refusal?: { code: 'grant.missing_permission'; message: string } } {
+  if (!row.emailVerified || row.email === null) return { attest: false };
+  if (verifiedEmail !== null && row.email.toLowerCase() === verifiedEmail.toLowerCase()) return { attest: false };
+  if (!trusted) {
+    return {
+      attest: false,
+      refusal: {
+        code: 'grant.missing_permission',
+        message: `Vouching for a new or changed address needs the permission ${ATTEST_PERMISSION}`,
+      },
+    };
+  }
+  return { attest: true };
 }

@@ -157,3 +157,10 @@ describe('passwords made of the tenant or login name', () => {
     expect(verdict(login, { loginName: login })).toBe('password.context');
   });
 });
+
+describe('normalisation (issue 20 #5)', () => {
+  it('counts length as typed, before NFKC expands a code point', () => {
+    expect('\ufdfa'.normalize('NFKC').length).toBeGreaterThanOrEqual(PASSWORD_MIN);
+    expect(verdict('\ufdfa')).toBe('password.too_short');
+  });
+});

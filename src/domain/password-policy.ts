@@ -1,9 +1,13 @@
 import { AppError } from './errors.js';
+import type { PasswordHasher } from './ports.js';
 
 /**
  * NIST SP 800-63B-4 for passwords as the only factor: at least 15 characters, at least 64
- * allowed, any Unicode, no composition rules, a blocklist. Lengths count code points after
- * NFKC normalisation, so "é" typed two ways is the same password.
+ * allowed, any Unicode, no composition rules, a blocklist. Lengths count the characters as typed
+ * (code points after NFC: one code point such as U+FDFA expands to 18 under NFKC and must not
+ * pass as 15 characters, a decomposed "é" is still one);
+ * every hash and every verify sees the NFKC form (`normalisingHasher`), so "é" typed two ways
+ * or a full-width password is the same password at sign-up, change and sign-in.
  */
 export const PASSWORD_MIN = 15;
 export const PASSWORD_MAX = 256;
@@ -65,7 +69,9 @@ export function checkPassword(
   context: { tenantName?: string; tenantSlug?: string; loginName?: string } = {},
 ): string {
   const pw = normalise(password);
-  const length = [...pw].length;
+  // Canonical composition only (NFC): decomposed umlauts do not pad, compatibility expansions
+  // (U+FDFA is 18 code points under NFKC) do not either.
+  const length = [...password.normalize('NFC')].length;
   const fail = (code: string, message: string): never => {
     throw new AppError('validation.password_policy', message, {
       errors: [{ field: 'password', code, message }],
@@ -96,4 +102,21 @@ export function checkPassword(
     }
   }
   return pw;
+}
+
+/**
+ * The one place where passwords are normalised: every hash and every verify goes through NFKC.
+ * A stored hash made from the raw input (an import from another system) still verifies: the
+ * raw form is tried second, and only when it differs from the normalised one.
+ */
+export function normalisingHasher(inner: PasswordHasher): PasswordHasher {
+  return {
+    hash: (password) => inner.hash(normalise(password)),
+    async verify(hash, password) {
+      const pw = normalise(password);
+      if (await inner.verify(hash, pw)) return true;
+      return pw !== password && inner.verify(hash, password);
+    },
+    dummyHash: () => inner.dummyHash(),
+  };
 }

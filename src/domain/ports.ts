@@ -1,6 +1,8 @@
+import type { AppRepo } from './apps.js';
 import type { AuditEvent, AuditInput } from './audit.js';
 import type { Company } from './company.js';
 import type { FieldDefinition } from './custom-fields.js';
+import type { OidcKeyRepo, OidcPayloadRepo } from './oidc.js';
 import type { Role } from './role.js';
 import type { Share } from './share.js';
 import type { Tenant, TenantKind, TenantSettings, TenantStatus } from './tenant.js';
@@ -86,7 +88,10 @@ export interface ActorFacts {
   sharedIntoActing: boolean;
   /** When the share into the acting tenant ends; null when it does not (or there is none). */
   shareUntil: Date | null;
+  /** The user's home roles (capping for an importing tenant is the caller's, see share.ts). */
   roles: Role[];
+  /** The consented role sets of the effective shares into the acting tenant; empty without. */
+  acceptedRoles: (string[] | null)[];
 }
 
 export interface UserRepo {
@@ -108,6 +113,8 @@ export interface UserRepo {
    * verified-email linking trusts only such addresses.
    */
   markEmailVerified(tenantId: string, userId: string, email: string, now: Date): Promise<void>;
+  /** Of these users, those whose current address is verified (issue 14 #6). */
+  verifiedIds(ids: readonly string[]): Promise<Set<string>>;
   /**
    * Everything that decides whether a user may act for a tenant now, in one read: the user's
    * state, its home's and the acting tenant's status, an effective imported share, its roles.
@@ -123,7 +130,19 @@ export interface UserRepo {
     now: Date,
     expectedVersion?: number,
   ): Promise<User>;
-  setPassword(tenantId: string, id: string, hash: string | null, mustChange: boolean, now: Date): Promise<void>;
+  /**
+   * Sets (or clears) the password and, in the same transaction, ends every session of the user
+   * but `keepSessionHash` (the one that changed its own password) and every API token.
+   * `update` with a state other than `active` ends them all likewise.
+   */
+  setPassword(
+    tenantId: string,
+    id: string,
+    hash: string | null,
+    mustChange: boolean,
+    now: Date,
+    keepSessionHash?: string,
+  ): Promise<void>;
   passwordHash(tenantId: string, id: string): Promise<string | null | undefined>;
   delete(tenantId: string, id: string): Promise<void>;
   /** Own users and effective imported shares of the tenant. */
@@ -152,7 +171,9 @@ export interface ShareRepo {
   /** The share of a user into a tenant that is offered or active, if any. */
   findOpen(userId: string, targetTenantId: string): Promise<Share | undefined>;
   /** Single-use: only an `offered` share becomes active; returns undefined otherwise. */
-  accept(id: string, acceptedBy: string, now: Date): Promise<Share | undefined>;
+  accept(id: string, acceptedBy: string, now: Date, acceptedRoles: string[]): Promise<Share | undefined>;
+  /** Re-acceptance of an active share: replaces the consented role set; undefined if not active. */
+  reaccept(id: string, acceptedBy: string, now: Date, acceptedRoles: string[]): Promise<Share | undefined>;
   end(id: string, endedBy: string, now: Date): Promise<Share | undefined>;
   /** Shares where the tenant is home or target. */
   listForTenant(tenantId: string): Promise<Share[]>;
@@ -195,7 +216,31 @@ export interface AuditRepo {
 }
 
 /** Repositories bound to one transaction (or to autocommit reads). */
+/** One row of the outbox: an effect to carry out after the transaction that wrote it committed. */
+export interface OutboxItem {
+  id: string;
+  topic: string;
+  payload: unknown;
+  attempts: number;
+}
+
+/**
+ * The transactional outbox: `enqueue` inside the change's transaction (an aborted change leaves
+ * nothing); the worker claims due rows with `FOR UPDATE SKIP LOCKED` and a lease, so several
+ * instances carry out each item once, and a crash mid-send only delays it until the lease ends.
+ */
+export interface OutboxRepo {
+  enqueue(topic: string, payload: unknown, now: Date): Promise<void>;
+  /** Due rows of the topic, claimed until `leaseUntil` (their attempt count already raised). */
+  claim(topic: string, now: Date, limit: number, leaseUntil: Date): Promise<OutboxItem[]>;
+  markSent(id: string, now: Date): Promise<void>;
+  markFailed(id: string, error: string, nextAttemptAt: Date): Promise<void>;
+  /** No further attempt: the row stays, with its last error, until housekeeping removes it. */
+  markGivenUp(id: string, error: string, now: Date): Promise<void>;
+}
+
 export interface Repos {
+  apps: AppRepo;
   tenants: TenantRepo;
   users: UserRepo;
   roles: RoleRepo;
@@ -203,6 +248,10 @@ export interface Repos {
   companies: CompanyRepo;
   fields: FieldRepo;
   audit: AuditRepo;
+  outbox: OutboxRepo;
+  /** oidc-provider's records and the acting tenant of its grants. */
+  oidc: OidcPayloadRepo;
+  oidcKeys: OidcKeyRepo;
 }
 
 /**

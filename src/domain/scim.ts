@@ -18,7 +18,8 @@ export interface ScimRepo {
   externalIds(tenantId: string, type: ScimResourceType, ids: readonly string[]): Promise<Map<string, string>>;
   /**
    * Sets or (with null) clears the external id of a resource. Unique per tenant and type: a
-   * second resource with the same external id is a conflict (23505 → `resource.conflict`).
+   * second resource with the same external id is a `resource.conflict` (scimType uniqueness)
+   * that names the taken value, decided by the unique constraint, never by a prior lookup.
    */
   setExternalId(tenantId: string, type: ScimResourceType, id: string, externalId: string | null): Promise<void>;
   /** The resource id that carries the external id, if any. */
@@ -38,6 +39,11 @@ export interface ScimRepo {
    * `user.login_taken` conflict by the unique index; the version is raised.
    */
   renameLogin(tenantId: string, userId: string, loginName: string, now: Date): Promise<void>;
+  /**
+   * When each company last changed, as far as the activity log tells: the newest event about it
+   * (renamed, external id set, SCIM member changes), by company id; companies without one are absent.
+   */
+  groupsChangedAt(tenantId: string, companyIds: readonly string[]): Promise<Map<string, Date>>;
   /** Members of each company, by company id (companies without members are absent). */
   members(tenantId: string, companyIds: readonly string[]): Promise<Map<string, ScimMember[]>>;
 }

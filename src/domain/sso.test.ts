@@ -7,6 +7,11 @@ const decide = (c: Record<string, unknown>, l: typeof local | undefined = local,
   emailLinkDecision(claims(c), DEFAULT_CLAIM_MAPPING, domains, l);
 
 describe('linking by email', () => {
+  it('never links through an address read from another claim than the standard email', () => {
+    const m = { ...DEFAULT_CLAIM_MAPPING, email: 'upn' };
+    const d = emailLinkDecision(claims({ upn: 'ann@corp.example', email_verified: true }), m, ['corp.example'], local);
+    expect(d).toMatchObject({ link: false, reason: 'email_mapping_not_standard' });
+  });
   it('links a verified address of a vouched domain to a user whose address is verified', () => {
     expect(decide({ email: 'Ann@Corp.example', email_verified: true })).toEqual({
       link: true,

@@ -125,6 +125,18 @@ export interface SsoRepo {
   setVerifiedEmail(tenantId: string, userId: string, email: string, now: Date): Promise<void>;
   rememberSessionIdentity(sessionIdHash: string, id: SessionIdentity): Promise<void>;
   sessionIdentity(sessionIdHash: string): Promise<SessionIdentity | undefined>;
+  /**
+   * Ends the live sessions opened through the connection (sign-in or MSP switch), only those of
+   * one user or of one home tenant when given; returns how many. Bumps the principal version,
+   * so every instance refuses them on the next request.
+   */
+  endSessionsThrough(
+    connectionId: string,
+    only: { userId?: string; homeTenantId?: string },
+    now: Date,
+  ): Promise<number>;
+  /** Removes every tenant's enablement of the connection; returns those tenants' ids, sorted. */
+  voidEnablements(connectionId: string): Promise<string[]>;
 }
 
 /** The external identity a session was opened with, and through which connection. */
@@ -153,6 +165,12 @@ export interface RelyingParty {
     p: { callbackUrl: string; state: string; nonce: string; codeVerifier: string },
   ): Promise<IdClaims>;
   randomVerifier(): string;
+  /**
+   * Fetches the issuer's discovery document through the outbound guard. Throws AppError
+   * `sso.issuer_forbidden` (a refused address) or `sso.issuer_unreachable` (no answer); a
+   * provider that answers, even wrongly, passes.
+   */
+  probe(issuer: string): Promise<void>;
   /** The provider's RP-initiated logout URL, or undefined when it announces none. */
   endSessionUrl(c: SsoConnection, postLogoutRedirectUri: string): Promise<string | undefined>;
 }
@@ -169,6 +187,13 @@ export function subjectOf(claims: IdClaims, m: ClaimMapping): string | undefined
   return parts.join(':');
 }
 
+/**
+ * `email_verified` is about the standard `email` claim only: linking by verified address is
+ * sound only if that is the claim the connection reads the address from.
+ */
+export const emailLinkMappingSound = (policy: LinkPolicy, m: ClaimMapping): boolean =>
+  policy !== 'verified-email' || m.email === 'email';
+
 export type EmailLinkDecision = { link: true; email: string } | { link: false; reason: string };
 
 /**
@@ -183,6 +208,8 @@ export function emailLinkDecision(
   vouchedDomains: readonly string[],
   local: { email: string | null; verifiedEmail: string | undefined } | undefined,
 ): EmailLinkDecision {
+  // Connections saved before the mapping check existed: never trust another claim as verified.
+  if (m.email !== 'email') return { link: false, reason: 'email_mapping_not_standard' };
   const email = claims[m.email];
   if (typeof email !== 'string' || email.length === 0) return { link: false, reason: 'no_email' };
   if (claims.email_verified !== true) return { link: false, reason: 'email_not_verified' };

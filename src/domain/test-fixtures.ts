@@ -77,6 +77,7 @@ export const DEFAULT_ROLES: readonly Role[] = [
     'audit.read',
     'advisories.read',
     'sso.manage',
+    'apps.manage',
     'decisions.read',
     'account.password.change',
   ]),

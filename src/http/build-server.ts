@@ -6,13 +6,19 @@ import type { AuthDeps, AuthServices } from '../app/auth/auth-deps.js';
 import type { AppDeps } from '../app/context.js';
 import type { Config } from '../config/load-config.js';
 import type { ScimStore } from '../domain/scim.js';
+import { installOidc } from '../oidc/http-plugin.js';
+import type { OidcService } from '../oidc/oidc-service.js';
 import { scimServer } from '../scim/scim-server.js';
 import { installAuth } from './plugins/auth.js';
 import { installConsole } from './plugins/console.js';
 import { installIdempotency } from './plugins/idempotency.js';
+import { logSerializers } from './plugins/log-serializers.js';
+import { type HttpMetrics, installMetrics } from './plugins/metrics.js';
 import { installOpenApi } from './plugins/openapi.js';
 import { installProblems } from './plugins/problem.js';
 import { installReadYourWrites } from './plugins/read-your-writes.js';
+import { installRefusalAudit } from './plugins/refusal-audit.js';
+import { installSecurityHeaders } from './plugins/security-headers.js';
 import { installValidation } from './plugins/validation.js';
 import { installRequestScope } from './request-scope.js';
 import { registerRoutes } from './routes/index.js';
@@ -35,6 +41,9 @@ const REDACT = [
   '*.clientSecret',
 ];
 
+/** Behind HTTPS the __Host- prefix pins the cookie to this host, path / and Secure. */
+export const sessionCookieName = (secure: boolean): string => (secure ? '__Host-kontor_session' : 'kontor_session');
+
 export async function buildServer(opts: {
   deps: AppDeps;
   config: Config;
@@ -42,6 +51,12 @@ export async function buildServer(opts: {
   logger?: boolean | object;
   /** SCIM 2.0 provisioning (issue 6) under /scim/v2; absent, there is none. */
   scim?: ScimStore;
+  /** Kontor as OpenID Provider (issue 15) under /oidc; absent, there is none. */
+  oidc?: OidcService;
+  /** Request metrics and GET /metrics (issue 19); absent, neither. */
+  metrics?: HttpMetrics;
+  /** Background work that lives as long as the server (the mail worker): stopped on close. */
+  onClose?: () => Promise<void>;
 }): Promise<FastifyInstance> {
   const { config } = opts;
   const logger = opts.logger === undefined || opts.logger === true ? { level: config.logLevel } : opts.logger;
@@ -52,6 +67,7 @@ export async function buildServer(opts: {
         : {
             ...(logger as object),
             redact: { paths: REDACT, censor: '[redacted]' },
+            serializers: logSerializers,
             // JSON leaves U+2028/U+2029 raw, and some log readers split lines on them: one
             // record stays one line whatever text a client managed to get into it.
             hooks: {
@@ -81,8 +97,7 @@ export async function buildServer(opts: {
   const deps: AuthDeps = { ...opts.deps, ...opts.auth };
   const r: RouteDeps = {
     deps,
-    // Behind HTTPS the __Host- prefix pins the cookie to this host, path / and Secure.
-    cookieName: config.secureCookies ? '__Host-kontor_session' : 'kontor_session',
+    cookieName: sessionCookieName(config.secureCookies),
     secureCookies: config.secureCookies,
   };
   // Only JSON bodies: a cross-site form (text/plain, urlencoded) cannot reach a handler.
@@ -92,16 +107,20 @@ export async function buildServer(opts: {
   installProblems(app);
   await app.register(cookie);
   installAuth(app, r);
+  installRefusalAudit(app, deps);
   installIdempotency(app, deps);
   installReadYourWrites(app, { seconds: config.readYourWritesSeconds, secure: config.secureCookies });
+  installSecurityHeaders(app);
   app.addHook('onSend', async (req, reply, payload) => {
     reply.header('x-request-id', req.id);
     return payload;
   });
+  if (opts.metrics) installMetrics(app, opts.metrics, deps.catalogue);
   await installOpenApi(app, r.cookieName);
   await app.register(async (api) => registerRoutes(api.withTypeProvider<TypeBoxTypeProvider>(), r), {
     prefix: '/api/v1',
   });
+  if (opts.oidc) await installOidc(app, { service: opts.oidc, deps, secureCookies: config.secureCookies });
   if (opts.scim) await app.register(scimServer(deps, opts.scim), { prefix: '/scim/v2' });
   app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
   // Ready only while a write-capable primary answers quickly: no database, a standby or a
@@ -118,6 +137,8 @@ export async function buildServer(opts: {
     return ready ? { status: 'ready' } : reply.code(503).send({ status: 'unavailable' });
   });
   await installConsole(app);
+  const onClose = opts.onClose;
+  if (onClose) app.addHook('onClose', async () => onClose());
   await app.ready();
   return app;
 }

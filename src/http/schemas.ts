@@ -91,6 +91,9 @@ export const UserView = Type.Object({
   roles: Type.Array(Type.String()),
   relation: Type.String({ description: 'own, shared (imported share) or customer_primary' }),
   rolesReadOnly: Type.Boolean({ description: 'true for shared-in users (R6)' }),
+  emailVerified: Type.Boolean({
+    description: 'The current address was confirmed through its verification link or attested by an administrator',
+  }),
 });
 
 export const Warning = Type.Object({ code: Type.String(), message: Type.String() });
@@ -108,6 +111,17 @@ export const CreateUserBody = Type.Object(
   },
   strict,
 );
+
+/** An API token as its owner and administrators see it: never the secret or its hash. */
+export const ApiToken = Type.Object({
+  id: Uuid,
+  name: Type.String(),
+  actingTenantId: Uuid,
+  createdAt: Time,
+  expiresAt: Time,
+  lastUsedAt: Nullable(Time),
+  revokedAt: Nullable(Time),
+});
 
 export const Share = Type.Object({
   id: Uuid,

@@ -38,6 +38,11 @@ declare module 'fastify' {
      * the result of their use case's single transaction as it is.
      */
     replayable?: boolean;
+    /**
+     * The success answer carries a secret (an API token, a password link): an Idempotency-Key
+     * stores only a marker and a repeat is refused (`request.secret_not_replayable`).
+     */
+    secretBearing?: boolean;
   }
   interface FastifyRequest {
     principal: Principal | undefined;

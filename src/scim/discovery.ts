@@ -40,31 +40,68 @@ const attr = (name: string, type: string, o: Partial<Attr> = {}): Attr => ({
   ...o,
 });
 
+// RFC 7643 §2.3.7: a reference names what it may point to; URIs of Kontor are case-exact.
+const ref = (referenceTypes: string[], o: Partial<Attr> = {}): Attr =>
+  attr('$ref', 'reference', { referenceTypes, caseExact: true, ...o });
+/** Sub-attributes under a readOnly parent are readOnly too (RFC 7643 §2.2: no readWrite below it). */
+const readOnly = (a: Attr): Attr => ({ ...a, mutability: 'readOnly' });
+
 const USER_ATTRS: Attr[] = [
   attr('userName', 'string', { required: true, uniqueness: 'server', description: 'The login name' }),
-  attr('displayName', 'string'),
-  attr('name', 'complex', { subAttributes: [attr('formatted', 'string')] }),
+  attr('displayName', 'string', {
+    required: true,
+    description:
+      'The display name; a body may give it as name.formatted or name.givenName and familyName instead. It cannot be removed',
+  }),
+  attr('name', 'complex', {
+    description: 'Kontor keeps the display name only: name.formatted is displayName',
+    subAttributes: [attr('formatted', 'string')],
+  }),
   attr('active', 'boolean'),
-  attr('externalId', 'string', { caseExact: true }),
+  attr('externalId', 'string', {
+    caseExact: true,
+    uniqueness: 'server',
+    description: "The provisioning client's id of the user, unique in the tenant",
+  }),
   attr('emails', 'complex', {
     multiValued: true,
     description: 'Kontor keeps one address: the primary (else the first) entry',
-    subAttributes: [attr('value', 'string'), attr('type', 'string'), attr('primary', 'boolean')],
+    subAttributes: [
+      attr('value', 'string'),
+      attr('type', 'string', { canonicalValues: ['work'] }),
+      attr('primary', 'boolean'),
+      attr('verified', 'boolean', {
+        description:
+          'Whether the address is verified. true is kept only from a token whose user may attest addresses (users.email.attest, and outranks the user); else ignored, and the owner confirms by a link',
+      }),
+    ],
   }),
   attr('groups', 'complex', {
     multiValued: true,
     mutability: 'readOnly',
-    description: 'The companies the user is limited to',
-    subAttributes: [attr('value', 'string'), attr('display', 'string'), attr('$ref', 'reference')],
+    description: 'The companies the user is limited to; changed through the Group members',
+    subAttributes: [attr('value', 'string', { caseExact: true }), attr('display', 'string'), ref(['Group'])].map(
+      readOnly,
+    ),
   }),
 ];
 
 const GROUP_ATTRS: Attr[] = [
   attr('displayName', 'string', { required: true, uniqueness: 'server', description: 'The company name' }),
-  attr('externalId', 'string', { caseExact: true }),
+  attr('externalId', 'string', {
+    caseExact: true,
+    uniqueness: 'server',
+    description: "The provisioning client's id of the group, unique in the tenant",
+  }),
   attr('members', 'complex', {
     multiValued: true,
-    subAttributes: [attr('value', 'string', { mutability: 'immutable' }), attr('display', 'string')],
+    description: 'The users limited to the company',
+    subAttributes: [
+      attr('value', 'string', { caseExact: true, mutability: 'immutable', description: 'The user id' }),
+      ref(['User'], { mutability: 'immutable', description: 'The URI of the user' }),
+      attr('type', 'string', { mutability: 'immutable', canonicalValues: ['User'] }),
+      attr('display', 'string', { mutability: 'readOnly', description: "The user's login name" }),
+    ],
   }),
 ];
 

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { ScimGroupModel, ScimGroupRecord } from '../app/scim/scim-model.js';
 import { type PatchOp, stripCore, valueFilterOf } from './patch-ops.js';
 import { scimInvalid } from './scim-errors.js';
@@ -24,27 +25,35 @@ export function groupFromScim(body: unknown): ScimGroupModel {
   };
 }
 
-/** A company as an RFC 7643 Group; `members` can be left out (Entra asks `excludedAttributes=members`). */
-export function groupToScim(r: ScimGroupRecord, base: string, withMembers = true): Json {
+/**
+ * A weak version of the group's content (name, external id, members): companies keep no version
+ * counter, and a hash changes whenever anything a client sees changes, however it was changed.
+ */
+function versionOf(r: ScimGroupRecord): string {
+  const members = r.members.map((m) => m.userId).sort();
+  const hash = createHash('sha256').update(JSON.stringify([r.company.name, r.externalId, members]));
+  return `W/"${hash.digest('base64url').slice(0, 22)}"`;
+}
+
+/** A company as an RFC 7643 Group; attributes are picked afterwards (projection.ts). */
+export function groupToScim(r: ScimGroupRecord, base: string): Json {
   return {
     schemas: [URN.group],
     id: r.company.id,
     ...(r.externalId !== null ? { externalId: r.externalId } : {}),
     displayName: r.company.name,
-    ...(withMembers
-      ? {
-          members: r.members.map((m) => ({
-            value: m.userId,
-            display: m.loginName,
-            type: 'User',
-            $ref: userLocation(base, m.userId),
-          })),
-        }
-      : {}),
+    members: r.members.map((m) => ({
+      value: m.userId,
+      display: m.loginName,
+      type: 'User',
+      $ref: userLocation(base, m.userId),
+    })),
     meta: {
       resourceType: 'Group',
       created: r.company.createdAt.toISOString(),
+      lastModified: r.lastModified.toISOString(),
       location: `${base}/Groups/${r.company.id}`,
+      version: versionOf(r),
     },
   };
 }
@@ -88,7 +97,8 @@ export function applyGroupPatch(current: ScimGroupModel, ops: readonly PatchOp[]
       continue;
     }
     if (!isObject(op.value)) throw scimInvalid('invalidValue', 'An operation without path needs an object value');
-    for (const [k, v] of Object.entries(op.value)) set(g, op.op, k, v);
+    // `schemas` in the value names the resource's schemas, not an attribute to change.
+    for (const [k, v] of Object.entries(op.value)) if (k !== 'schemas') set(g, op.op, k, v);
   }
   return g;
 }

@@ -24,7 +24,3 @@ export function listQueryOf<A extends string>(q: ScimListParams, names: Readonly
     count: Number.isFinite(count) ? Math.min(Math.max(count, 0), MAX_RESULTS) : DEFAULT_COUNT,
   };
 }
-
-/** Whether `excludedAttributes` names the attribute (Entra leaves out group members this way). */
-export const excludes = (q: ScimListParams, attribute: string): boolean =>
-  (q.excludedAttributes ?? '').split(',').some((a) => a.trim().toLowerCase() === attribute.toLowerCase());

@@ -12,22 +12,36 @@ import { listResponse, resourceTypes, schemas, serviceProviderConfig } from './d
 import { groupRoutes } from './group-routes.js';
 import { callOf, calls, type ScimApi, sendScim } from './scim-call.js';
 import { scimErrorOf } from './scim-errors.js';
+import { searchRoutes } from './search.js';
 import { userRoutes } from './user-routes.js';
 
 const BEARER = /^Bearer ([A-Za-z0-9._~+/=-]{1,512})$/i;
 
 /**
+ * The tenant slug of a URL no route matched (an unknown endpoint has no `:tenant` parameter),
+ * so that it answers "no such endpoint" for the token's tenant rather than "no such tenant".
+ */
+function slugOf(url: string, prefix: string): string {
+  const [segment = ''] = url.slice(prefix.length).replace(/^\/+/, '').split(/[/?#]/);
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return '';
+  }
+}
+
+/**
  * Authenticates a SCIM request: only an API token (a provisioning client has no session, and a
  * cookie must not reach a cross-site-callable write API), acting for the tenant in the URL.
  */
-async function authenticate(deps: AuthDeps, req: FastifyRequest): Promise<void> {
+async function authenticate(deps: AuthDeps, req: FastifyRequest, prefix: string): Promise<void> {
   const m = BEARER.exec(req.headers.authorization ?? '');
   if (!m?.[1]) throw new AppError('auth.unauthenticated', 'Send a Kontor API token as Authorization: Bearer kt_…');
   const p = await resolvePrincipal(deps, { bearer: m[1] }, metaOf(req));
   if (!p) throw new AppError('auth.unauthenticated', 'The token is invalid or expired');
   if (p.mustChangePassword) throw new AppError('auth.password_change_required');
   req.principal = p;
-  const slug = (req.params as { tenant?: string }).tenant ?? '';
+  const slug = (req.params as { tenant?: string }).tenant ?? slugOf(req.url, prefix);
   const tenant = await scimTenant(deps, p.ctx, slug);
   calls.set(req, { ctx: p.ctx, tenant, base: `${deps.settings.publicUrl}/scim/v2/${tenant.slug}` });
 }
@@ -56,7 +70,8 @@ export function scimServer(deps: AuthDeps, store: ScimStore): FastifyPluginAsync
     app.setNotFoundHandler(noSuchEndpoint);
     // The console's catch-all GET route at the root would otherwise win over this prefix's 404.
     app.get('/*', { schema: { hide: true } }, noSuchEndpoint);
-    app.addHook('onRequest', async (req) => authenticate(deps, req));
+    const prefix = plain.prefix;
+    app.addHook('onRequest', async (req) => authenticate(deps, req, prefix));
     const sd: ScimDeps = { ...deps, scimStore: store };
     const hide = { hide: true } as const;
 
@@ -86,5 +101,6 @@ export function scimServer(deps: AuthDeps, store: ScimStore): FastifyPluginAsync
     });
     userRoutes(app, sd);
     groupRoutes(app, sd);
+    searchRoutes(app, sd);
   };
 }

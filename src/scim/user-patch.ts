@@ -2,12 +2,15 @@ import type { ScimUserModel } from '../app/scim/scim-model.js';
 import { type PatchOp, stripCore } from './patch-ops.js';
 import { scimInvalid } from './scim-errors.js';
 import { ENTERPRISE_FIELDS, URN } from './scim-schemas.js';
-import { emailOf, entriesOf, isObject, toBoolean, toOptionalText, toText } from './values.js';
+import { emailsOf, entriesOf, isObject, toBoolean, toOptionalText, toText } from './values.js';
 
 const lower = (s: string) => s.toLowerCase();
 const startsWithUrn = (path: string, urn: string) => lower(path).startsWith(`${lower(urn)}:`);
 
-/** Sets one attribute; `value` null means remove. Unsupported core attributes are ignored. */
+/**
+ * Sets one attribute; `value` null means remove (or a replace with null, which RFC 7644 §3.5.2.3
+ * treats alike). Unsupported core attributes are ignored.
+ */
 function set(m: ScimUserModel, rawPath: string, value: unknown): void {
   if (startsWithUrn(rawPath, URN.fields)) {
     m.fields[rawPath.slice(URN.fields.length + 1)] = value ?? null;
@@ -30,17 +33,25 @@ function set(m: ScimUserModel, rawPath: string, value: unknown): void {
   } else if (path === 'active') {
     if (value === null) throw scimInvalid('invalidValue', 'active cannot be removed');
     m.active = toBoolean(value, 'active');
-  } else if (path === 'displayname' || path === 'name.formatted') {
-    m.displayName = toOptionalText(value, rawPath);
-  } else if (path === 'name' && isObject(value) && typeof value.formatted === 'string') {
-    m.displayName = value.formatted;
+  } else if (path === 'displayname' || path === 'name.formatted' || path === 'name') {
+    // Kontor keeps one display name (shown as displayName and name.formatted), and it is
+    // required: removing it is refused (RFC 7644 §3.5.2), not quietly reset to the userName.
+    if (value === null) throw scimInvalid('mutability', `${rawPath} cannot be removed: the display name is required`);
+    if (path !== 'name') m.displayName = toText(value, rawPath);
+    else if (isObject(value) && typeof value.formatted === 'string') m.displayName = value.formatted;
   } else if (path === 'externalid') {
     m.externalId = toOptionalText(value, 'externalId');
-  } else if (path === 'emails') {
-    m.email = value === null ? null : emailOf(Array.isArray(value) ? value : [value]);
+  } else if (path === 'emails' || (/^emails\[.*\]$/.test(path) && (value === null || isObject(value)))) {
+    // The list, or Kontor's one entry as a whole: what it leaves out (verified too) is gone.
+    const entry = value === null ? { email: null, verified: false } : emailsOf(Array.isArray(value) ? value : [value]);
+    m.email = entry.email;
+    m.claimsVerified = entry.verified;
   } else if (/^emails\[.*\](\.value)?$/.test(path)) {
     // Kontor keeps one address: `emails[type eq "work"].value` (Entra's mapping) is that address.
-    m.email = isObject(value) ? emailOf([value]) : toOptionalText(value, 'emails.value');
+    m.email = isObject(value) ? emailsOf([value]).email : toOptionalText(value, 'emails.value');
+  } else if (/^emails(\[.*\])?\.verified$/.test(path)) {
+    // A claim about the address the resource has after the whole PATCH, trusted or not later.
+    m.claimsVerified = value === null ? false : toBoolean(value, 'emails.verified');
   } else if (path.includes('[') && !/^[a-z.]+\[.*\](\.[a-z]+)?$/i.test(path)) {
     throw scimInvalid('invalidPath', `Malformed path ${rawPath}`);
   }

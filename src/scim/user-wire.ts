@@ -1,7 +1,7 @@
 import type { ScimUserModel, ScimUserRecord } from '../app/scim/scim-model.js';
 import { scimInvalid } from './scim-errors.js';
 import { ENTERPRISE_FIELDS, URN } from './scim-schemas.js';
-import { emailOf, entriesOf, isObject, type Json, toBoolean, toOptionalText, toText } from './values.js';
+import { emailsOf, entriesOf, isObject, type Json, toBoolean, toOptionalText, toText } from './values.js';
 
 /** Enterprise extension values as custom-field keys (unknown attributes, e.g. manager, are ignored). */
 export function mappedFieldsOf(enterprise: unknown): Json {
@@ -31,11 +31,18 @@ export function userFromScim(body: unknown): ScimUserModel {
   if (body.password !== undefined) {
     throw scimInvalid('invalidValue', 'Passwords are not provisioned: users sign in with SSO or a set-password link');
   }
+  const { email, verified } = emailsOf(body.emails);
+  const displayName = displayNameOf(body);
+  // Required in the published schema: a body must carry it, as displayName or as name parts.
+  if (displayName === null || displayName.trim() === '') {
+    throw scimInvalid('invalidValue', 'displayName is required (or name.formatted, or name.givenName and familyName)');
+  }
   return {
     userName: toText(body.userName, 'userName'),
     externalId: toOptionalText(body.externalId, 'externalId'),
-    displayName: displayNameOf(body),
-    email: emailOf(body.emails),
+    displayName,
+    email,
+    claimsVerified: verified,
     active: body.active === undefined ? true : toBoolean(body.active, 'active'),
     fields: entriesOf(body[URN.fields], URN.fields),
     mappedFields: mappedFieldsOf(body[URN.enterprise]),
@@ -61,7 +68,7 @@ export function userToScim(r: ScimUserRecord, base: string): Json {
     displayName: user.displayName,
     name: { formatted: user.displayName },
     active: user.state === 'active',
-    ...(user.email ? { emails: [{ value: user.email, type: 'work', primary: true }] } : {}),
+    ...(user.email ? { emails: [{ value: user.email, type: 'work', primary: true, verified: r.emailVerified }] } : {}),
     groups: r.groups.map((g) => ({ value: g.id, display: g.name, $ref: `${base}/Groups/${g.id}` })),
     ...(hasEnterprise ? { [URN.enterprise]: enterprise } : {}),
     ...(hasFields ? { [URN.fields]: { ...user.customFields } } : {}),

@@ -19,20 +19,36 @@ export function toText(v: unknown, attribute: string): string {
 export const toOptionalText = (v: unknown, attribute: string): string | null =>
   v === undefined || v === null ? null : toText(v, attribute);
 
+/** Kontor's one address of a SCIM `emails` list, and whether the client says it is verified. */
+export interface EmailEntry {
+  email: string | null;
+  verified: boolean;
+}
+
+/** One `emails` entry; `verified` is read like `primary` is sent, as a boolean or "True"/"False". */
+export function emailEntryOf(e: Json): EmailEntry {
+  const verified = e.verified === undefined || e.verified === null ? false : toBoolean(e.verified, 'emails.verified');
+  return { email: toOptionalText(e.value, 'emails.value'), verified };
+}
+
 /** The address of a SCIM `emails` list: the primary entry, else the first. */
-export function emailOf(v: unknown): string | null {
-  if (v === undefined || v === null) return null;
+export function emailsOf(v: unknown): EmailEntry {
+  if (v === undefined || v === null) return { email: null, verified: false };
   if (!Array.isArray(v)) throw scimInvalid('invalidValue', 'emails must be a list');
   const entries = v.filter(isObject);
   const chosen = entries.find((e) => e.primary === true || e.primary === 'True' || e.primary === 'true') ?? entries[0];
-  return chosen ? toOptionalText(chosen.value, 'emails.value') : null;
+  return chosen ? emailEntryOf(chosen) : { email: null, verified: false };
 }
 
-/** A copy of a JSON object's entries without prototype tricks (`__proto__` stays a key). */
+/**
+ * A copy of an extension object's attributes without prototype tricks (`__proto__` stays a
+ * key). A `schemas` member names schemas, as clients send it in extension values (RFC 7644
+ * §3.5.2 examples); it is no attribute, so it is left out rather than refused as a field.
+ */
 export function entriesOf(v: unknown, attribute: string): Json {
   if (v === undefined || v === null) return {};
   if (!isObject(v)) throw scimInvalid('invalidValue', `${attribute} must be an object`);
   const out: Json = Object.create(null);
-  for (const [k, x] of Object.entries(v)) out[k] = x;
+  for (const [k, x] of Object.entries(v)) if (k !== 'schemas') out[k] = x;
   return out;
 }

@@ -4,6 +4,7 @@ import { isAppError } from '../domain/errors.js';
 import { parseFilter } from './filter.js';
 import { applyGroupPatch } from './group-wire.js';
 import { parsePatch } from './patch-ops.js';
+import { project, projectionOf } from './projection.js';
 import { URN } from './scim-schemas.js';
 import { applyUserPatch } from './user-patch.js';
 import { userFromScim } from './user-wire.js';
@@ -22,6 +23,7 @@ const user: ScimUserModel = {
   externalId: null,
   displayName: 'Ada',
   email: null,
+  claimsVerified: false,
   active: true,
   fields: {},
   mappedFields: {},
@@ -91,6 +93,27 @@ describe('SCIM PATCH of a user', () => {
   });
 });
 
+describe('SCIM verified claims', () => {
+  const verified = { ...user, email: 'a@x.io', claimsVerified: true };
+
+  it('takes the chosen entry’s verified from a list, an entry or a .verified path, as "True" too', () => {
+    const list = [{ value: 'a@x.io', primary: true, verified: 'True' }];
+    expect(applyUserPatch(user, patch({ op: 'replace', path: 'emails', value: list }))).toEqual(verified);
+    const entry = { op: 'replace', path: 'emails[type eq "work"]', value: { value: 'a@x.io', verified: true } };
+    expect(applyUserPatch(user, patch(entry))).toEqual(verified);
+    const flag = { op: 'add', path: 'emails[type eq "work"].verified', value: true };
+    expect(applyUserPatch({ ...user, email: 'a@x.io' }, patch(flag))).toEqual(verified);
+    expect(userFromScim({ userName: 'ada', displayName: 'Ada', emails: list })).toMatchObject(verified);
+  });
+
+  it('claims nothing when a replace of emails leaves verified out, and refuses a non-boolean', () => {
+    const list = { op: 'replace', path: 'emails', value: [{ value: 'b@x.io' }] };
+    expect(applyUserPatch(verified, patch(list)).claimsVerified).toBe(false);
+    const bad = { op: 'replace', path: 'emails[type eq "work"].verified', value: 'yes' };
+    expect(scimTypeOf(() => applyUserPatch(user, patch(bad)))).toBe('invalidValue');
+  });
+});
+
 describe('SCIM bodies', () => {
   it('builds the display name from displayName, else name.formatted, else given and family name', () => {
     expect(userFromScim({ userName: 'a', name: { givenName: 'Ada', familyName: 'Lovelace' } }).displayName).toBe(
@@ -107,5 +130,43 @@ describe('SCIM bodies', () => {
     const g = { displayName: 'G', externalId: null, members: ['u1', 'u2'] };
     expect(applyGroupPatch(g, patch({ op: 'Remove', path: 'members[value eq "u1"]' })).members).toEqual(['u2']);
     expect(applyGroupPatch(g, patch({ op: 'remove', path: 'members' })).members).toEqual([]);
+  });
+});
+
+describe('SCIM attribute projection (RFC 7644 §3.9)', () => {
+  const resource = {
+    schemas: [URN.user, URN.enterprise],
+    id: 'u1',
+    userName: 'ada',
+    emails: [
+      { value: 'a@x.io', type: 'work', primary: true },
+      { value: 'b@x.io', type: 'home' },
+    ],
+    [URN.enterprise]: { department: 'R&D', division: 'Labs' },
+  };
+
+  it('merges several sub-attributes of a multi-valued attribute value by value', () => {
+    const only = project(resource, URN.user, projectionOf({ attributes: 'EMAILS.value, emails.type' }));
+    expect(only).toEqual({
+      schemas: [URN.user],
+      id: 'u1',
+      emails: [
+        { value: 'a@x.io', type: 'work' },
+        { value: 'b@x.io', type: 'home' },
+      ],
+    });
+  });
+
+  it('takes one attribute out of an extension and drops the extension from schemas when it is gone', () => {
+    const one = project(resource, URN.user, projectionOf({ excludedAttributes: `${URN.enterprise}:division` }));
+    expect(one[URN.enterprise]).toEqual({ department: 'R&D' });
+    const none = project(resource, URN.user, projectionOf({ excludedAttributes: URN.enterprise }));
+    expect(none.schemas).toEqual([URN.user]);
+  });
+
+  it('ignores schemas in a group PATCH value instead of refusing it as a path', () => {
+    const g = { displayName: 'G', externalId: null, members: [] };
+    const op = { op: 'replace', value: { schemas: [URN.group], displayName: 'H' } };
+    expect(applyGroupPatch(g, patch(op)).displayName).toBe('H');
   });
 });

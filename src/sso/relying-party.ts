@@ -1,6 +1,7 @@
 import * as oidc from 'openid-client';
 import { AppError } from '../domain/errors.js';
 import { ALLOWED_ID_TOKEN_ALGS, type IdClaims, type RelyingParty, type SsoConnection } from '../domain/sso.js';
+import { refusedIn } from './outbound-guard.js';
 
 export interface RelyingPartyOptions {
   /** Opens a connection's sealed client secret (null: a public client with PKCE only). */
@@ -9,7 +10,14 @@ export interface RelyingPartyOptions {
   allowInsecureHttp?: boolean;
   /** Seconds an `iat` may lie ahead of our clock; openid-client only refuses old ones. */
   iatSkewSeconds?: number;
+  /** The wall clock `iat` is compared with: the provider's clock is one too. */
   now?: () => number;
+  /** Kontor's clock (injected in tests), for how long a failed discovery is remembered. */
+  clockNow?: () => number;
+  /** The outbound guard's fetch: every call to a provider (discovery, JWKS, token, userinfo). */
+  fetch?: typeof fetch;
+  /** How long a failed discovery is remembered, so /start does not hammer a dead or refused target. */
+  failureSeconds?: number;
 }
 
 const rejected = (reason: string, message?: string) =>
@@ -41,35 +49,43 @@ function reasonOf(e: unknown): { reason: string; message?: string } {
  * pinned per connection, `iat` checked here and state/nonce/PKCE kept by the caller.
  */
 export function openIdRelyingParty(opts: RelyingPartyOptions): RelyingParty {
-  const cache = new Map<string, Promise<oidc.Configuration>>();
+  const cache = new Map<string, { p: Promise<oidc.Configuration>; failedAt?: number }>();
   const now = opts.now ?? Date.now;
+  const cacheNow = opts.clockNow ?? now;
+  const failureMs = (opts.failureSeconds ?? 60) * 1000;
+  const discoveryOptions = () => {
+    const execute = [oidc.enableNonRepudiationChecks, ...(opts.allowInsecureHttp ? [oidc.allowInsecureRequests] : [])];
+    return { execute, timeout: 10, ...(opts.fetch ? { [oidc.customFetch]: opts.fetch as oidc.CustomFetch } : {}) };
+  };
 
   async function discover(c: SsoConnection): Promise<oidc.Configuration> {
     const secret = await opts.clientSecret(c.id);
     // Pinning is an allow-list (array, openid-client 6.9); `none` and HS* can never get in.
     const algs = c.idTokenAlgs.filter((a) => ALLOWED_ID_TOKEN_ALGS.includes(a));
     const metadata = { id_token_signed_response_alg: algs as unknown as string };
-    const execute = [oidc.enableNonRepudiationChecks, ...(opts.allowInsecureHttp ? [oidc.allowInsecureRequests] : [])];
     // The discovered issuer must equal the configured one exactly (a trailing slash differs).
+    // customFetch given to discovery is kept by the Configuration for JWKS, token and userinfo.
     return oidc.discovery(
       new URL(c.issuer),
       c.clientId,
       metadata,
       secret === null ? oidc.None() : oidc.ClientSecretPost(secret),
-      { execute, timeout: 10 },
+      discoveryOptions(),
     );
   }
 
   function configFor(c: SsoConnection): Promise<oidc.Configuration> {
     // Keyed by version: a changed issuer, client or secret bumps it and discovers afresh.
     const key = `${c.id}:${c.version}`;
-    let p = cache.get(key);
-    if (!p) {
-      p = discover(c);
-      p.catch(() => cache.delete(key));
-      cache.set(key, p);
-    }
-    return p;
+    const hit = cache.get(key);
+    // A failure is kept for a while: a dead or refused target must not be probed on every /start.
+    if (hit && (hit.failedAt === undefined || cacheNow() - hit.failedAt < failureMs)) return hit.p;
+    const entry: { p: Promise<oidc.Configuration>; failedAt?: number } = { p: discover(c) };
+    entry.p.catch(() => {
+      entry.failedAt = cacheNow();
+    });
+    cache.set(key, entry);
+    return entry.p;
   }
 
   return {
@@ -79,9 +95,22 @@ export function openIdRelyingParty(opts: RelyingPartyOptions): RelyingParty {
       if (!config?.serverMetadata().end_session_endpoint) return undefined;
       return oidc.buildEndSessionUrl(config, { post_logout_redirect_uri: postLogoutRedirectUri }).href;
     },
+    async probe(issuer) {
+      try {
+        await oidc.discovery(new URL(issuer), 'probe', undefined, oidc.None(), discoveryOptions());
+      } catch (e) {
+        if (refusedIn(e)) throw new AppError('sso.issuer_forbidden', 'The issuer is on a network Kontor may not call');
+        // A provider that answered (wrong issuer, bad metadata) is reachable: sign-in tells why.
+        const err = e as { code?: unknown; error?: unknown };
+        if (typeof err.error === 'string' || (typeof err.code === 'string' && err.code.startsWith('OAUTH_'))) return;
+        throw new AppError('sso.issuer_unreachable', 'The issuer could not be reached');
+      }
+    },
     async begin(c, p) {
-      const config = await configFor(c).catch((e) => {
-        throw rejected('discovery_failed', reasonOf(e).message);
+      // One fixed answer for every failing target: no message telling a closed port from a
+      // refused address or a timeout (failures are cached, so timing says no more either).
+      const config = await configFor(c).catch(() => {
+        throw rejected('discovery_failed');
       });
       const url = oidc.buildAuthorizationUrl(config, {
         redirect_uri: p.redirectUri,

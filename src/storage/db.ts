@@ -48,6 +48,8 @@ export interface Db {
   driver: 'pglite' | 'postgres';
   /** The embedded database (PGlite only): its notifications arrive in-process. */
   pglite?: PGlite;
+  /** The connection pool's state now (PostgreSQL only), for metrics. */
+  poolStats?: () => { total: number; idle: number; waiting: number };
   close(): Promise<void>;
 }
 
@@ -75,7 +77,12 @@ export async function openDb(opts: DbOptions): Promise<Db> {
       dialect: commitAwareDialect(new PostgresDialect({ pool: droppingPool(pool) })),
     });
     setRetryBudget(kysely, opts.retry ?? DEFAULT_RETRY_BUDGET);
-    return { kysely, driver: 'postgres', close: () => kysely.destroy() };
+    return {
+      kysely,
+      driver: 'postgres',
+      poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
+      close: () => kysely.destroy(),
+    };
   }
   if (!opts.dataDir.startsWith('memory://')) mkdirSync(opts.dataDir, { recursive: true });
   const lock = opts.dataDir.startsWith('memory://') ? undefined : acquireDataDirLock(opts.dataDir);

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import type { HousekeepingRepo } from '../domain/system-ports.js';
 import type { Database } from './schema.js';
 import { storageCall } from './store.js';
 
@@ -7,12 +8,14 @@ export interface PurgeSettings {
   throttleWindowSeconds: number;
 }
 
-export interface PurgeCounts {
+export interface PurgeCounts extends Record<string, number> {
   sessions: number;
   throttleCounters: number;
   oneTimeTokens: number;
   idempotencyKeys: number;
   apiTokens: number;
+  outbox: number;
+  oidcRecords: number;
 }
 
 const ago = (now: Date, seconds: number) => new Date(now.getTime() - seconds * 1000);
@@ -20,14 +23,21 @@ const DAY = 86400;
 
 /**
  * Removes sign-in state that can no longer matter: sessions past their absolute or idle end or
- * revoked, throttle windows that closed, used or expired one-time links, idempotency answers
- * older than their 24 h replay window, and API tokens expired or revoked for 30 days (kept
- * that long so their owners still see why a script stopped). Each delete is one statement,
- * safe to run on every instance at once. Faults are classified and retried like a unit of work.
+ * revoked, throttle windows that closed (a temporary lock's level a day after it began), used or
+ * expired one-time links, idempotency answers older than their 24 h replay window, and API
+ * tokens expired or revoked for 30 days (kept that long so their owners still see why a script
+ * stopped), outbox rows a week after they were sent and a month after they were given up, and the
+ * OpenID Provider's records (codes, sessions, refresh tokens, …) once expired. Each delete is one statement, safe to run on every instance at once. Faults are
+ * classified and retried like a unit of work.
  */
 export function purgeExpired(db: Kysely<Database>, now: Date, s: PurgeSettings): Promise<PurgeCounts> {
   return storageCall(db, (h) => purgeOn(h, now, s));
 }
+
+/** The purge as a repository on `db` (a transaction's handle for the system task). */
+export const housekeepingRepo = (db: Kysely<Database>, s: PurgeSettings): HousekeepingRepo => ({
+  purgeExpired: (now) => purgeOn(db, now, s),
+});
 
 async function purgeOn(db: Kysely<Database>, now: Date, s: PurgeSettings): Promise<PurgeCounts> {
   const n = (r: { numDeletedRows: bigint }) => Number(r.numDeletedRows);
@@ -41,9 +51,17 @@ async function purgeOn(db: Kysely<Database>, now: Date, s: PurgeSettings): Promi
       ]),
     )
     .executeTakeFirst();
+  // A temporary lock's level (`lock:<userId>`, src/app/auth/login.ts) must outlive the failure
+  // window: it decays after a day without a lock. Purged with the window, the doubling fell back
+  // to 1 minute every quarter of an hour, and a 15-minute lock could be cut short.
   const throttle = await db
     .deleteFrom('throttle_counters')
-    .where('window_start', '<=', ago(now, s.throttleWindowSeconds))
+    .where((eb) =>
+      eb.or([
+        eb.and([eb('key', 'not like', 'lock:%'), eb('window_start', '<=', ago(now, s.throttleWindowSeconds))]),
+        eb.and([eb('key', 'like', 'lock:%'), eb('window_start', '<=', ago(now, DAY))]),
+      ]),
+    )
     .executeTakeFirst();
   const links = await db
     .deleteFrom('one_time_tokens')
@@ -54,7 +72,14 @@ async function purgeOn(db: Kysely<Database>, now: Date, s: PurgeSettings): Promi
     .deleteFrom('api_tokens')
     .where((eb) => eb.or([eb('expires_at', '<=', ago(now, 30 * DAY)), eb('revoked_at', '<=', ago(now, 30 * DAY))]))
     .executeTakeFirst();
+  const outbox = await db
+    .deleteFrom('outbox')
+    .where((eb) => eb.or([eb('sent_at', '<=', ago(now, 7 * DAY)), eb('given_up_at', '<=', ago(now, 30 * DAY))]))
+    .executeTakeFirst();
+  const oidc = await db.deleteFrom('oidc_payloads').where('expires_at', '<=', now).executeTakeFirst();
   return {
+    oidcRecords: n(oidc),
+    outbox: n(outbox),
     sessions: n(sessions),
     throttleCounters: n(throttle),
     oneTimeTokens: n(links),

@@ -8,6 +8,12 @@ import * as m006 from './migrations/006-imports.js';
 import * as m007 from './migrations/007-principal-version.js';
 import * as m008 from './migrations/008-listing-indexes.js';
 import * as m009 from './migrations/009-idempotent-work.js';
+import * as m014 from './migrations/014-outbox.js';
+import * as m015 from './migrations/015-share-consent.js';
+import * as m016 from './migrations/016-email-verification.js';
+import * as m017 from './migrations/017-outbox-given-up.js';
+import * as m018 from './migrations/018-openid-provider.js';
+import * as m019 from './migrations/019-oidc-grant-tenant.js';
 import type { Database } from './schema.js';
 
 const MIGRATIONS: Record<string, Migration> = {
@@ -20,6 +26,12 @@ const MIGRATIONS: Record<string, Migration> = {
   '007-principal-version': m007,
   '008-listing-indexes': m008,
   '009-idempotent-work': m009,
+  '014-outbox': m014,
+  '015-share-consent': m015,
+  '016-email-verification': m016,
+  '017-outbox-given-up': m017,
+  '018-openid-provider': m018,
+  '019-oidc-grant-tenant': m019,
 };
 
 class InCodeProvider implements MigrationProvider {

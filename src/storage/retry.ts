@@ -45,13 +45,14 @@ export function backoffMs(budget: RetryBudget, retry: number, random: () => numb
 
 /**
  * Runs `attempt` until it succeeds, `mayRetry` refuses its error, or the budget is spent; then
- * throws the last error. `attempt` gets the attempt number (1-based).
+ * throws the last error. `attempt` gets the attempt number (1-based); `onRetry` hears each retry.
  */
 export async function withRetry<T>(
   budget: RetryBudget,
   attempt: (n: number) => Promise<T>,
   mayRetry: (e: unknown) => boolean,
   clock: RetryClock = realRetryClock,
+  onRetry?: (e: unknown) => void,
 ): Promise<T> {
   const start = clock.now();
   for (let n = 1; ; n++) {
@@ -61,6 +62,7 @@ export async function withRetry<T>(
       if (n >= budget.attempts || !mayRetry(e)) throw e;
       const pause = backoffMs(budget, n, clock.random);
       if (clock.now() + pause - start > budget.budgetMs) throw e;
+      onRetry?.(e);
       await clock.sleep(pause);
     }
   }

@@ -90,6 +90,8 @@ export interface SharesTable {
   created_at: Ts;
   accepted_at: Ts | null;
   ended_at: Ts | null;
+  /** The role keys the importing tenant consented to; null until accepted. */
+  accepted_roles: Json<string[]> | null;
 }
 
 export interface AuditEventsTable {
@@ -147,6 +149,7 @@ export interface Database {
   throttle_counters: ThrottleCountersTable;
   idempotency_keys: IdempotencyKeysTable;
   one_time_tokens: OneTimeTokensTable;
+  outbox: OutboxTable;
   decision_version: DecisionVersionTable;
   sso_connections: SsoConnectionsTable;
   sso_enablements: SsoEnablementsTable;
@@ -156,6 +159,9 @@ export interface Database {
   sso_sessions: SsoSessionsTable;
   scim_user_external_ids: ScimUserExternalIdsTable;
   scim_group_external_ids: ScimGroupExternalIdsTable;
+  oidc_apps: OidcAppsTable;
+  oidc_payloads: OidcPayloadsTable;
+  oidc_keys: OidcKeysTable;
 }
 
 export interface SessionsTable {
@@ -198,6 +204,19 @@ export interface IdempotencyKeysTable {
   created_at: Ts;
   /** Results of the request's committed transactions, journaled in those same commits (009). */
   applied_results: unknown[] | null;
+}
+
+/** Effects after commit, written inside the change's transaction (014). */
+export interface OutboxTable {
+  id: string;
+  topic: string;
+  payload: unknown;
+  created_at: Ts;
+  next_attempt_at: Ts;
+  attempts: number;
+  last_error: string | null;
+  sent_at: Ts | null;
+  given_up_at: Ts | null;
 }
 
 export interface OneTimeTokensTable {
@@ -291,4 +310,52 @@ export interface ScimGroupExternalIdsTable {
   tenant_id: string;
   company_id: string;
   external_id: string;
+}
+
+/** Apps registered with Kontor's OpenID Provider (018). */
+export interface OidcAppsTable {
+  id: string;
+  tenant_id: string | null;
+  name: string;
+  kind: string;
+  auth_method: string;
+  secret_hash: string | null;
+  jwks: unknown | null;
+  redirect_uris: string[];
+  post_logout_redirect_uris: string[];
+  backchannel_logout_uri: string | null;
+  scopes: string[];
+  grant_types: string[];
+  first_party: boolean;
+  enabled: boolean;
+  version: Generated<number>;
+  created_by: string | null;
+  created_at: Ts;
+  updated_at: Ts;
+}
+
+/** oidc-provider's adapter records, every model in one table (018). */
+export interface OidcPayloadsTable {
+  model: string;
+  id: string;
+  payload: unknown;
+  account_id: string | null;
+  grant_id: string | null;
+  uid: string | null;
+  user_code: string | null;
+  expires_at: Ts | null;
+  consumed_at: Ts | null;
+  /** The acting tenant of a Grant row (019); null for every other model. */
+  tenant_id: string | null;
+}
+
+/** The OP's signing keys; the private half sealed (018). */
+export interface OidcKeysTable {
+  kid: string;
+  alg: string;
+  private_jwk_sealed: string;
+  public_jwk: unknown;
+  created_at: Ts;
+  retired_at: Ts | null;
+  publish_until: Ts | null;
 }

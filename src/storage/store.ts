@@ -1,7 +1,12 @@
 import type { Kysely } from 'kysely';
+import { type Metrics, NO_METRICS } from '../domain/metrics.js';
 import type { Repos, Store, UnitOfWork } from '../domain/ports.js';
 import { auditRepo } from './repositories/audit.js';
 import { companyRepo, fieldRepo } from './repositories/companies.js';
+import { appRepo } from './repositories/oidc-apps.js';
+import { oidcKeyRepo } from './repositories/oidc-keys.js';
+import { oidcPayloadRepo } from './repositories/oidc-payloads.js';
+import { outboxRepo } from './repositories/outbox.js';
 import { roleRepo } from './repositories/roles.js';
 import { shareRepo } from './repositories/shares.js';
 import { tenantRepo } from './repositories/tenants.js';
@@ -20,6 +25,10 @@ export function reposFor(db: Kysely<Database>): Repos {
     companies: companyRepo(db),
     fields: fieldRepo(db),
     audit: auditRepo(db),
+    outbox: outboxRepo(db),
+    apps: appRepo(db),
+    oidc: oidcPayloadRepo(db),
+    oidcKeys: oidcKeyRepo(db),
   };
 }
 
@@ -33,6 +42,36 @@ export function setRetryBudget(db: Kysely<Database>, budget: RetryBudget): void 
 }
 
 export const retryBudgetOf = (db: Kysely<Database>): RetryBudget => budgets.get(db) ?? DEFAULT_RETRY_BUDGET;
+
+const meters = new WeakMap<Kysely<Database>, Metrics>();
+
+/** Counts the retries and transient faults of every unit of work on `db` (issue 19). */
+export function setStorageMetrics(db: Kysely<Database>, metrics: Metrics): void {
+  meters.set(db, metrics);
+}
+
+/**
+ * Counts the transient faults of every attempt (including the last, which is not retried) and
+ * every retry started, by class.
+ */
+function counting(db: Kysely<Database>) {
+  const metrics = meters.get(db) ?? NO_METRICS;
+  return {
+    async attempt<T>(run: () => Promise<T>): Promise<T> {
+      try {
+        return await run();
+      } catch (e) {
+        const fault = classifyFault(e);
+        if (fault) metrics.storageFault(fault.kind, e instanceof CommitOutcomeUnknown ? 'commit' : fault.stage);
+        throw e;
+      }
+    },
+    onRetry(e: unknown): void {
+      const fault = classifyFault(e);
+      if (fault) metrics.storageRetry(fault.kind);
+    },
+  };
+}
 
 /**
  * Journals the work of a request that carries an Idempotency-Key (wired by the HTTP layer): each
@@ -87,17 +126,21 @@ export function unitOfWork<R>(
       const journal = journals.get(db);
       const replayed = journal?.replay();
       if (replayed) return replayed.value as Awaited<ReturnType<typeof fn>>;
+      const count = counting(db);
       try {
         return await withRetry(
           retryBudgetOf(db),
           () =>
-            db.transaction().execute(async (trx) => {
-              const out = await fn(build(trx));
-              if (journal) await journal.record(trx, out);
-              return out;
-            }),
+            count.attempt(() =>
+              db.transaction().execute(async (trx) => {
+                const out = await fn(build(trx));
+                if (journal) await journal.record(trx, out);
+                return out;
+              }),
+            ),
           mayRetryTransaction,
           clock,
+          count.onRetry,
         );
       } catch (e) {
         throw mapSqlError(e);
@@ -105,15 +148,17 @@ export function unitOfWork<R>(
     },
     async read(fn) {
       let writes = new WriteTracker();
+      const count = counting(db);
       try {
         return await withRetry(
           retryBudgetOf(db),
           () => {
             writes = new WriteTracker();
-            return fn(build(db.withPlugin(writes)));
+            return count.attempt(() => fn(build(db.withPlugin(writes))));
           },
           (e) => mayRetryRead(e, writes),
           clock,
+          count.onRetry,
         );
       } catch (e) {
         throw mapSqlError(e);

@@ -2,6 +2,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { acceptShare, endShare, releaseShare } from '../../src/app/shares.js';
 import { TEST_PASSWORD } from '../fixtures/kontor.js';
+import { startOp, type TestOp } from '../integration/sso/op.js';
 import {
   type ConsoleServer,
   changePassword,
@@ -25,9 +26,12 @@ const CARLA_PASSWORD = 'contoso keeps the lights on';
 describe.skipIf(!hasChromium())('admin console in Chromium', () => {
   let server: ConsoleServer;
   let browser: Browser;
+  // Saving a connection discovers its issuer first (issue 20 #6), so the journey needs a real one.
+  let op: TestOp;
 
   beforeAll(async () => {
     ensureConsoleBuilt();
+    op = await startOp({ path: '/provider/v2.0' });
     server = await startConsoleServer();
     browser = await launchChromium();
   }, 120_000);
@@ -35,6 +39,7 @@ describe.skipIf(!hasChromium())('admin console in Chromium', () => {
   afterAll(async () => {
     await browser?.close();
     await server?.close();
+    await op?.close();
   });
 
   async function createCustomer(
@@ -123,6 +128,8 @@ describe.skipIf(!hasChromium())('admin console in Chromium', () => {
     await seen(page.getByText('Sharing a user with an administration role is not recommended'));
     await page.getByRole('button', { name: 'Release user' }).click();
     await seen(page.getByRole('table', { name: 'Shares' }).getByText('waiting for import'));
+    // Each side names the other tenant (issue 21 #3).
+    await seen(page.getByRole('table', { name: 'Shares' }).getByText('Contoso', { exact: true }));
     await signOut(page);
 
     // The end customer's primary user imports it after seeing its roles …
@@ -131,8 +138,10 @@ describe.skipIf(!hasChromium())('admin console in Chromium', () => {
     await openScreen(page, 'Sharing');
     const offers = page.getByRole('table', { name: 'Incoming offers' });
     await seen(offers.getByText('Administration (basic)'));
+    await seen(offers.getByText('Northwind Reseller', { exact: true }));
     await offers.getByRole('button', { name: 'Import sam' }).click();
-    await seen(page.getByRole('table', { name: 'Shares' }).getByText('imported'));
+    await seen(page.getByRole('table', { name: 'Shares' }).getByText('imported from'));
+    await seen(page.getByRole('table', { name: 'Shares' }).getByText('Northwind Reseller', { exact: true }));
     await shoot(page, 'sharing');
 
     // … and sees it among its users, marked, with roles it cannot change.
@@ -207,7 +216,7 @@ describe.skipIf(!hasChromium())('admin console in Chromium', () => {
     // An SSO connection shows on the tenant's sign-in page as soon as the slug is typed.
     await page.getByRole('tab', { name: 'Single sign-on' }).click();
     await page.getByRole('textbox', { name: 'Name on the sign-in button' }).fill('Provider Entra ID');
-    await page.getByRole('textbox', { name: 'Issuer' }).fill('https://login.example.com/provider/v2.0');
+    await page.getByRole('textbox', { name: 'Issuer' }).fill(op.issuer);
     await page.getByRole('textbox', { name: 'Client ID' }).fill('kontor-console');
     await page.getByRole('textbox', { name: 'Client secret' }).fill('not-a-real-secret');
     await page.getByRole('button', { name: 'Add connection' }).click();
@@ -284,6 +293,95 @@ describe.skipIf(!hasChromium())('admin console in Chromium', () => {
     expect(text).not.toMatch(/grant\.admin_role_not_held|at .*\.ts|Error:/);
     await page.context().close();
   }, 60_000);
+
+  it('shows unverified addresses, attests one, and confirms another through its mailed link', async () => {
+    const { k } = server;
+    const t = await k.aTenant(k.root, 'reseller', 'verify-reseller');
+    await k.aUserIn(t, ['AdministrationBasic', 'AdministrationAdvanced'], {
+      type: 'primary',
+      login: 'vera',
+      password: TEST_PASSWORD,
+    });
+    await k.aUserIn(t, ['AdministrationBasic'], { login: 'bea', password: TEST_PASSWORD });
+    // Addresses written directly: no creation mail, so the only link is the one asked for below.
+    const withAddress = async (login: string, displayName: string, email: string) => {
+      const u = await k.aUserIn(t, ['CustomerBasic'], { login });
+      await k.deps.store.transaction((r) => r.users.update(t.id, u.id, { email, displayName }, new Date()));
+    };
+    await withAddress('ulla', 'Ulla Attested', 'ulla@example.com');
+    await withAddress('otto', 'Otto Linked', 'otto@example.com');
+    const { page, errors } = await openPage(browser, server.url);
+
+    // Without users.email.attest, an administrator may send a link but not vouch.
+    await signIn(page, 'verify-reseller', 'bea', TEST_PASSWORD);
+    await page
+      .getByRole('row', { name: /Otto Linked/ })
+      .getByRole('link')
+      .click();
+    await seen(page.getByRole('button', { name: 'Send verification link' }));
+    expect(await page.getByRole('button', { name: 'Attest address' }).count()).toBe(0);
+    await signOut(page);
+
+    await signIn(page, 'verify-reseller', 'vera', TEST_PASSWORD);
+    const users = page.getByRole('table', { name: 'Users' });
+    await seen(users.getByRole('row', { name: /Ulla Attested/ }).getByText('unverified', { exact: true }));
+    // No address, no badge: vera has none.
+    expect(
+      await users
+        .getByRole('row', { name: /vera/ })
+        .getByText(/verified/)
+        .count(),
+    ).toBe(0);
+    await users
+      .getByRole('row', { name: /Ulla Attested/ })
+      .getByRole('link')
+      .click();
+    await seen(page.getByRole('heading', { level: 1, name: 'Ulla Attested' }));
+    await page.getByRole('button', { name: 'Attest address' }).click();
+    await seen(page.getByText('Address attested', { exact: true }));
+    await seen(page.getByText('verified', { exact: true }));
+    expect(await page.getByText('unverified', { exact: true }).count()).toBe(0);
+    expect(await page.getByRole('button', { name: 'Attest address' }).count()).toBe(0);
+    await openScreen(page, 'Users');
+    await seen(users.getByRole('row', { name: /Ulla Attested/ }).getByText('verified', { exact: true }));
+
+    // The owner's way: a link to the address, followed in a browser without a session.
+    await users
+      .getByRole('row', { name: /Otto Linked/ })
+      .getByRole('link')
+      .click();
+    await page.getByRole('button', { name: 'Send verification link' }).click();
+    // Exact: the card's own sentence speaks of "the link sent to it".
+    await seen(page.getByText('Link sent', { exact: true }));
+    const mail = server.mails.filter((m) => m.to === 'otto@example.com');
+    expect(mail).toHaveLength(1);
+    const token = /#token=([^\s]+)/.exec(mail[0]?.link ?? '')?.[1] ?? '';
+    expect(token).not.toBe('');
+    const owner = await openPage(browser, `${server.url}/verify-email#token=${token}`);
+    await seen(owner.page.getByText('Address confirmed', { exact: true }));
+    expect(owner.page.url()).toBe(`${server.url}/verify-email`);
+    // The link works once (opened anew: from the same page only the fragment would change).
+    await owner.page.goto('about:blank');
+    await owner.page.goto(`${server.url}/verify-email#token=${token}`);
+    await seen(owner.page.getByRole('alert').filter({ hasText: 'This link no longer works' }));
+    expect(owner.errors).toEqual([]);
+    await owner.page.context().close();
+    await page.reload();
+    await seen(page.getByRole('heading', { level: 1, name: 'Otto Linked' }));
+    await seen(page.getByText('verified', { exact: true }));
+    expect(await page.getByText('unverified', { exact: true }).count()).toBe(0);
+
+    // Both are in the log, and the filter offers the action.
+    await openScreen(page, 'Activity log');
+    await page.getByRole('combobox', { name: 'Action' }).fill('user.email_att');
+    await page.getByRole('option', { name: 'user.email_attested' }).click();
+    await page.getByRole('button', { name: 'Filter' }).click();
+    const log = page.getByRole('table', { name: 'Activity' });
+    await seen(log.getByText('user.email_attested', { exact: true }));
+    await page.waitForFunction(() => !document.body.textContent?.includes('user.email_verification_requested'));
+    expect(errors).toEqual([]);
+    await page.context().close();
+  }, 90_000);
 
   it('lets a shared user switch to the tenant that imported it, until the share ends', async () => {
     const { k } = server;

@@ -45,10 +45,12 @@ describe('serving the admin console', () => {
     expect(csp).not.toMatch(/script-src[^;]*unsafe/);
   });
 
-  it('answers client-side paths with the app', async () => {
-    const res = await built.inject({ method: 'GET', url: '/users/8d1c?x=1' });
-    expect(res.statusCode).toBe(200);
-    expect(res.body).toContain('Kontor console');
+  it('answers client-side paths and the targets of mailed links with the app', async () => {
+    for (const url of ['/users/8d1c?x=1', '/set-password', '/signup/confirm', '/verify-email']) {
+      const res = await built.inject({ method: 'GET', url });
+      expect(res.statusCode, url).toBe(200);
+      expect(res.body, url).toContain('Kontor console');
+    }
   });
 
   it('marks hashed assets immutable', async () => {

@@ -26,6 +26,20 @@ let c: Cluster;
 let admin: Session;
 let root: string;
 
+/**
+ * What a burst of sign-ins may answer: 401 and 429, and the documented overload answer. 200
+ * parallel sign-ins over three instances of 10 pooled connections each, on a loaded 2-core
+ * machine, can wait longer than KONTOR_DB_CONNECT_TIMEOUT_MS (2 s) for a connection; such a
+ * request answers 503 storage.unavailable with Retry-After (docs/operations.md, "Timeouts";
+ * docs/errors.md) rather than queueing without end. Seen in CI on 2026-12-07 (7 of 200). Anything
+ * else (a 500, a 200 for a wrong password) still fails the test, and the limits are checked below.
+ */
+const expectedSignInAnswer = (r: Answer) =>
+  r.status === 401 ||
+  r.status === 429 ||
+  (r.status === 503 &&
+    (r.body as { code?: string } | undefined)?.code === 'storage.unavailable' &&
+    r.headers.get('retry-after') !== null);
 const isProblem = (r: Answer) => String(r.headers.get('content-type')).startsWith('application/problem+json');
 const statuses = (rs: Answer[]) =>
   rs.reduce<Record<number, number>>((acc, r) => {
@@ -194,7 +208,7 @@ describe.skipIf(!process.env.DATABASE_URL)('three instances on one PostgreSQL', 
         ),
       ),
     );
-    expect(rs.every((r) => r.status === 401 || r.status === 429)).toBe(true);
+    expect(rs.filter((r) => !expectedSignInAnswer(r)).map((r) => [r.status, r.body])).toEqual([]);
     const evaluated = (await auditOf(victim.id, 'auth.login_failed')).filter(
       (e) => e.details.reason === 'wrong_password',
     );
@@ -208,8 +222,11 @@ describe.skipIf(!process.env.DATABASE_URL)('three instances on one PostgreSQL', 
       { tenant: 'provider', username: 'victim', password: PASSWORD },
       { 'x-forwarded-for': '10.1.9.9' },
     );
+    // Temporarily locked (decision 0004): the right password gets the same answer for now, the
+    // account itself stays active, and the lock began once.
     expect(right.status).toBe(401);
-    expect(await c.query('SELECT state FROM users WHERE id = $1', [victim.id])).toEqual([{ state: 'locked' }]);
+    expect(await c.query('SELECT state FROM users WHERE id = $1', [victim.id])).toEqual([{ state: 'active' }]);
+    expect(await auditOf(victim.id, 'user.temporarily_locked')).toHaveLength(1);
   });
 
   it('lets no more wrong passwords through per address than the limit, then refuses the right one too', async () => {
@@ -228,10 +245,11 @@ describe.skipIf(!process.env.DATABASE_URL)('three instances on one PostgreSQL', 
         ),
       ),
     );
-    expect(rs.every((r) => r.status === 401 || r.status === 429)).toBe(true);
+    expect(rs.filter((r) => !expectedSignInAnswer(r)).map((r) => [r.status, r.body])).toEqual([]);
     const accepted = rs.filter((r) => r.status === 401).length;
     expect(accepted).toBeLessThanOrEqual(MAX_FAILURES_PER_ADDRESS);
-    expect(rs.filter((r) => r.status === 429).length).toBe(200 - accepted);
+    const overloaded = rs.filter((r) => r.status === 503).length;
+    expect(rs.filter((r) => r.status === 429).length).toBe(200 - accepted - overloaded);
     const right = await call(
       at(1),
       undefined,

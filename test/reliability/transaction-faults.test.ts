@@ -122,6 +122,11 @@ describe.skipIf(!faultTestsEnabled())('transactions hit by a fault', () => {
     const other = new pg.Client({ connectionString: f.db.url });
     await other.connect();
     try {
+      // Which of two waiting backends detects a deadlock is whichever's deadlock_timeout fires
+      // first: on a loaded machine the product's backend may be scheduled late and this client's
+      // check ran first, making it the victim (an unhandled 40P01 here). A long timeout on this
+      // side leaves the detection, and the abort, to the product's transaction.
+      await other.query("SET deadlock_timeout = '60s'");
       await other.query('BEGIN');
       await other.query('UPDATE public.fault_probe SET n = n + 100 WHERE id = 2');
       const otherPid = (await other.query('SELECT pg_backend_pid() AS pid')).rows[0].pid;

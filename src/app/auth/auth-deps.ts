@@ -2,9 +2,11 @@ import type { Actor } from '../../domain/access.js';
 import type { AuditInput } from '../../domain/audit.js';
 import type { AuthRepos, AuthStore, MailSender, TokenCrypto } from '../../domain/auth-ports.js';
 import type { SsoServices } from '../../domain/sso.js';
+import type { SystemServices } from '../../domain/system-ports.js';
 import { type AppDeps, type Ctx, type RequestMeta, recordEvent } from '../context.js';
 import type { ImportJobs } from '../import-jobs.js';
 import type { ImportDeps } from '../import-users.js';
+import type { MailWorker } from '../mail-outbox.js';
 import type { PrincipalCache } from './principal-cache.js';
 
 /** Numbers the auth use cases follow; built from Config in compose-http.ts. */
@@ -17,6 +19,8 @@ export interface AuthSettings {
   passwordLinkSeconds: number;
   signupLinkSeconds: number;
   signup: { maxPerAddress: number; windowSeconds: number };
+  /** Starts of an external sign-in per client address (default SSO_START_LIMIT). */
+  ssoStart?: { maxPerAddress: number; windowSeconds: number };
   tokenMaxDays: number;
   /** After this long an unanswered Idempotency-Key reservation counts as abandoned (default 60). */
   idempotencyLeaseSeconds?: number;
@@ -27,6 +31,8 @@ export interface AuthServices {
   authStore: AuthStore;
   tokens: TokenCrypto;
   mail: MailSender;
+  /** Delivers the outbox's mail through `mail`; use cases queue inside their transaction, then flush. */
+  mailer?: MailWorker;
   settings: AuthSettings;
   /** Where failures after commit (mail delivery) are reported. */
   onError?: (message: string, e: unknown) => void;
@@ -36,6 +42,8 @@ export interface AuthServices {
   principals?: PrincipalCache;
   /** User import (issue 6): the bulk store and the background jobs of this instance. */
   imports?: { deps: ImportDeps; jobs: ImportJobs };
+  /** The operation roles' system tasks (issue 19); absent, their routes answer 404. */
+  system?: SystemServices;
 }
 
 export type AuthDeps = AppDeps & AuthServices;

@@ -2,8 +2,16 @@ import { AppError } from '../../domain/errors.js';
 import type { Tenant } from '../../domain/tenant.js';
 import type { User } from '../../domain/user.js';
 import type { RequestMeta } from '../context.js';
+import { acctKey, lockedUntil, lockKey, startTemporaryLock } from './account-throttle.js';
 import { type AuthDeps, authAudit } from './auth-deps.js';
 import { openSession } from './sessions.js';
+
+export {
+  clearTemporaryLock,
+  TEMP_LOCK_BASE_SECONDS,
+  TEMP_LOCK_MAX_SECONDS,
+  tempLockSeconds,
+} from './account-throttle.js';
 
 export interface LoginInput {
   tenant: string;
@@ -22,16 +30,15 @@ export interface LoginResult {
 }
 
 const addrKey = (meta: RequestMeta) => `addr:${meta.ip ?? 'unknown'}`;
-const acctKey = (userId: string) => `acct:${userId}`;
 
 // One answer for every failure: unknown tenant, unknown user, wrong password, locked or disabled.
-const failed = () => new AppError('auth.invalid_credentials', 'Tenant, username or password is wrong');
+const failed = () => new AppError('auth.invalid_credentials', 'Tenant, login name or password is wrong');
 
 /**
  * Local sign-in. Always exactly one argon2 verification (against a dummy hash when there is no
  * account or no attempt is left), so unknown accounts cost the same time as wrong passwords.
- * Failures count per address and per account in the database; the account locks at the
- * configured limit.
+ * Failures count per address and per account in the database; at the configured limit the
+ * account locks temporarily (see TEMP_LOCK_BASE_SECONDS).
  *
  * Every attempt takes a slot in the address and account counters *before* the password is
  * verified, in one SQL statement each: concurrent attempts on any number of instances can never
@@ -46,6 +53,7 @@ export async function login(deps: AuthDeps, input: LoginInput, meta: RequestMeta
     r.throttle.take(addrKey(meta), deps.clock.now(), window, settings.login.maxFailuresPerAddress),
   );
   if (addrSlot === undefined) {
+    deps.metrics?.signIn('throttled');
     throw new AppError('auth.throttled', 'Too many failed sign-ins from this address; try again later');
   }
   // Slots taken but not yet settled as a failure or given back. An attempt that ends without a
@@ -74,18 +82,28 @@ async function attempt(
   const found = await deps.authStore.read(async (r) => {
     const tenant = await r.tenants.findBySlug(input.tenant);
     const known = tenant ? await r.users.findByLogin(tenant.id, input.username) : undefined;
-    if (!tenant || !known) return { tenant, user: known, hash: undefined, acctSlot: undefined };
+    if (!tenant || !known) return { tenant, user: known, hash: undefined, acctSlot: undefined, tempLocked: false };
     const acctSlot = await r.throttle.take(
       acctKey(known.id),
       deps.clock.now(),
       window,
       settings.login.maxFailuresPerAccount,
     );
+    // The lock is read after the slot: the lock commits together with the counter's reset, so a
+    // guess that got a fresh slot from that reset sees the lock here (no second round of guesses
+    // slips in while instances race). Temporarily locked: no password is checked, the answer is
+    // the same as for a wrong one (no oracle), and the slot goes back, so the lock does not grow
+    // from inside it.
+    const until = lockedUntil(await r.throttle.peek(lockKey(known.id)));
+    if (until && until > deps.clock.now()) {
+      if (acctSlot !== undefined) await r.throttle.giveBack(acctKey(known.id));
+      return { tenant, user: known, hash: undefined, acctSlot: undefined, tempLocked: true };
+    }
     if (acctSlot !== undefined) held.acct = acctKey(known.id);
     // Read after the slot: a lock committed with the counter's reset is seen here.
     const user = await r.users.findInTenant(tenant.id, known.id);
     const hash = user ? await r.users.passwordHash(tenant.id, user.id) : undefined;
-    return { tenant, user, hash: hash ?? undefined, acctSlot };
+    return { tenant, user, hash: hash ?? undefined, acctSlot, tempLocked: false };
   });
   const { tenant, user, acctSlot } = found;
   // No slot left: the limit's worth of guesses is already being checked; this one is not.
@@ -97,17 +115,21 @@ async function attempt(
   if (!tenant || !user || !checkable || !verified || user.state !== 'active') {
     const reason = !tenant
       ? 'unknown_tenant'
-      : !user
-        ? 'unknown_user'
-        : user.state !== 'active'
-          ? `user_${user.state}`
-          : !found.hash
-            ? 'wrong_password'
-            : acctSlot === undefined
-              ? 'too_many_failures'
-              : 'wrong_password';
+      : found.tempLocked
+        ? 'temporarily_locked'
+        : !user
+          ? 'unknown_user'
+          : user.state !== 'active'
+            ? `user_${user.state}`
+            : !found.hash
+              ? 'wrong_password'
+              : acctSlot === undefined
+                ? 'too_many_failures'
+                : 'wrong_password';
     await recordFailure(deps, meta, { tenant, user, acctSlot: found.hash ? acctSlot : undefined, reason });
     held.addr = held.acct = undefined; // settled: counted as failures
+    // A lock or a spent account limit refused the attempt before its password counted.
+    deps.metrics?.signIn(reason === 'temporarily_locked' || reason === 'too_many_failures' ? 'throttled' : 'failed');
     throw failed();
   }
   if (tenant.status !== 'active') {
@@ -120,14 +142,16 @@ async function attempt(
         details: { reason: `tenant_${tenant.status}` },
       }),
     );
+    deps.metrics?.signIn('failed');
     if (tenant.status === 'suspended') throw new AppError('tenant.suspended');
     throw new AppError('auth.forbidden', 'The tenant is not confirmed yet');
   }
   // A success gives its address slot back and clears the account's count in the transaction
   // that opens the session: one commit fewer per sign-in than separate statements.
-  return deps.authStore.transaction(async (r) => {
+  const result = await deps.authStore.transaction(async (r) => {
     await r.throttle.giveBack(addrKey(meta));
     await r.throttle.reset(acctKey(user.id));
+    await r.throttle.reset(lockKey(user.id));
     const opened = await openSession(r, deps, meta, {
       user,
       tenant,
@@ -136,6 +160,8 @@ async function attempt(
     });
     return { ...opened, user, tenant };
   });
+  deps.metrics?.signIn('succeeded');
+  return result;
 }
 
 async function recordFailure(
@@ -165,16 +191,11 @@ async function recordFailure(
     // Re-read inside the transaction: only an active account is locked, and audited once.
     const fresh = await r.users.findInTenant(f.tenant.id, f.user.id);
     if (fresh?.state !== 'active') return;
-    await r.users.update(f.tenant.id, f.user.id, { state: 'locked' }, now);
-    await r.sessions.revokeAllForUser(f.user.id, now);
-    // Committed with the lock: an attempt that takes a slot from here on reads the account locked.
-    await r.throttle.reset(acctKey(f.user.id));
-    await authAudit(r, meta, now, {
+    await startTemporaryLock(r, meta, now, {
       tenantId: f.tenant.id,
-      action: 'user.state.locked',
-      targetType: 'user',
-      targetId: f.user.id,
-      details: { from: 'active', to: 'locked', reason: 'too_many_failed_sign_ins', failures },
+      userId: f.user.id,
+      failures,
+      reason: 'too_many_failed_sign_ins',
     });
   });
 }

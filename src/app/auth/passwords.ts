@@ -1,9 +1,12 @@
 import { AppError } from '../../domain/errors.js';
+import { evaluateOwnPasswordChange } from '../../domain/grant-rules.js';
 import { checkPassword } from '../../domain/password-policy.js';
-import type { Ctx, RequestMeta } from '../context.js';
-import { changeOwnPassword } from '../manage-user.js';
+import { Checker } from '../../domain/validation.js';
+import { assertNoErrors, audit, type Ctx, type RequestMeta } from '../context.js';
+import { queueMail } from '../mail-outbox.js';
 import { findManagedUser } from '../user-access.js';
 import { type AuthDeps, authAudit, type Principal, seconds } from './auth-deps.js';
+import { verifyCurrentPassword } from './current-password.js';
 
 export interface ResetIssued {
   userId: string;
@@ -22,6 +25,7 @@ const invalidLink = () => new AppError('auth.token_invalid');
  */
 export async function issuePasswordReset(deps: AuthDeps, ctx: Ctx, userId: string): Promise<ResetIssued> {
   const secret = deps.tokens.randomToken();
+  const link = `${deps.settings.publicUrl}/set-password#token=${secret}`;
   const issued = await deps.authStore.transaction(async (r) => {
     const now = deps.clock.now();
     const { user } = await findManagedUser(r, deps, ctx, userId, 'users.password.reset', {
@@ -45,14 +49,19 @@ export async function issuePasswordReset(deps: AuthDeps, ctx: Ctx, userId: strin
       actor: ctx.actor,
       details: { expiresAt: expiresAt.toISOString(), delivery: user.email ? 'email' : 'link' },
     });
+    if (user.email) {
+      await queueMail(r, now, {
+        to: user.email,
+        subject: 'Set your Kontor password',
+        text: `Set your password: ${link}`,
+        link,
+      });
+    }
     return { user, expiresAt };
   });
-  const link = `${deps.settings.publicUrl}/set-password#token=${secret}`;
   const { user, expiresAt } = issued;
   if (!user.email) return { userId: user.id, expiresAt, delivery: 'link', link };
-  await deps.mail
-    .send({ to: user.email, subject: 'Set your Kontor password', text: `Set your password: ${link}`, link })
-    .catch((e) => deps.onError?.('password link mail failed', e));
+  await deps.mailer?.flush();
   return { userId: user.id, expiresAt, delivery: 'email' };
 }
 
@@ -83,8 +92,8 @@ export async function setPasswordWithToken(
     const now = deps.clock.now();
     const t = await r.oneTimeTokens.consume(tokenHash, 'password_set', now);
     if (!t) throw invalidLink();
+    // Ends every session and API token of the user too (UserRepo.setPassword).
     await r.users.setPassword(t.tenantId, t.userId, hash, false, now);
-    await r.sessions.revokeAllForUser(t.userId, now);
     await authAudit(r, meta, now, {
       tenantId: t.tenantId,
       action: 'user.password_set',
@@ -97,14 +106,63 @@ export async function setPasswordWithToken(
 }
 
 /**
- * R8 change of the own password (the app use case), then every other session of the user ends:
- * whoever knew the old password is out on the next request. The current session stays.
+ * R8: a user changes his own password with the current one; the policy applies. Every session
+ * and API token of the user ends with it, but `keepSessionHash`: the session that proved the
+ * current password just now stays, so the user is not signed out by his own change.
  */
+export async function changeOwnPassword(
+  deps: AuthDeps,
+  ctx: Ctx,
+  input: { currentPassword: unknown; newPassword: unknown; keepSessionHash?: string },
+): Promise<void> {
+  const c = new Checker();
+  const current = c.string('currentPassword', input.currentPassword, { max: 1024 });
+  const next = c.string('newPassword', input.newPassword, { max: 1024 });
+  assertNoErrors(c.errors);
+  const { actor } = ctx;
+  const loaded = await deps.store.read(async (repos) => ({
+    user: await repos.users.findInTenant(actor.homeTenantId, actor.userId),
+    hash: await repos.users.passwordHash(actor.homeTenantId, actor.userId),
+    tenant: await repos.tenants.findById(actor.homeTenantId),
+  }));
+  if (!loaded.user || !loaded.tenant) throw new AppError('auth.unauthenticated');
+  const d = evaluateOwnPasswordChange(actor, loaded.user.mustChangePassword);
+  if (!d.allowed) throw new AppError(d.reason);
+  const currentHash = await verifyCurrentPassword(deps, ctx, {
+    tenantId: actor.homeTenantId,
+    userId: actor.userId,
+    hash: loaded.hash ?? null,
+    password: current as string,
+  });
+  const clean = checkPassword(next as string, {
+    tenantName: loaded.tenant.name,
+    tenantSlug: loaded.tenant.slug,
+    loginName: loaded.user.loginName,
+  });
+  // The current hash is the one-time password during a forced change: keeping it is no change.
+  if (await deps.hasher.verify(currentHash, clean)) {
+    throw new AppError('password.reused', 'The new password must differ from the current one', {
+      errors: [{ field: 'newPassword', code: 'password.reused', message: 'Same as the current password' }],
+    });
+  }
+  const hash = await deps.hasher.hash(clean);
+  await deps.store.transaction(async (repos) => {
+    const now = deps.clock.now();
+    await repos.users.setPassword(actor.homeTenantId, actor.userId, hash, false, now, input.keepSessionHash);
+    await audit(repos, ctx, now, {
+      tenantId: actor.homeTenantId,
+      action: 'user.password_changed',
+      targetType: 'user',
+      targetId: actor.userId,
+    });
+  });
+}
+
+/** The HTTP side of {@link changeOwnPassword}: the session making the change stays signed in. */
 export async function changePassword(
   deps: AuthDeps,
   p: Principal,
   input: { currentPassword: string; newPassword: string },
 ): Promise<void> {
-  await changeOwnPassword(deps, p.ctx, input);
-  await deps.authStore.read((r) => r.sessions.revokeAllForUser(p.ctx.actor.userId, deps.clock.now(), p.sessionHash));
+  await changeOwnPassword(deps, p.ctx, { ...input, keepSessionHash: p.sessionHash });
 }

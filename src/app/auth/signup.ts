@@ -5,6 +5,7 @@ import { isValidEmail, isValidLoginName } from '../../domain/user.js';
 import { Checker } from '../../domain/validation.js';
 import { assertNoErrors, loadRoleMap, type RequestMeta } from '../context.js';
 import { insertUserWithRoles } from '../create-user.js';
+import { queueMail } from '../mail-outbox.js';
 import { type AuthDeps, authAudit, seconds } from './auth-deps.js';
 
 export interface SignupInput {
@@ -98,6 +99,13 @@ export async function signup(deps: AuthDeps, input: SignupInput, meta: RequestMe
       expiresAt: seconds(now, settings.signupLinkSeconds),
       createdAt: now,
     });
+    const link = `${settings.publicUrl}/signup/confirm#token=${secret}`;
+    await queueMail(r, now, {
+      to: input.email,
+      subject: 'Confirm your Kontor sign-up',
+      text: `Confirm your sign-up: ${link}`,
+      link,
+    });
     for (const tenantId of [parent.id, id]) {
       await authAudit(r, meta, now, {
         tenantId,
@@ -108,10 +116,7 @@ export async function signup(deps: AuthDeps, input: SignupInput, meta: RequestMe
       });
     }
   });
-  const link = `${settings.publicUrl}/signup/confirm#token=${secret}`;
-  await deps.mail
-    .send({ to: input.email, subject: 'Confirm your Kontor sign-up', text: `Confirm your sign-up: ${link}`, link })
-    .catch((e) => deps.onError?.('sign-up mail failed', e));
+  await deps.mailer?.flush();
   return { status: 'pending' };
 }
 

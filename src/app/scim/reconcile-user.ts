@@ -1,6 +1,7 @@
 import type { ScimRepos } from '../../domain/scim.js';
 import type { AppDeps, Ctx } from '../context.js';
 import { setUserState, updateUser } from '../manage-user.js';
+import { attestScimEmail } from './attest-scim-email.js';
 import { setExternalId } from './external-id.js';
 import { renameLogin } from './rename-login.js';
 import { fieldValuesFor, modelOf, type ScimUserModel, type ScimUserRecord, stateFor } from './scim-model.js';
@@ -18,8 +19,9 @@ function fieldChanges(before: Record<string, unknown>, next: Record<string, unkn
 
 /**
  * Makes a user what `change` wants, through the use cases (renameLogin, updateUser, setUserState)
- * on the caller's transaction (`d` is joined to it), which holds the user's row lock. Only what
- * differs is written, so an Entra PATCH that repeats current values writes no audit event.
+ * on the caller's transaction (`d` is joined to it), which holds the user's row lock, then a
+ * `verified` claim (attestScimEmail). Only what differs is written, so an Entra PATCH that
+ * repeats current values writes no audit event.
  */
 export async function reconcileUser(
   d: AppDeps,
@@ -56,4 +58,6 @@ export async function reconcileUser(
       externalId: next.externalId,
     });
   }
+  // After the profile: a changed address lost its mark there, and the claim is about the new one.
+  if (next.claimsVerified) await attestScimEmail(d, repos, ctx, user.tenantId, user.id);
 }

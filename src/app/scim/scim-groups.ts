@@ -3,7 +3,7 @@ import { AppError, notFound } from '../../domain/errors.js';
 import type { ScimRepos } from '../../domain/scim.js';
 import type { User } from '../../domain/user.js';
 import { createCompany, deleteCompany, listCompanies } from '../companies.js';
-import type { AppDeps, Ctx } from '../context.js';
+import { type AppDeps, audit, type Ctx } from '../context.js';
 import { updateUser } from '../manage-user.js';
 import { setExternalId } from './external-id.js';
 import { joinedDeps } from './joined-store.js';
@@ -17,11 +17,16 @@ async function records(repos: ScimRepos, tenantId: string, companies: Company[])
   const ids = companies.map((c) => c.id);
   const ext = await repos.scim.externalIds(tenantId, 'Group', ids);
   const members = await repos.scim.members(tenantId, ids);
-  return companies.map((company) => ({
-    company,
-    externalId: ext.get(company.id) ?? null,
-    members: members.get(company.id) ?? [],
-  }));
+  const changed = await repos.scim.groupsChangedAt(tenantId, ids);
+  return companies.map((company) => {
+    const at = changed.get(company.id);
+    return {
+      company,
+      externalId: ext.get(company.id) ?? null,
+      members: members.get(company.id) ?? [],
+      lastModified: at && at > company.createdAt ? at : company.createdAt,
+    };
+  });
 }
 
 function holds(g: ScimGroupRecord, t: GroupTerm): boolean {
@@ -62,12 +67,16 @@ export async function scimGetGroup(deps: ScimDeps, ctx: Ctx, tenantId: string, g
  * Membership is the user's company limitation: adding or removing goes through updateUser,
  * so its permission (users.update), validation and audit apply to every member change. Each
  * user is locked before its companies are read, in id order (no deadlock between two groups).
+ * The company gets an event of its own (`company.members_changed`): the users' events do not
+ * say which company changed, and the group's meta.lastModified is read from the log.
  */
 async function setMembers(d: AppDeps, repos: ScimRepos, ctx: Ctx, g: ScimGroupRecord, wanted: string[]) {
   const tenantId = g.company.tenantId;
   const have = new Set(g.members.map((m) => m.userId));
   const want = new Set(wanted);
   const changed = [...new Set([...want].filter((id) => !have.has(id)).concat([...have].filter((id) => !want.has(id))))];
+  const added: string[] = [];
+  const removed: string[] = [];
   for (const userId of changed.sort()) {
     if (!(await repos.scim.lockUser(tenantId, userId))) {
       if (!want.has(userId)) continue;
@@ -81,7 +90,16 @@ async function setMembers(d: AppDeps, repos: ScimRepos, ctx: Ctx, g: ScimGroupRe
       ? [...user.companyIds, g.company.id]
       : user.companyIds.filter((id) => id !== g.company.id);
     await updateUser(d, ctx, { userId, expectedVersion: user.version, companyIds });
+    (want.has(userId) ? added : removed).push(userId);
   }
+  if (added.length + removed.length === 0) return;
+  await audit(repos, ctx, d.clock.now(), {
+    tenantId,
+    action: 'company.members_changed',
+    targetType: 'company',
+    targetId: g.company.id,
+    details: { added, removed, via: 'scim' },
+  });
 }
 
 /** POST /Groups: createCompany, its external id and its members in one transaction. */
@@ -92,7 +110,13 @@ export async function scimCreateGroup(deps: ScimDeps, ctx: Ctx, tenantId: string
     if (m.externalId !== null) {
       await setExternalId(repos, d, ctx, { type: 'Group', tenantId, id: company.id, externalId: m.externalId });
     }
-    await setMembers(d, repos, ctx, { company, externalId: m.externalId, members: [] }, m.members);
+    await setMembers(
+      d,
+      repos,
+      ctx,
+      { company, externalId: m.externalId, members: [], lastModified: company.createdAt },
+      m.members,
+    );
     return loadGroup(repos, tenantId, company.id);
   });
 }

@@ -18,6 +18,12 @@ export interface ScimUserModel {
   externalId: string | null;
   displayName: string | null;
   email: string | null;
+  /**
+   * The client says `email` is verified (`emails[].verified: true`). A claim, not a state: the
+   * current user's model never carries it, so a PATCH that only changes the address claims
+   * nothing. It is trusted only from a caller who may attest the address (attest-scim-email.ts).
+   */
+  claimsVerified: boolean;
   active: boolean;
   fields: Record<string, unknown>;
   mappedFields: Record<string, unknown>;
@@ -26,6 +32,8 @@ export interface ScimUserModel {
 export interface ScimUserRecord {
   user: User;
   externalId: string | null;
+  /** Whether the user's current address is verified (issue 14 #6). */
+  emailVerified: boolean;
   /** Names of the user's companies (its SCIM groups), by id. */
   groups: { id: string; name: string }[];
 }
@@ -41,6 +49,8 @@ export interface ScimGroupRecord {
   company: Company;
   externalId: string | null;
   members: ScimMember[];
+  /** The creation, or the newest logged change of the company (RFC 7643 meta.lastModified). */
+  lastModified: Date;
 }
 
 export interface ListQuery<F> {
@@ -69,6 +79,7 @@ export const modelOf = (user: User, externalId: string | null): ScimUserModel =>
   externalId,
   displayName: user.displayName,
   email: user.email,
+  claimsVerified: false,
   active: user.state === 'active',
   fields: { ...user.customFields },
   mappedFields: {},

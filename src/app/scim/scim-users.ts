@@ -1,8 +1,10 @@
 import { notFound } from '../../domain/errors.js';
 import type { ScimRepos } from '../../domain/scim.js';
+import type { User } from '../../domain/user.js';
 import { type Ctx, requirePermission } from '../context.js';
 import { createUser } from '../create-user.js';
 import { deleteUser, setUserState } from '../manage-user.js';
+import { attestScimEmail } from './attest-scim-email.js';
 import { setExternalId } from './external-id.js';
 import { joinedDeps } from './joined-store.js';
 import { reconcileUser } from './reconcile-user.js';
@@ -16,15 +18,40 @@ import {
   stateFor,
 } from './scim-model.js';
 
+/**
+ * The records of these users: external ids, company names and verified marks are read once for
+ * all of them, so a page of users costs a fixed number of queries beyond the users themselves.
+ */
+async function userRecords(repos: ScimRepos, tenantId: string, users: readonly User[]): Promise<ScimUserRecord[]> {
+  if (users.length === 0) return [];
+  const ids = users.map((u) => u.id);
+  const ext = await repos.scim.externalIds(tenantId, 'User', ids);
+  const verified = await repos.users.verifiedIds(ids);
+  const names = new Map((await repos.companies.list(tenantId)).map((c) => [c.id, c.name]));
+  return users.map((user) => ({
+    user,
+    externalId: ext.get(user.id) ?? null,
+    emailVerified: verified.has(user.id),
+    groups: user.companyIds.map((id) => ({ id, name: names.get(id) ?? id })),
+  }));
+}
+
+/** The tenant's own users of these ids, in their order; ids of anyone else are skipped. */
+async function ownUsers(repos: ScimRepos, tenantId: string, ids: readonly string[]): Promise<User[]> {
+  const users: User[] = [];
+  // Shared-in users and customers' primaries are visible in the API, but their home provisions them.
+  for (const id of ids) {
+    const user = await repos.users.findInTenant(tenantId, id);
+    if (user) users.push(user);
+  }
+  return users;
+}
+
 /** The user, its external id and its companies; only the tenant's own users are SCIM resources. */
 export async function loadUserRecord(repos: ScimRepos, tenantId: string, userId: string): Promise<ScimUserRecord> {
-  // Shared-in users and customers' primaries are visible in the API, but their home provisions them.
-  const user = await repos.users.findInTenant(tenantId, userId);
-  if (!user) throw notFound('user');
-  const ext = await repos.scim.externalIds(tenantId, 'User', [user.id]);
-  const names = new Map((await repos.companies.list(tenantId)).map((c) => [c.id, c.name]));
-  const groups = user.companyIds.map((id) => ({ id, name: names.get(id) ?? id }));
-  return { user, externalId: ext.get(user.id) ?? null, groups };
+  const [record] = await userRecords(repos, tenantId, await ownUsers(repos, tenantId, [userId]));
+  if (!record) throw notFound('user');
+  return record;
 }
 
 export async function scimGetUser(deps: ScimDeps, ctx: Ctx, tenantId: string, userId: string) {
@@ -67,23 +94,22 @@ export async function scimListUsers(
     const [first, ...rest] = q.filter ?? [];
     if (!first) {
       const { total, ids } = await repos.scim.userIds(tenantId, q.startIndex - 1, q.count);
-      const items: ScimUserRecord[] = [];
-      for (const id of ids) items.push(await loadUserRecord(repos, tenantId, id));
-      return { total, items };
+      return { total, items: await userRecords(repos, tenantId, await ownUsers(repos, tenantId, ids)) };
     }
-    const hits: ScimUserRecord[] = [];
-    for (const id of await candidates(repos, tenantId, first)) {
-      if (!(await repos.users.findInTenant(tenantId, id))) continue;
-      const r = await loadUserRecord(repos, tenantId, id);
-      if (rest.every((t) => holds(r, t))) hits.push(r);
-    }
+    const found = await userRecords(
+      repos,
+      tenantId,
+      await ownUsers(repos, tenantId, await candidates(repos, tenantId, first)),
+    );
+    const hits = found.filter((r) => rest.every((t) => holds(r, t)));
     return { total: hits.length, items: hits.slice(q.startIndex - 1, q.startIndex - 1 + q.count) };
   });
 }
 
 /**
  * POST /Users: createUser (validation, R5, custom fields, audit) and, for an inactive user,
- * setUserState, joined with the external id in one transaction: all or nothing.
+ * setUserState, joined with the external id and a trusted `verified` claim in one transaction:
+ * all or nothing.
  */
 export async function scimCreateUser(
   deps: ScimDeps,
@@ -108,6 +134,7 @@ export async function scimCreateUser(
     if (m.externalId !== null) {
       await setExternalId(repos, d, ctx, { type: 'User', tenantId, id: user.id, externalId: m.externalId });
     }
+    if (m.claimsVerified) await attestScimEmail(d, repos, ctx, tenantId, user.id);
     return loadUserRecord(repos, tenantId, user.id);
   });
 }

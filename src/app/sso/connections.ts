@@ -6,6 +6,7 @@ import {
   type ClaimMapping,
   type ConnectionPatch,
   DEFAULT_CLAIM_MAPPING,
+  emailLinkMappingSound,
   type LinkPolicy,
   type SsoConnection,
   type SsoRepos,
@@ -14,6 +15,7 @@ import type { Tenant } from '../../domain/tenant.js';
 import { Checker } from '../../domain/validation.js';
 import type { AuthDeps } from '../auth/auth-deps.js';
 import { assertNoErrors, audit, type Ctx, invalid, loadRoleMap } from '../context.js';
+import { changedTerms, voidEnablements } from './follow-source.js';
 import { assertManages, connectionView, ssoOf } from './sso-deps.js';
 
 export interface ConnectionInput {
@@ -75,6 +77,17 @@ async function checkJitRoles(r: SsoRepos, ctx: Ctx, tenant: Tenant, roles: strin
   if (!d.allowed) throw new AppError(d.reason, d.message);
 }
 
+function checkEmailMapping(c: Pick<SsoConnection, 'linkPolicy' | 'claimMapping'>): void {
+  if (!emailLinkMappingSound(c.linkPolicy, c.claimMapping)) {
+    throw new AppError(
+      'sso.email_mapping_required',
+      'Link policy verified-email needs claimMapping.email to be "email" (email_verified speaks of that claim only)',
+    );
+  }
+}
+
+const endAll = (r: SsoRepos, connectionId: string, now: Date) => r.sso.endSessionsThrough(connectionId, {}, now);
+
 const auditDetails = (c: ConnectionInput) => {
   const { clientSecret, ...rest } = c;
   return { ...rest, ...(clientSecret !== undefined ? { clientSecretChanged: true } : {}) };
@@ -102,6 +115,8 @@ export async function createConnection(
   assertManages(deps, ctx, tenantId);
   check(input);
   const sso = ssoOf(deps);
+  // Before the transaction (no IdP call inside one): a refused or dead issuer is never saved.
+  await sso.rp.probe(input.issuer);
   const id = deps.ids.newId();
   const c = await sso.store.transaction(async (r) => {
     const tenant = await r.tenants.findById(tenantId);
@@ -127,6 +142,7 @@ export async function createConnection(
       createdAt: now,
       updatedAt: now,
     };
+    checkEmailMapping(conn);
     const clientSecretEnc = input.clientSecret ? sso.box.seal(input.clientSecret) : null;
     await r.sso.insertConnection({ ...conn, clientSecretEnc });
     await audit(r, ctx, now, {
@@ -152,6 +168,7 @@ export async function updateConnection(
   assertManages(deps, ctx, tenantId);
   check(input);
   const sso = ssoOf(deps);
+  if (input.issuer !== undefined) await sso.rp.probe(input.issuer);
   const c = await sso.store.transaction(async (r) => {
     const tenant = await r.tenants.findById(tenantId);
     const current = await r.sso.findConnection(tenantId, id);
@@ -164,14 +181,32 @@ export async function updateConnection(
       ...(vouchedDomains ? { vouchedDomains: vouchedDomains.map((d) => d.toLowerCase()) } : {}),
       ...(clientSecret !== undefined ? { clientSecretEnc: clientSecret ? sso.box.seal(clientSecret) : null } : {}),
     };
+    checkEmailMapping({
+      linkPolicy: patch.linkPolicy ?? current.linkPolicy,
+      claimMapping: patch.claimMapping ?? current.claimMapping,
+    });
     const now = deps.clock.now();
     const updated = await r.sso.updateConnection(tenantId, id, patch, now, expectedVersion);
+    // Access follows its source (issue 14 #5, issue 20 #3): a disabled connection ends every
+    // session opened through it; new terms void the descendants' consent to the old ones.
+    const sessionsEnded = patch.enabled === false && current.enabled ? await endAll(r, id, now) : 0;
+    const changed = changedTerms(current, patch);
+    const voided = changed.length
+      ? await voidEnablements(r, ctx, now, current, {
+          reason: changed.includes('offeredToSubtree') ? 'no_longer_offered' : 'terms_changed',
+          changed,
+        })
+      : [];
     await audit(r, ctx, now, {
       tenantId,
       action: 'sso.connection.updated',
       targetType: 'sso_connection',
       targetId: id,
-      details: auditDetails(input),
+      details: {
+        ...auditDetails(input),
+        ...(sessionsEnded ? { sessionsEnded } : {}),
+        ...(voided.length ? { enablementsVoided: voided } : {}),
+      },
     });
     return updated;
   });
@@ -182,13 +217,18 @@ export async function deleteConnection(deps: AuthDeps, ctx: Ctx, tenantId: strin
   assertManages(deps, ctx, tenantId);
   await ssoOf(deps).store.transaction(async (r) => {
     const current = await r.sso.findConnection(tenantId, id);
-    if (!current || !(await r.sso.deleteConnection(tenantId, id))) throw notFound('connection');
-    await audit(r, ctx, deps.clock.now(), {
+    if (!current) throw notFound('connection');
+    const now = deps.clock.now();
+    // Before the delete: its cascade removes the record of which sessions came through it.
+    const voided = await voidEnablements(r, ctx, now, current, { reason: 'connection_deleted' });
+    const sessionsEnded = await endAll(r, id, now);
+    if (!(await r.sso.deleteConnection(tenantId, id))) throw notFound('connection');
+    await audit(r, ctx, now, {
       tenantId,
       action: 'sso.connection.deleted',
       targetType: 'sso_connection',
       targetId: id,
-      details: { name: current.name, issuer: current.issuer },
+      details: { name: current.name, issuer: current.issuer, sessionsEnded, enablementsVoided: voided },
     });
   });
 }

@@ -14,6 +14,9 @@ export interface LinkedTenant {
 /**
  * Tenants where the external identity of this session is linked to an active user, through a
  * connection that is enabled and usable there. Empty for a password session or an API token.
+ * Only links made through the connection that opened the session count (an offered connection is
+ * one connection across the owner's subtree): each connection maps "subject" from claims it
+ * chooses, so another tenant's own connection to the same issuer could claim anyone's subject.
  */
 export async function linkedTenantsIn(r: SsoRepos, sessionHash: string | undefined): Promise<LinkedTenant[]> {
   if (!sessionHash) return [];
@@ -21,6 +24,7 @@ export async function linkedTenantsIn(r: SsoRepos, sessionHash: string | undefin
   if (!id) return [];
   const out: LinkedTenant[] = [];
   for (const l of await r.sso.linksOfIdentity(id.issuer, id.subject)) {
+    if (l.connectionId !== id.connectionId) continue;
     const [tenant, user, c] = [
       await r.tenants.findById(l.tenantId),
       await r.users.findInTenant(l.tenantId, l.userId),

@@ -9,6 +9,7 @@ import { beginFlow, callbackPath, refuse, safeReturnTo, unusable } from './flow.
 import { resolveUser } from './resolve-user.js';
 import { completeSelfLink } from './self-link.js';
 import { ssoOf, usableIn } from './sso-deps.js';
+import { throttleSsoStart } from './start-throttle.js';
 
 /** Starts a sign-in at the connection's provider for a tenant (default: the connection's own). */
 export async function startSso(
@@ -16,6 +17,7 @@ export async function startSso(
   input: { connectionId: string; tenant?: string | undefined; returnTo?: string | undefined },
   meta: RequestMeta,
 ): Promise<{ redirectUrl: string; browser: string }> {
+  await throttleSsoStart(deps, meta);
   const returnTo = safeReturnTo(input.returnTo);
   const { c, tenant } = await ssoOf(deps).store.read(async (r) => {
     const c = await r.sso.findConnectionById(input.connectionId);

@@ -18,6 +18,8 @@ const KEY = /^[\x21-\x7e]{1,255}$/;
 const KEEP_HOURS = 24;
 /** Default for how long an unanswered reservation is held for a request that may still run. */
 const LEASE_SECONDS = 60;
+/** Stored in place of a secret-bearing answer: marks the key used without keeping the secret. */
+const WITHHELD = 'application/x-kontor-withheld';
 
 /**
  * Idempotency-Key on POST: the first request with a key reserves it (an insert that only one
@@ -30,6 +32,10 @@ const LEASE_SECONDS = 60;
  * killed before it stored the answer), a retry runs the handler with its transactions answered
  * from the journal and gets the original answer. Without a journal entry a held key answers 409
  * until the lease (`idempotencyLeaseSeconds`) runs out; then a retry takes it over and runs.
+ * Secret-bearing routes (`secretBearing`: API tokens, password links) never store a successful
+ * answer: the journal keeps only a marker, and a repeat of the key is refused with
+ * `request.secret_not_replayable` — so the key still stops a second token or link, but a secret
+ * is shown once, never again to another session of the user or to one of his bearer tokens.
  */
 export function installIdempotency(app: FastifyInstance, deps: AuthDeps): void {
   app.addHook('preHandler', async (req: FastifyRequest, reply: FastifyReply) => {
@@ -68,6 +74,10 @@ export function installIdempotency(app: FastifyInstance, deps: AuthDeps): void {
       return;
     }
     if (!r.response) throw new AppError('resource.conflict', 'A request with this Idempotency-Key is still running');
+    // The route flag also covers answers stored before the route was marked.
+    if (r.response.contentType === WITHHELD || (req.routeOptions.config?.secretBearing && r.response.status < 300)) {
+      throw new AppError('request.secret_not_replayable');
+    }
     return reply
       .code(r.response.status)
       .type(r.response.contentType)
@@ -91,9 +101,10 @@ export function installIdempotency(app: FastifyInstance, deps: AuthDeps): void {
       return payload;
     }
     if (replaying.has(req)) reply.header('idempotent-replayed', 'true');
-    const contentType = String(reply.getHeader('content-type') ?? 'application/json');
+    const withheld = req.routeOptions.config?.secretBearing === true && reply.statusCode < 300;
+    const contentType = withheld ? WITHHELD : String(reply.getHeader('content-type') ?? 'application/json');
     await deps.authStore.read((r) =>
-      r.idempotency.complete(h.scope, h.key, { status: reply.statusCode, contentType, body }),
+      r.idempotency.complete(h.scope, h.key, { status: reply.statusCode, contentType, body: withheld ? '' : body }),
     );
     return payload;
   });

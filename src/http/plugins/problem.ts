@@ -45,6 +45,14 @@ const BY_STATUS: Record<number, ErrorCode> = {
   429: 'auth.throttled',
 };
 
+/** Fastify's validation contexts in words: "The params is invalid" read badly. */
+const PART: Record<string, string> = {
+  body: 'The request body',
+  params: 'A path parameter',
+  querystring: 'A query parameter',
+  headers: 'A request header',
+};
+
 export function toProblem(err: unknown): Problem {
   if (isAppError(err)) return fromAppError(err);
   const e = err as FastifyError & { validationContext?: string };
@@ -55,7 +63,7 @@ export function toProblem(err: unknown): Problem {
       code: 'schema',
       message: v.message ?? 'Invalid value',
     }));
-    return fromAppError(new AppError('validation.invalid', `The ${context} is invalid`, { errors }));
+    return fromAppError(new AppError('validation.invalid', `${PART[context] ?? 'The request'} is invalid`, { errors }));
   }
   const known = e.code ? PARSER[e.code] : undefined;
   if (known) return fromAppError(new AppError(known[0], known[1]));

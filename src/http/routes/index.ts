@@ -1,13 +1,17 @@
 import type { Api, RouteDeps } from '../types.js';
+import { appRoutes } from './apps.js';
 import { auditRoutes } from './audit.js';
 import { authRoutes } from './auth.js';
 import { catalogueRoutes } from './catalogue.js';
 import { companyRoutes } from './companies.js';
 import { decisionRoutes } from './decisions.js';
+import { emailVerificationRoutes } from './email-verification.js';
 import { meRoutes } from './me.js';
 import { shareRoutes } from './shares.js';
 import { ssoRoutes } from './sso.js';
+import { systemRoutes } from './system.js';
 import { tenantRoutes } from './tenants.js';
+import { userCredentialRoutes } from './user-credentials.js';
 import { userRoutes } from './users.js';
 import { userExportRoutes } from './users-export.js';
 import { userImportRoutes } from './users-import.js';
@@ -18,6 +22,8 @@ export function registerRoutes(app: Api, r: RouteDeps): void {
   meRoutes(app, r);
   tenantRoutes(app, r);
   userRoutes(app, r);
+  userCredentialRoutes(app, r);
+  emailVerificationRoutes(app, r);
   userExportRoutes(app, r);
   userImportRoutes(app, r);
   shareRoutes(app, r);
@@ -26,4 +32,6 @@ export function registerRoutes(app: Api, r: RouteDeps): void {
   auditRoutes(app, r);
   companyRoutes(app, r);
   decisionRoutes(app, r);
+  appRoutes(app, r);
+  systemRoutes(app, r);
 }

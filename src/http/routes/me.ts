@@ -4,21 +4,11 @@ import { me } from '../../app/auth/me.js';
 import { changePassword } from '../../app/auth/passwords.js';
 import { switchActingTenant } from '../../app/auth/sessions.js';
 import { principalOf } from '../plugins/auth.js';
-import { DateTime, errors, IdParams, NoContent, Nullable, PasswordText, Tenant, Time, User, Uuid } from '../schemas.js';
+import { ApiToken, DateTime, errors, IdParams, NoContent, PasswordText, Tenant, User, Uuid } from '../schemas.js';
 import type { Api, RouteDeps } from '../types.js';
 
 const strict = { additionalProperties: false } as const;
 const tags = ['me'];
-
-const ApiToken = Type.Object({
-  id: Uuid,
-  name: Type.String(),
-  actingTenantId: Uuid,
-  createdAt: Time,
-  expiresAt: Time,
-  lastUsedAt: Nullable(Time),
-  revokedAt: Nullable(Time),
-});
 
 export function meRoutes(app: Api, { deps }: RouteDeps): void {
   app.get(
@@ -108,6 +98,7 @@ export function meRoutes(app: Api, { deps }: RouteDeps): void {
   app.post(
     '/me/tokens',
     {
+      config: { secretBearing: true },
       schema: {
         tags,
         summary: 'Create an API token for yourself; the secret is shown once',

@@ -41,7 +41,14 @@ export function shareRoutes(app: Api, { deps }: RouteDeps): void {
                 displayName: Type.String(),
                 userType: Type.String(),
                 roles: Type.Array(Type.String()),
+                acceptedRoles: Type.Union([Type.Array(Type.String()), Type.Null()], {
+                  description: 'the roles the importing tenant consented to; the user acts there with at most these',
+                }),
                 direction: Type.String(),
+                otherTenant: Type.Object(
+                  { id: Uuid, slug: Type.String(), name: Type.String() },
+                  { description: 'released to (outgoing) or imported from (incoming)' },
+                ),
               }),
             ),
           }),

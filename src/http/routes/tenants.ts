@@ -159,7 +159,7 @@ export function tenantRoutes(app: Api, { deps }: RouteDeps): void {
         response: {
           201: Type.Object({
             tenant: Tenant,
-            primaryUser: Type.Optional(Type.Omit(UserView, ['relation', 'rolesReadOnly'])),
+            primaryUser: Type.Optional(Type.Omit(UserView, ['relation', 'rolesReadOnly', 'emailVerified'])),
             warnings: Type.Array(Warning),
           }),
           ...errors,

@@ -22,7 +22,13 @@ const Report = Type.Object({
   created: Type.Integer(),
   updated: Type.Integer(),
   errors: Type.Array(
-    Type.Object({ line: Type.Integer(), field: Type.String(), code: Type.String(), message: Type.String() }),
+    Type.Object({
+      line: Type.Integer(),
+      column: Type.Optional(Type.Integer({ minimum: 1, description: '1-based position of the field in the row' })),
+      field: Type.String(),
+      code: Type.String(),
+      message: Type.String(),
+    }),
   ),
 });
 

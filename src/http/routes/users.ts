@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import { assignRoles } from '../../app/assign-roles.js';
 import { issuePasswordReset } from '../../app/auth/passwords.js';
+import { unlockUser } from '../../app/auth/unlock.js';
 import { createUser } from '../../app/create-user.js';
 import { deleteUser, setUserState, updateUser } from '../../app/manage-user.js';
 import { getUser, listUsers } from '../../app/user-queries.js';
@@ -154,7 +155,7 @@ export function userRoutes(app: Api, { deps }: RouteDeps): void {
   // user's sessions and tokens on the next request; unlock and enable make it active again.
   const SUMMARY = {
     lock: 'Lock a user; its sessions fail on the next request',
-    unlock: 'Unlock a user',
+    unlock: 'Unlock a user: lifts an administrator’s lock and the temporary lock of wrong passwords',
     disable: 'Disable a user (e.g. left the company); its sessions fail on the next request',
     enable: 'Enable a disabled user again',
   };
@@ -174,13 +175,19 @@ export function userRoutes(app: Api, { deps }: RouteDeps): void {
           response: { 200: User, ...errors },
         },
       },
-      async (req) => setUserState(deps, ctxOf(req), { userId: req.params.id, state }),
+      // Unlock also lifts the temporary lock of wrong guesses (decision 0004).
+      async (req) =>
+        action === 'unlock'
+          ? unlockUser(deps, ctxOf(req), req.params.id)
+          : setUserState(deps, ctxOf(req), { userId: req.params.id, state }),
     );
   }
 
   app.post(
     '/users/:id/password-reset',
     {
+      // The answer carries the link when the user has no address.
+      config: { secretBearing: true },
       schema: {
         tags,
         summary:

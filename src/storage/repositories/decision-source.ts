@@ -51,7 +51,7 @@ function sourceOn(db: Kysely<Database>): DecisionSource {
         db
           .selectFrom('shares as s')
           .innerJoin('tenants as t', 't.id', 's.target_tenant_id')
-          .select(['s.target_tenant_id', 's.status', 's.expires_at', 't.status as target_status'])
+          .select(['s.target_tenant_id', 's.status', 's.expires_at', 's.accepted_roles', 't.status as target_status'])
           .where('s.user_id', '=', userId)
           .where('s.status', '=', 'active')
           .execute(),
@@ -68,6 +68,7 @@ function sourceOn(db: Kysely<Database>): DecisionSource {
           targetStatus: s.target_status as TenantStatus,
           status: s.status as ShareStatus,
           expiresAt: s.expires_at,
+          acceptedRoles: s.accepted_roles ? [...s.accepted_roles] : null,
         })),
       };
     },

@@ -20,8 +20,16 @@ export function idempotencyRepo(db: Kysely<Database>): IdempotencyRepo {
         .where('key', '=', key)
         .executeTakeFirst();
       if (!r) return this.reserve(scope, key, fingerprint, now, abandonedBefore); // released meanwhile: try again
-      if (r.status === null && abandonedBefore && r.created_at < abandonedBefore && r.fingerprint === fingerprint) {
-        // Its owner died without answering (SIGKILL, lost host): the conditional update is the lock.
+      // Its owner died without answering (SIGKILL, lost host) and without committed work: take it
+      // over, the conditional update is the lock. Committed work is replayed from its journal
+      // instead, however late the retry comes (a takeover would run it a second time).
+      if (
+        r.status === null &&
+        !r.applied_results &&
+        abandonedBefore &&
+        r.created_at < abandonedBefore &&
+        r.fingerprint === fingerprint
+      ) {
         const taken = await db
           .updateTable('idempotency_keys')
           .set({ created_at: now })
@@ -29,6 +37,7 @@ export function idempotencyRepo(db: Kysely<Database>): IdempotencyRepo {
           .where('key', '=', key)
           .where('status', 'is', null)
           .where('created_at', '<', abandonedBefore)
+          .where('applied_results', 'is', null)
           .returning('key')
           .executeTakeFirst();
         if (taken) return { reserved: true };

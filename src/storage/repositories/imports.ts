@@ -1,5 +1,5 @@
-import { type Kysely, type Selectable, sql } from 'kysely';
-import type { ImportJob, ImportJobStatus, ImportRepo } from '../../domain/import-ports.js';
+import { type Kysely, type RawBuilder, type Selectable, sql } from 'kysely';
+import type { ExistingImportUser, ImportJob, ImportJobStatus, ImportRepo } from '../../domain/import-ports.js';
 import type { UserState, UserType } from '../../domain/user.js';
 import { UUID_RE } from '../../domain/validation.js';
 import type { Database, ImportJobsTable } from '../schema.js';
@@ -30,23 +30,47 @@ function chunks<T>(items: T[], size: number): T[][] {
   return out;
 }
 
+/**
+ * Whether the user's current address is verified: a mark counts only for the address it was made
+ * for (case-insensitive), exactly as users.verifiedIds counts it; no address, no verification.
+ */
+function currentAddressVerified(
+  tenantId: RawBuilder<unknown>,
+  userId: RawBuilder<unknown>,
+  email: RawBuilder<unknown>,
+): RawBuilder<boolean> {
+  return sql<boolean>`EXISTS (SELECT 1 FROM user_verified_emails v
+    WHERE v.tenant_id = ${tenantId} AND v.user_id = ${userId} AND lower(v.email) = lower(${email}))`;
+}
+
 export function importRepo(db: Kysely<Database>): ImportRepo {
   return {
     async existing(tenantId, loginsLower) {
-      const out = new Map<string, { id: string; type: UserType; hasPassword: boolean }>();
+      const out = new Map<string, ExistingImportUser>();
+      const verified = currentAddressVerified(sql.ref('users.tenant_id'), sql.ref('users.id'), sql.ref('users.email'));
       for (const part of chunks(loginsLower, 10_000)) {
         const rows = await db
           .selectFrom('users')
           .select([
             'id',
             'type',
+            'email',
             sql<string>`lower(login_name)`.as('login'),
             sql<boolean>`password_hash IS NOT NULL`.as('has_password'),
+            sql<string | null>`CASE WHEN ${verified} THEN users.email END`.as('verified_email'),
           ])
           .where('tenant_id', '=', tenantId)
           .where(sql<string>`lower(login_name)`, '=', sql<string>`ANY(${part}::text[])`)
           .execute();
-        for (const r of rows) out.set(r.login, { id: r.id, type: r.type as UserType, hasPassword: r.has_password });
+        for (const r of rows) {
+          out.set(r.login, {
+            id: r.id,
+            type: r.type as UserType,
+            hasPassword: r.has_password,
+            email: r.email,
+            verifiedEmail: r.verified_email,
+          });
+        }
       }
       return out;
     },
@@ -70,6 +94,13 @@ export function importRepo(db: Kysely<Database>): ImportRepo {
           u.companyIds.map((company_id) => ({ tenant_id: tenantId, user_id: u.id, company_id })),
         );
         for (const c of chunks(companies, CHUNK * 3)) await db.insertInto('user_companies').values(c).execute();
+        // A bulk twin of users.markEmailVerified: the users are new, so there is no mark to replace.
+        const verified = part.flatMap((u) =>
+          u.emailVerified && u.email !== null
+            ? [{ tenant_id: tenantId, user_id: u.id, email: u.email, verified_at: now }]
+            : [],
+        );
+        if (verified.length > 0) await db.insertInto('user_verified_emails').values(verified).execute();
       }
     },
     async exportPage(tenantId, after, limit, withHashes) {
@@ -84,6 +115,9 @@ export function importRepo(db: Kysely<Database>): ImportRepo {
           'u.custom_fields',
           'u.password_hash',
           sql<string>`lower(u.login_name)`.as('login_lower'),
+          sql<boolean>`${currentAddressVerified(sql.ref('u.tenant_id'), sql.ref('u.id'), sql.ref('u.email'))}`.as(
+            'email_verified',
+          ),
           sql<
             string[]
           >`coalesce((SELECT array_agg(r.role_key ORDER BY r.role_key) FROM user_roles r WHERE r.user_id = u.id), '{}')`.as(
@@ -103,6 +137,7 @@ export function importRepo(db: Kysely<Database>): ImportRepo {
         loginName: r.login_name,
         loginLower: r.login_lower,
         email: r.email,
+        emailVerified: r.email_verified,
         displayName: r.display_name,
         type: r.type as UserType,
         state: r.state as UserState,

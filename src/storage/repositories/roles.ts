@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { RoleRepo } from '../../domain/ports.js';
 import type { Role, RoleCategory } from '../../domain/role.js';
 import type { Database } from '../schema.js';
+import { endOidcGrants } from './oidc-payloads.js';
 
 export function roleRepo(db: Kysely<Database>): RoleRepo {
   return {
@@ -64,7 +65,18 @@ export function roleRepo(db: Kysely<Database>): RoleRepo {
       return out;
     },
     async setUserRoles(tenantId, userId, keys, grantedBy, now) {
-      await db.deleteFrom('user_roles').where('tenant_id', '=', tenantId).where('user_id', '=', userId).execute();
+      const before = await db
+        .deleteFrom('user_roles')
+        .where('tenant_id', '=', tenantId)
+        .where('user_id', '=', userId)
+        .returning('role_key')
+        .execute();
+      // A removed role ends the apps' tokens of the user (claims name the roles); a new sign-in
+      // (silent while the Kontor session lives) gets tokens that say what holds now.
+      const kept = new Set(keys);
+      if (before.some((r) => !kept.has(r.role_key))) {
+        await endOidcGrants(db, { accountId: userId, tokensOnly: true }, now);
+      }
       if (keys.length > 0) {
         await db
           .insertInto('user_roles')

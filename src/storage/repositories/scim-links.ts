@@ -1,4 +1,5 @@
 import { type Kysely, sql } from 'kysely';
+import { AppError } from '../../domain/errors.js';
 import type { ScimMember, ScimRepo, ScimResourceType } from '../../domain/scim.js';
 import { UUID_RE as UUID } from '../../domain/validation.js';
 import type { Database } from '../schema.js';
@@ -8,6 +9,12 @@ const TABLES = {
   User: { table: 'scim_user_external_ids', column: 'user_id' },
   Group: { table: 'scim_group_external_ids', column: 'company_id' },
 } as const;
+
+const isUniqueViolation = (e: unknown, constraint: string): boolean =>
+  typeof e === 'object' &&
+  e !== null &&
+  (e as { code?: unknown }).code === '23505' &&
+  (e as { constraint?: unknown }).constraint === constraint;
 
 export function scimRepo(db: Kysely<Database>): ScimRepo {
   return {
@@ -29,11 +36,38 @@ export function scimRepo(db: Kysely<Database>): ScimRepo {
         await db.deleteFrom(table).where('tenant_id', '=', tenantId).where(sql.ref(column), '=', id).execute();
         return;
       }
-      await db
-        .insertInto(table)
-        .values({ tenant_id: tenantId, [column]: id, external_id: externalId } as never)
-        .onConflict((oc) => oc.columns(['tenant_id', column] as never).doUpdateSet({ external_id: externalId }))
+      try {
+        await db
+          .insertInto(table)
+          .values({ tenant_id: tenantId, [column]: id, external_id: externalId } as never)
+          .onConflict((oc) => oc.columns(['tenant_id', column] as never).doUpdateSet({ external_id: externalId }))
+          .execute();
+      } catch (e) {
+        // The constraint decides (no lookup first), and the client learns which value is taken.
+        if (!isUniqueViolation(e, `${table}_unique`)) throw e;
+        const what = type === 'User' ? 'user' : 'group';
+        throw new AppError(
+          'resource.conflict',
+          `The externalId ${JSON.stringify(externalId)} belongs to another ${what} of this tenant`,
+          {
+            cause: e,
+            details: { scimType: 'uniqueness' },
+          },
+        );
+      }
+    },
+    async groupsChangedAt(tenantId, companyIds) {
+      const valid = companyIds.filter((id) => UUID.test(id));
+      if (valid.length === 0) return new Map();
+      const rows = await db
+        .selectFrom('audit_events')
+        .select(['target_id', (eb) => eb.fn.max('at').as('at')])
+        .where('tenant_id', '=', tenantId)
+        .where('target_type', '=', 'company')
+        .where('target_id', 'in', valid)
+        .groupBy('target_id')
         .execute();
+      return new Map(rows.map((r) => [r.target_id as string, new Date(r.at as unknown as string | Date)]));
     },
     async findByExternalId(tenantId, type, externalId) {
       const { table, column } = TABLES[type];

@@ -1,8 +1,9 @@
-import type { Kysely, Selectable } from 'kysely';
+import { type Kysely, type Selectable, sql } from 'kysely';
 import type { ShareRepo } from '../../domain/ports.js';
 import type { Share, ShareStatus } from '../../domain/share.js';
 import { UUID_RE as UUID } from '../../domain/validation.js';
 import type { Database, SharesTable } from '../schema.js';
+import { endOidcGrants } from './oidc-payloads.js';
 
 const toShare = (r: Selectable<SharesTable>): Share => ({
   id: r.id,
@@ -17,6 +18,7 @@ const toShare = (r: Selectable<SharesTable>): Share => ({
   createdAt: r.created_at,
   acceptedAt: r.accepted_at,
   endedAt: r.ended_at,
+  acceptedRoles: r.accepted_roles ? [...r.accepted_roles] : null,
 });
 
 export function shareRepo(db: Kysely<Database>): ShareRepo {
@@ -37,6 +39,7 @@ export function shareRepo(db: Kysely<Database>): ShareRepo {
           created_at: s.createdAt,
           accepted_at: s.acceptedAt,
           ended_at: s.endedAt,
+          accepted_roles: s.acceptedRoles === null ? null : JSON.stringify(s.acceptedRoles),
         })
         .execute();
     },
@@ -60,13 +63,30 @@ export function shareRepo(db: Kysely<Database>): ShareRepo {
         .executeTakeFirst();
       return r && toShare(r);
     },
-    async accept(id, acceptedBy, now) {
+    async accept(id, acceptedBy, now, acceptedRoles) {
       // Single use: only the offered row flips, so two accepting admins cannot both win.
       const r = await db
         .updateTable('shares')
-        .set({ status: 'active', accepted_by: acceptedBy, accepted_at: now })
+        .set({
+          status: 'active',
+          accepted_by: acceptedBy,
+          accepted_at: now,
+          accepted_roles: JSON.stringify(acceptedRoles),
+        })
         .where('id', '=', id)
         .where('status', '=', 'offered')
+        .returningAll()
+        .executeTakeFirst();
+      return r && toShare(r);
+    },
+    async reaccept(id, acceptedBy, now, acceptedRoles) {
+      const r = await db
+        .updateTable('shares')
+        .set({ accepted_by: acceptedBy, accepted_at: now, accepted_roles: JSON.stringify(acceptedRoles) })
+        .where('id', '=', id)
+        .where('status', '=', 'active')
+        // Only a real change of consent: racing re-accepts of the same roles write one event.
+        .where(sql<boolean>`accepted_roles IS DISTINCT FROM ${JSON.stringify(acceptedRoles)}::jsonb`)
         .returningAll()
         .executeTakeFirst();
       return r && toShare(r);
@@ -79,6 +99,8 @@ export function shareRepo(db: Kysely<Database>): ShareRepo {
         .where('status', '<>', 'ended')
         .returningAll()
         .executeTakeFirst();
+      // The apps' grants for that tenant end with the share (and their sessions hear of it).
+      if (r) await endOidcGrants(db, { accountId: r.user_id, tenantId: r.target_tenant_id }, now);
       return r && toShare(r);
     },
     async listForTenant(tenantId) {
@@ -107,8 +129,10 @@ export function shareRepo(db: Kysely<Database>): ShareRepo {
         .set({ status: 'ended', ended_by: endedBy, ended_at: now })
         .where('user_id', '=', userId)
         .where('status', '<>', 'ended')
-        .executeTakeFirst();
-      return Number(r.numUpdatedRows);
+        .returning(['user_id', 'target_tenant_id'])
+        .execute();
+      for (const e of r) await endOidcGrants(db, { accountId: e.user_id, tenantId: e.target_tenant_id }, now);
+      return r.length;
     },
     async endAllForTenant(tenantId, endedBy, now) {
       const r = await db
@@ -116,8 +140,10 @@ export function shareRepo(db: Kysely<Database>): ShareRepo {
         .set({ status: 'ended', ended_by: endedBy, ended_at: now })
         .where((eb) => eb.or([eb('home_tenant_id', '=', tenantId), eb('target_tenant_id', '=', tenantId)]))
         .where('status', '<>', 'ended')
-        .executeTakeFirst();
-      return Number(r.numUpdatedRows);
+        .returning(['user_id', 'target_tenant_id'])
+        .execute();
+      for (const e of r) await endOidcGrants(db, { accountId: e.user_id, tenantId: e.target_tenant_id }, now);
+      return r.length;
     },
   };
 }

@@ -36,6 +36,7 @@ export type ConnectionPart = Pick<
   | 'disable'
   | 'isEnabledFor'
   | 'enabledConnectionIds'
+  | 'voidEnablements'
 >;
 
 /** Connections and their enablements; every query of one tenant's connections names the tenant. */
@@ -143,6 +144,14 @@ export function ssoConnectionRepo(db: Kysely<Database>): ConnectionPart {
         .where('connection_id', '=', connectionId)
         .executeTakeFirst();
       return Number(r.numDeletedRows) > 0;
+    },
+    async voidEnablements(connectionId) {
+      const rows = await db
+        .deleteFrom('sso_enablements')
+        .where('connection_id', '=', connectionId)
+        .returning('tenant_id')
+        .execute();
+      return rows.map((r) => r.tenant_id).sort();
     },
     async enabledConnectionIds(tenantId) {
       const rows = await db

@@ -1,6 +1,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { IdentityLink, SsoFlow, SsoRepo } from '../../domain/sso.js';
 import type { Database, SsoLinksTable } from '../schema.js';
+import { endOidcGrants } from './oidc-payloads.js';
 import type { ConnectionPart } from './sso-connections.js';
 import { upsertVerifiedEmail } from './users.js';
 
@@ -72,6 +73,8 @@ export function ssoLinkRepo(db: Kysely<Database>): LinkPart {
         .where('connection_id', '=', connectionId)
         .returningAll()
         .executeTakeFirst();
+      // The apps' grants of that user in that tenant end with the link (an MSP's way in).
+      if (r) await endOidcGrants(db, { accountId: userId, tenantId }, new Date());
       return r && toLink(r);
     },
     async insertFlow(f: SsoFlow) {
@@ -145,6 +148,19 @@ export function ssoLinkRepo(db: Kysely<Database>): LinkPart {
           subject: id.subject,
         })
         .execute();
+    },
+    async endSessionsThrough(connectionId, only, now) {
+      let q = db
+        .updateTable('sessions')
+        .set({ revoked_at: now })
+        .where('revoked_at', 'is', null)
+        .where('id_hash', 'in', (eb) =>
+          eb.selectFrom('sso_sessions').select('session_id_hash').where('connection_id', '=', connectionId),
+        );
+      if (only.userId) q = q.where('user_id', '=', only.userId);
+      if (only.homeTenantId) q = q.where('home_tenant_id', '=', only.homeTenantId);
+      const r = await q.executeTakeFirst();
+      return Number(r.numUpdatedRows);
     },
     async sessionIdentity(sessionIdHash) {
       return db

@@ -4,6 +4,7 @@ import type { TenantRepo } from '../../domain/ports.js';
 import { childPath, type Tenant, type TenantKind, type TenantStatus } from '../../domain/tenant.js';
 import { UUID_RE as UUID } from '../../domain/validation.js';
 import type { Database, TenantsTable } from '../schema.js';
+import { endOidcGrantsOfTenant } from './oidc-payloads.js';
 
 const toTenant = (r: Selectable<TenantsTable>): Tenant => ({
   id: r.id,
@@ -72,6 +73,8 @@ export function tenantRepo(db: Kysely<Database>): TenantRepo {
         .where('id', '=', id);
       if (expectedVersion !== undefined) q = q.where('version', '=', expectedVersion);
       const r = await q.returningAll().executeTakeFirst();
+      // Suspended: the apps' grants for it and of its users end with Kontor's sessions.
+      if (r && patch.status !== undefined && patch.status !== 'active') await endOidcGrantsOfTenant(db, id, new Date());
       if (r) return toTenant(r);
       const exists = await base().where('id', '=', id).executeTakeFirst();
       if (!exists) throw notFound('tenant');

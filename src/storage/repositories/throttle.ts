@@ -60,6 +60,29 @@ export function throttleRepo(db: Kysely<Database>): ThrottleRepo {
         .where('failures', '>', 0)
         .execute();
     },
+    async peek(key) {
+      const r = await db
+        .selectFrom('throttle_counters')
+        .select(['failures', 'window_start'])
+        .where('key', '=', key)
+        .executeTakeFirst();
+      return r ? { failures: r.failures, windowStart: new Date(r.window_start) } : undefined;
+    },
+    async escalate(key, now, decaySeconds) {
+      const stale = windowStart(now, decaySeconds);
+      const r = await db
+        .insertInto('throttle_counters')
+        .values({ key, failures: 1, window_start: now })
+        .onConflict((oc) =>
+          oc.column('key').doUpdateSet({
+            failures: sql`CASE WHEN throttle_counters.window_start <= ${stale} THEN 1 ELSE throttle_counters.failures + 1 END`,
+            window_start: now,
+          }),
+        )
+        .returning('failures')
+        .executeTakeFirstOrThrow();
+      return r.failures;
+    },
     async reset(key) {
       await db.deleteFrom('throttle_counters').where('key', '=', key).execute();
     },

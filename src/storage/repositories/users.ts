@@ -6,6 +6,30 @@ import type { TenantKind, TenantStatus } from '../../domain/tenant.js';
 import type { User, UserState, UserType } from '../../domain/user.js';
 import { UUID_RE as UUID } from '../../domain/validation.js';
 import type { Database, UsersTable } from '../schema.js';
+import { endOidcGrants } from './oidc-payloads.js';
+
+/**
+ * Revokes every session (but `keepSessionHash`) and every API token of a user in the caller's
+ * transaction. The revocations bump the principal version (migration 007), so every instance's
+ * principal cache drops the user's entries on the next request.
+ */
+async function endCredentials(db: Kysely<Database>, userId: string, now: Date, keepSessionHash?: string) {
+  let s = db
+    .updateTable('sessions')
+    .set({ revoked_at: now })
+    .where('user_id', '=', userId)
+    .where('revoked_at', 'is', null);
+  if (keepSessionHash) s = s.where('id_hash', '<>', keepSessionHash);
+  await s.execute();
+  await db
+    .updateTable('api_tokens')
+    .set({ revoked_at: now })
+    .where('user_id', '=', userId)
+    .where('revoked_at', 'is', null)
+    .execute();
+  // The apps' grants, refresh tokens and OP sessions end too; apps hear it by back-channel.
+  await endOidcGrants(db, { accountId: userId }, now);
+}
 
 type Row = Selectable<UsersTable> & { company_ids: string[] | null };
 
@@ -65,7 +89,10 @@ export const newUserRow = (u: NewUser): Insertable<UsersTable> => ({
   updated_at: u.now,
 });
 
-/** The one writer of verified addresses (sign-up confirmation, SSO tests). */
+/**
+ * The one writer of verified addresses (sign-up confirmation, links, attestation, SSO tests);
+ * only an import's bulk insert of new users writes them besides (repositories/imports.ts).
+ */
 export async function upsertVerifiedEmail(
   db: Kysely<Database>,
   tenantId: string,
@@ -77,6 +104,33 @@ export async function upsertVerifiedEmail(
     .insertInto('user_verified_emails')
     .values({ tenant_id: tenantId, user_id: userId, email, verified_at: now })
     .onConflict((oc) => oc.columns(['tenant_id', 'user_id']).doUpdateSet({ email, verified_at: now }))
+    .execute();
+}
+
+/**
+ * A changed address is unverified (issue 14 #6): the mark goes unless it is for the new address,
+ * and pending verification links die, since confirming one verifies the current address. The
+ * links die on every change, not only when a mark went: a link sent to an address that was never
+ * confirmed would otherwise verify the next one.
+ */
+async function forgetVerification(
+  db: Kysely<Database>,
+  tenantId: string,
+  userId: string,
+  before: string | null,
+  email: string | null,
+  now: Date,
+) {
+  if ((before ?? '').toLowerCase() === (email ?? '').toLowerCase()) return;
+  let q = db.deleteFrom('user_verified_emails').where('tenant_id', '=', tenantId).where('user_id', '=', userId);
+  if (email !== null) q = q.where(sql<string>`lower(email)`, '<>', email.toLowerCase());
+  await q.execute();
+  await db
+    .updateTable('one_time_tokens')
+    .set({ used_at: now })
+    .where('user_id', '=', userId)
+    .where('purpose', '=', 'email_verify')
+    .where('used_at', 'is', null)
     .execute();
 }
 
@@ -125,6 +179,17 @@ export function userRepo(db: Kysely<Database>): UserRepo {
       return r && { user: toUser(r), relation: r.relation as UserRelation };
     },
     markEmailVerified: (tenantId, userId, email, now) => upsertVerifiedEmail(db, tenantId, userId, email, now),
+    async verifiedIds(ids) {
+      if (ids.length === 0) return new Set();
+      const rows = await db
+        .selectFrom('user_verified_emails as v')
+        .innerJoin('users as u', (j) => j.onRef('u.tenant_id', '=', 'v.tenant_id').onRef('u.id', '=', 'v.user_id'))
+        .select('v.user_id')
+        .where('v.user_id', 'in', ids)
+        .where(sql<boolean>`lower(v.email) = lower(u.email)`)
+        .execute();
+      return new Set(rows.map((r) => r.user_id));
+    },
     async actorFacts(homeTenantId, userId, actingTenantId, now) {
       if (!UUID.test(userId) || !UUID.test(homeTenantId) || !UUID.test(actingTenantId)) return undefined;
       const r = await sql<{
@@ -136,10 +201,11 @@ export function userRepo(db: Kysely<Database>): UserRepo {
         shared: boolean;
         share_forever: boolean | null;
         share_until: Date | string | null;
+        accepted: (string[] | null)[] | null;
         roles: { key: string; name: string; category: string; description: string; permissions: string[] }[];
       }>`
         SELECT u.state, u.must_change_password, h.status AS home_status, h.kind AS home_kind,
-          a.status AS acting_status, sh.shared, sh.share_forever, sh.share_until,
+          a.status AS acting_status, sh.shared, sh.share_forever, sh.share_until, sh.accepted,
           COALESCE((SELECT json_agg(json_build_object('key', r.key, 'name', r.name, 'category', r.category,
               'description', r.description, 'permissions', r.permissions) ORDER BY r.key)
             FROM user_roles ur JOIN roles r ON r.key = ur.role_key
@@ -148,7 +214,8 @@ export function userRepo(db: Kysely<Database>): UserRepo {
         JOIN tenants h ON h.id = u.tenant_id
         LEFT JOIN tenants a ON a.id = ${actingTenantId}
         CROSS JOIN LATERAL (SELECT count(*) > 0 AS shared, bool_or(s.expires_at IS NULL) AS share_forever,
-            max(s.expires_at) AS share_until
+            max(s.expires_at) AS share_until,
+            json_agg(s.accepted_roles) AS accepted
           FROM shares s WHERE s.user_id = u.id AND s.target_tenant_id = ${actingTenantId}
             AND s.status = 'active' AND (s.expires_at IS NULL OR s.expires_at > ${now})) sh
         WHERE u.tenant_id = ${homeTenantId} AND u.id = ${userId}`.execute(db);
@@ -162,6 +229,7 @@ export function userRepo(db: Kysely<Database>): UserRepo {
         actingStatus: (row.acting_status as TenantStatus | null) ?? null,
         sharedIntoActing: row.shared,
         shareUntil: row.shared && !row.share_forever && row.share_until !== null ? new Date(row.share_until) : null,
+        acceptedRoles: row.accepted ?? [],
         roles: row.roles.map((x) => ({ ...x, category: x.category as RoleCategory, permissions: [...x.permissions] })),
       };
     },
@@ -197,6 +265,15 @@ export function userRepo(db: Kysely<Database>): UserRepo {
       return created;
     },
     async update(tenantId, id, patch, now, expectedVersion) {
+      const before =
+        patch.email === undefined
+          ? undefined
+          : await db
+              .selectFrom('users')
+              .select('email')
+              .where('tenant_id', '=', tenantId)
+              .where('id', '=', id)
+              .executeTakeFirst();
       let q = db
         .updateTable('users')
         .set({
@@ -215,15 +292,22 @@ export function userRepo(db: Kysely<Database>): UserRepo {
         if (await this.findInTenant(tenantId, id)) throw new AppError('resource.stale');
         throw notFound('user');
       }
+      // A lock or disable ends every credential, so an unlock does not bring old ones back.
+      if (patch.state !== undefined && patch.state !== 'active') await endCredentials(db, id, now);
+      if (patch.email !== undefined)
+        await forgetVerification(db, tenantId, id, before?.email ?? null, patch.email, now);
       return (await this.findInTenant(tenantId, id)) as User;
     },
-    async setPassword(tenantId, id, hash, mustChange, now) {
-      await db
+    async setPassword(tenantId, id, hash, mustChange, now, keepSessionHash) {
+      const r = await db
         .updateTable('users')
         .set({ password_hash: hash, must_change_password: mustChange, version: sql`version + 1`, updated_at: now })
         .where('tenant_id', '=', tenantId)
         .where('id', '=', id)
-        .execute();
+        .returning('id')
+        .executeTakeFirst();
+      // Whoever knew the old password may have opened sessions or minted tokens with it.
+      if (r) await endCredentials(db, id, now, keepSessionHash);
     },
     async passwordHash(tenantId, id) {
       const r = await db
@@ -235,6 +319,7 @@ export function userRepo(db: Kysely<Database>): UserRepo {
       return r?.password_hash;
     },
     async delete(tenantId, id) {
+      await endOidcGrants(db, { accountId: id }, new Date());
       await db.deleteFrom('users').where('tenant_id', '=', tenantId).where('id', '=', id).execute();
     },
     async list(tenantId, query, now) {

@@ -108,6 +108,7 @@ async function build(s: Scenario) {
           createdAt: new Date(now),
           acceptedAt: null,
           endedAt: null,
+          acceptedRoles: null,
         }),
       )
       .catch(() => undefined); // a second open share of the same pair is refused: fine

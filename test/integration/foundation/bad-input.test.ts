@@ -1,15 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assignRoles } from '../../../src/app/assign-roles.js';
+import { changeOwnPassword } from '../../../src/app/auth/passwords.js';
 import { createCompany, createField, deleteCompany, deleteField } from '../../../src/app/companies.js';
 import type { Ctx } from '../../../src/app/context.js';
 import { createUser } from '../../../src/app/create-user.js';
-import { changeOwnPassword, deleteUser, setUserState, updateUser } from '../../../src/app/manage-user.js';
+import { deleteUser, setUserState, updateUser } from '../../../src/app/manage-user.js';
 import { applyRoles } from '../../../src/app/roles.js';
 import { acceptShare, endShare, releaseShare } from '../../../src/app/shares.js';
 import { createChildTenant, deleteTenant, moveTenant, updateTenant } from '../../../src/app/tenants.js';
 import { listUsers } from '../../../src/app/user-queries.js';
 import { isAppError } from '../../../src/domain/errors.js';
-import { TEST_PASSWORD, type TestKontor, testKontor } from '../../fixtures/kontor.js';
+import { authDepsOf, TEST_PASSWORD, type TestKontor, testKontor } from '../../fixtures/kontor.js';
 
 let k: TestKontor;
 let ctx: Ctx;
@@ -100,12 +101,8 @@ const cases: [string, () => Promise<unknown>][] = [
   ['setUserState: oneself', () => setUserState(k.deps, ctx, { userId: ctx.actor.userId, state: 'locked' })],
   ['deleteUser: oneself', () => deleteUser(k.deps, ctx, { userId: ctx.actor.userId })],
   [
-    'changeOwnPassword: wrong current',
-    () => changeOwnPassword(k.deps, ctx, { currentPassword: 'wrong', newPassword: 'a long new passphrase ok' }),
-  ],
-  [
     'changeOwnPassword: new one too short',
-    () => changeOwnPassword(k.deps, ctx, { currentPassword: TEST_PASSWORD, newPassword: 'short' }),
+    () => changeOwnPassword(authDepsOf(k), ctx, { currentPassword: TEST_PASSWORD, newPassword: 'short' }),
   ],
   [
     'releaseShare: past expiry',
@@ -151,5 +148,17 @@ describe('bad input to every use case', () => {
     expect(isAppError(error), String(error)).toBe(true);
     expect(await k.counts()).toEqual(before);
     expect(await k.deps.store.read((r) => r.roles.list())).toEqual(roles);
+  });
+});
+
+describe('a wrong current password (issue 20 #9)', () => {
+  it('is a typed error that writes its audit event and nothing else', async () => {
+    const before = await k.counts();
+    await expect(
+      changeOwnPassword(authDepsOf(k), ctx, { currentPassword: 'wrong', newPassword: 'a long new passphrase ok' }),
+    ).rejects.toMatchObject({ code: 'validation.invalid' });
+    expect(await k.counts()).toEqual({ ...before, audit_events: (before.audit_events ?? 0) + 1 });
+    const [event] = await k.deps.store.read((r) => r.audit.list(t(), { limit: 1 }));
+    expect(event).toMatchObject({ action: 'account.password_check_failed', targetId: ctx.actor.userId });
   });
 });

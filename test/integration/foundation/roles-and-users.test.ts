@@ -1,12 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assignRoles } from '../../../src/app/assign-roles.js';
+import { changeOwnPassword } from '../../../src/app/auth/passwords.js';
 import { createField } from '../../../src/app/companies.js';
 import { createUser } from '../../../src/app/create-user.js';
-import { changeOwnPassword, deleteUser, setUserState, updateUser } from '../../../src/app/manage-user.js';
+import { deleteUser, setUserState, updateUser } from '../../../src/app/manage-user.js';
 import { acceptShare, endShare, releaseShare } from '../../../src/app/shares.js';
 import { createChildTenant } from '../../../src/app/tenants.js';
 import { getUser, listUsers } from '../../../src/app/user-queries.js';
-import { TEST_PASSWORD, type TestKontor, testKontor } from '../../fixtures/kontor.js';
+import { authDepsOf, TEST_PASSWORD, type TestKontor, testKontor } from '../../fixtures/kontor.js';
 
 let k: TestKontor;
 beforeAll(async () => {
@@ -148,10 +149,20 @@ describe('grant rules through the use cases', () => {
     await expect(setUserState(k.deps, custCtx, { userId: tech.id, state: 'locked' })).rejects.toMatchObject({
       code: 'grant.shared_user_read_only',
     });
-    // The home tenant can still change them, and the tech acts in the customer tenant.
+    // The home tenant can still change them; in the customer tenant a role it did not accept has no
+    // effect until it accepts again (share consent, issue 20 #2); the tech still acts there.
+    expect((await k.ctx(tech, customer.id)).actor.permissions.has('orders.manage')).toBe(true);
     await assignRoles(k.deps, await k.ctx(mspAdmin), { userId: tech.id, roles: ['CustomerBasic'] });
     const techThere = await k.ctx(tech, customer.id);
-    expect(techThere.actor.permissions.has('shop.use')).toBe(true);
+    expect(techThere.actor.permissions.has('shop.use')).toBe(false);
+    expect(techThere.actor.permissions.has('orders.manage')).toBe(false);
+    const again = await acceptShare(k.deps, await k.ctx(custAdmin), share.id);
+    expect(again.share.acceptedRoles).toEqual(['CustomerBasic']);
+    expect((await k.ctx(tech, customer.id)).actor.permissions.has('shop.use')).toBe(true);
+    // Nothing new to accept: a second re-accept is refused, and writes no event.
+    await expect(acceptShare(k.deps, await k.ctx(custAdmin), share.id)).rejects.toMatchObject({
+      code: 'share.not_offered',
+    });
     const list = await listUsers(k.deps, custCtx, { tenantId: customer.id });
     expect(list.items.find((u) => u.id === tech.id)?.relation).toBe('shared');
     // Ending the share ends acting there at once.
@@ -194,18 +205,18 @@ describe('grant rules through the use cases', () => {
       { password: TEST_PASSWORD },
     );
     await expect(
-      changeOwnPassword(k.deps, await k.ctx(noRight), {
+      changeOwnPassword(authDepsOf(k), await k.ctx(noRight), {
         currentPassword: TEST_PASSWORD,
         newPassword: 'a brand new passphrase here',
       }),
     ).rejects.toMatchObject({ code: 'grant.password_change_not_allowed' });
     await expect(
-      changeOwnPassword(k.deps, await k.ctx(customer), {
+      changeOwnPassword(authDepsOf(k), await k.ctx(customer), {
         currentPassword: 'wrong wrong wrong wrong',
         newPassword: 'a brand new passphrase here',
       }),
     ).rejects.toMatchObject({ code: 'validation.invalid' });
-    await changeOwnPassword(k.deps, await k.ctx(customer), {
+    await changeOwnPassword(authDepsOf(k), await k.ctx(customer), {
       currentPassword: TEST_PASSWORD,
       newPassword: 'a brand new passphrase here',
     });

@@ -116,14 +116,22 @@ describe('every endpoint: an allowed and a forbidden call', () => {
     const offered = await sc.admin.call('POST', v1(`/users/${u.id}/shares`), { tenantId: sc.c1.id });
     expect(offered.statusCode).toBe(201);
     const shareId = offered.json().share.id;
+    // Each side sees whom the share is with (issue 21 #3).
     expect((await sc.admin.call('GET', v1(`/tenants/${sc.r.id}/shares`))).json().items[0]).toMatchObject({
       direction: 'outgoing',
+      otherTenant: { id: sc.c1.id, slug: sc.c1.slug, name: sc.c1.name },
+      acceptedRoles: null,
     });
     problem(await sc.clerk.call('GET', v1(`/tenants/${sc.r.id}/shares`)), 403);
     const c1Admin = await h.signedIn(sc.c1, ['AdministrationBasic']);
     const c1Clerk = await h.signedIn(sc.c1, ['CustomerBasic']);
     problem(await c1Clerk.call('POST', v1(`/shares/${shareId}/accept`)), 403);
     expect((await c1Admin.call('POST', v1(`/shares/${shareId}/accept`))).json().share.status).toBe('active');
+    expect((await c1Admin.call('GET', v1(`/tenants/${sc.c1.id}/shares`))).json().items[0]).toMatchObject({
+      direction: 'incoming',
+      otherTenant: { id: sc.r.id, slug: sc.r.slug },
+      acceptedRoles: ['CustomerBasic'],
+    });
     problem(await c1Clerk.call('DELETE', v1(`/shares/${shareId}`)), 403);
     expect((await sc.admin.call('DELETE', v1(`/shares/${shareId}`))).json().status).toBe('ended');
   });

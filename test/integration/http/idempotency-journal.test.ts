@@ -47,6 +47,22 @@ describe('Idempotency-Key work journal', () => {
     expect(await events()).toBe(before); // nothing ran again: no second creation, no second event
   });
 
+  it('replays committed work from the journal even after the lost answer’s lease ran out', async () => {
+    const key = `journal-late-${Math.random()}`;
+    const url = `/api/v1/tenants/${t.id}/users`;
+    const payload = { loginName: `journal-late-${Math.floor(Math.random() * 1e9)}`, displayName: 'Late' };
+    const first = await admin.call('POST', url, payload, { headers: { 'idempotency-key': key } });
+    expect(first.statusCode).toBe(201);
+    // The owner died after its COMMIT, and the retry comes an hour later: the lease is long over,
+    // but taking the key over would create the user a second time (a 409 login_taken).
+    await sql`UPDATE idempotency_keys SET status = NULL, content_type = NULL, body = NULL,
+      created_at = now() - interval '1 hour' WHERE key = ${key}`.execute(h.k.db.kysely);
+    const retry = await admin.call('POST', url, payload, { headers: { 'idempotency-key': key } });
+    expect(retry.statusCode, retry.body).toBe(201);
+    expect(retry.headers['idempotent-replayed']).toBe('true');
+    expect(retry.json().user.id).toBe(first.json().user.id);
+  });
+
   it('keeps a held key without a journal entry (the work never committed) for its lease', async () => {
     const key = `journal-none-${Math.random()}`;
     const url = `/api/v1/tenants/${t.id}/companies`;

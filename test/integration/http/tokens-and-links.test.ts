@@ -69,6 +69,19 @@ describe('API tokens', () => {
 });
 
 describe('admin password reset link', () => {
+  it('queues a notice to the old address when an administrator changes it', async () => {
+    const admin = await h.signedIn(h.k.root, ADMIN_ROLES);
+    const u = await h.signedIn(h.k.root, ['CustomerBasic']);
+    await admin.call('PATCH', `/api/v1/users/${u.user.id}`, { email: 'old-notice@example.com' });
+    await admin.call('PATCH', `/api/v1/users/${u.user.id}`, { email: 'new-notice@example.com' });
+    const queued = await h.k.db.kysely.selectFrom('outbox').select('payload').execute();
+    const to = queued.map((q) => (q.payload as { to: string }).to);
+    expect(to).toContain('old-notice@example.com');
+    expect(to).not.toContain('new-notice@example.com');
+    // Out of the way of the tests below, which read the last mail delivered.
+    await h.k.db.kysely.updateTable('outbox').set({ sent_at: new Date() }).where('sent_at', 'is', null).execute();
+  });
+
   it('mails a single-use link; the admin never sees a password; a weak password does not burn it', async () => {
     const admin = await h.signedIn(h.k.root, ADMIN_ROLES);
     const u = await h.signedIn(h.k.root, ['CustomerBasic']);
@@ -76,7 +89,8 @@ describe('admin password reset link', () => {
     const issued = await admin.call('POST', `/api/v1/users/${u.user.id}/password-reset`);
     expect(issued.json()).toMatchObject({ delivery: 'email', userId: u.user.id });
     expect(issued.json().link).toBeUndefined();
-    const mail = h.mails.at(-1);
+    // The new address also gets a verification link; this test reads the password link.
+    const mail = [...h.mails].reverse().find((m) => m.link?.includes('/set-password#'));
     expect(mail?.to).toBe('reset-me@example.com');
     const token = tokenOf(mail?.link as string);
     const set = (newPassword: string) =>

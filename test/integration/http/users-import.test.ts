@@ -116,6 +116,19 @@ describe('user import', () => {
     expect(await h.k.counts()).toEqual(before);
   });
 
+  it('reports every error of a row at once, each with its 1-based column', async () => {
+    const { t, admin } = await aTenantWithAdmin();
+    const csv = 'loginName,email,roles,companies,field:cost_centre\r\nrow-a,not-an-address,NoSuchRole,Nowhere,abc\r\n';
+    const res = await importCsv(admin, t, csv, '?dryRun=true');
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json().errors).toEqual([
+      expect.objectContaining({ line: 2, column: 2, field: 'email', code: 'format' }),
+      expect.objectContaining({ line: 2, column: 3, field: 'roles', code: 'role.unknown' }),
+      expect.objectContaining({ line: 2, column: 4, field: 'companies', code: 'company.unknown' }),
+      expect.objectContaining({ line: 2, column: 5, code: 'field.invalid' }),
+    ]);
+  });
+
   it('applies the grant rules per row: no administration role the importer lacks', async () => {
     const t = await h.k.aTenant(h.k.root, 'reseller');
     const basicAdmin = await h.signedIn(t, ['AdministrationBasic', 'AdministrationAdvanced'].slice(1));

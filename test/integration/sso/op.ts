@@ -9,6 +9,11 @@ export interface TestOp {
   /** Claims of the person who signs in next (besides `sub`). */
   loginAs(sub: string, claims?: Record<string, unknown>): void;
   addClient(c: { clientId: string; clientSecret: string; redirectUri: string; idTokenAlg?: string }): void;
+  /** Answers every request with 503 until `resume`: a provider that is down. */
+  pause(): void;
+  resume(): void;
+  /** Requests that reached the provider (paused or not). */
+  hits(): number;
   close(): Promise<void>;
 }
 
@@ -30,6 +35,8 @@ export async function startOp(opts: OpOptions): Promise<TestOp> {
   const clients: Record<string, unknown>[] = [];
   let current = '';
   let provider: InstanceType<typeof Provider> | undefined;
+  let paused = false;
+  let hits = 0;
 
   const build = () =>
     new Provider(issuer, {
@@ -71,6 +78,8 @@ export async function startOp(opts: OpOptions): Promise<TestOp> {
   }
 
   server.on('request', (req, res) => {
+    hits++;
+    if (paused) return void res.writeHead(503).end();
     provider ??= build();
     const url = req.url ?? '/';
     if (!url.startsWith(opts.path)) return void res.writeHead(404).end();
@@ -102,6 +111,13 @@ export async function startOp(opts: OpOptions): Promise<TestOp> {
         ...(c.idTokenAlg ? { id_token_signed_response_alg: c.idTokenAlg } : {}),
       });
     },
+    pause: () => {
+      paused = true;
+    },
+    resume: () => {
+      paused = false;
+    },
+    hits: () => hits,
     close: () => new Promise<void>((ok) => server.close(() => ok())),
   };
 }

@@ -1,5 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { prepareMail } from '../../../src/app/auth/email-verification.js';
+import { MailWorker } from '../../../src/app/mail-outbox.js';
+import type { MailMessage } from '../../../src/domain/auth-ports.js';
 import type { Tenant } from '../../../src/domain/tenant.js';
+import { authStore, nodeTokenCrypto } from '../../../src/storage/auth-store.js';
 import { TEST_PASSWORD } from '../../fixtures/kontor.js';
 import { Browser } from './browser.js';
 import { startOp, type TestOp } from './op.js';
@@ -82,6 +86,45 @@ describe('SSO sign-in', () => {
     expect(links.json().items).toMatchObject([
       { connectionId: conn.id, subject: 'kc-bob', createdBy: 'verified-email' },
     ]);
+  });
+
+  it('links an administrator-created user by address once its owner followed the verification link', async () => {
+    const conn = await kit.connect(admin, t, keycloak, {
+      linkPolicy: 'verified-email',
+      vouchedDomains: ['msp.example'],
+    });
+    const created = await admin.call('POST', `/api/v1/tenants/${t.id}/users`, {
+      loginName: 'carl',
+      email: 'carl@msp.example',
+    });
+    expect(created.statusCode, created.body).toBe(201);
+    const id = created.json().user.id as string;
+    keycloak.loginAs('kc-carl', { email: 'carl@msp.example', email_verified: true });
+    // Unconfirmed, the address proves nothing: no link is made.
+    const early = new Browser(kit.app);
+    const refused = await early.signIn(startUrl(conn.id, t));
+    expect(refused.statusCode).toBe(401);
+    expect((await me(early)).statusCode).toBe(401);
+    // The mail the creation queued carries the link; its owner follows it.
+    const mails: MailMessage[] = [];
+    const worker = new MailWorker({
+      store: authStore(kit.k.db.kysely),
+      sender: { send: async (m) => void mails.push(m) },
+      clock: { now: () => new Date() },
+      prepare: (r, p, now) =>
+        prepareMail({ tokens: nodeTokenCrypto, settings: { publicUrl: 'http://kontor.test' } }, r, p, now),
+    });
+    while ((await worker.tick()) > 0) {}
+    const logged = kit.logs.filter((l) => l.includes('carl@msp.example') && l.includes('/verify-email#token='));
+    const link =
+      mails.find((m) => m.to === 'carl@msp.example')?.link ?? /verify-email#token=([\w-]+)/.exec(logged[0] ?? '')?.[0];
+    const token = /#token=([\w-]+)/.exec(link ?? '')?.[1];
+    expect(token).toBeTruthy();
+    const confirmed = await kit.app.inject({ method: 'POST', url: '/api/v1/auth/verify-email', payload: { token } });
+    expect(confirmed.statusCode, confirmed.body).toBe(204);
+    const b = new Browser(kit.app);
+    expect((await b.signIn(startUrl(conn.id, t))).statusCode).toBe(303);
+    expect((await me(b)).json().user.id).toBe(id);
   });
 
   it('creates a secondary user with the default business roles under the opt-in JIT policy', async () => {

@@ -1,7 +1,9 @@
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import type { AuthSettings } from '../../../src/app/auth/auth-deps.js';
 import { createHttpApp } from '../../../src/compose-http.js';
 import type { Tenant } from '../../../src/domain/tenant.js';
 import type { User } from '../../../src/domain/user.js';
+import type { OutboundPolicy } from '../../../src/sso/outbound-guard.js';
 import { TEST_PASSWORD, type TestKontor, testKontor } from '../../fixtures/kontor.js';
 import type { TestOp } from './op.js';
 
@@ -31,12 +33,26 @@ export interface Conn {
 
 let n = 0;
 
+export interface SsoKitOptions {
+  /** Kontor's clock (default: the real one). */
+  clock?: { now(): Date };
+  settings?: Partial<AuthSettings>;
+  /** The outbound policy (default: the test configuration's, which allows loopback). */
+  outbound?: OutboundPolicy;
+}
+
 /** A Kontor on the test database whose relying party may talk plain http to 127.0.0.1 providers. */
-export async function ssoKit(): Promise<SsoKit> {
+export async function ssoKit(opts: SsoKitOptions = {}): Promise<SsoKit> {
   const k = await testKontor();
   const logs: string[] = [];
   const stream = { write: (line: string) => void logs.push(line) };
-  const app = await createHttpApp(k, { logger: { level: 'trace', stream }, ssoAllowInsecureHttp: true });
+  const app = await createHttpApp(k, {
+    logger: { level: 'trace', stream },
+    ssoAllowInsecureHttp: true,
+    ...(opts.clock ? { deps: { ...k.deps, clock: opts.clock } } : {}),
+    ...(opts.settings ? { settings: opts.settings } : {}),
+    ...(opts.outbound ? { outbound: opts.outbound } : {}),
+  });
   const kit: SsoKit = {
     k,
     app,

@@ -41,6 +41,9 @@ describe('purging expired sign-in state', () => {
       .values([
         { key: 'open', failures: 2, window_start: at(5) },
         { key: 'closed', failures: 9, window_start: at(16) },
+        // A temporary lock's level outlives the failure window by a day (decision 0004).
+        { key: 'lock:recent', failures: 4, window_start: at(16) },
+        { key: 'lock:yesterday', failures: 5, window_start: at(24 * 60 + 1) },
       ])
       .execute();
     const link = (hash: string, expires: Date, used: Date | null) => ({
@@ -72,15 +75,68 @@ describe('purging expired sign-in state', () => {
       ])
       .execute();
 
+    const row = (id: string, sent: Date | null, givenUp: Date | null) => ({
+      id,
+      topic: 'mail',
+      payload: '{}',
+      created_at: at(60 * 24 * 40),
+      next_attempt_at: at(60),
+      attempts: 1,
+      last_error: null,
+      sent_at: sent,
+      given_up_at: givenUp,
+    });
+    await db
+      .insertInto('outbox')
+      .values([
+        row('00000000-0000-4000-8000-000000000001', null, null),
+        row('00000000-0000-4000-8000-000000000002', at(60 * 24 * 6), null),
+        row('00000000-0000-4000-8000-000000000003', at(60 * 24 * 8), null),
+        row('00000000-0000-4000-8000-000000000004', null, at(60 * 24 * 29)),
+        row('00000000-0000-4000-8000-000000000005', null, at(60 * 24 * 31)),
+      ])
+      .execute();
+    await db
+      .insertInto('oidc_payloads')
+      .values(
+        (
+          [
+            ['live', later(5)],
+            ['expired', at(1)],
+          ] as const
+        ).map(([id, expires]) => ({
+          model: 'RefreshToken',
+          id,
+          payload: '{}',
+          account_id: null,
+          grant_id: null,
+          uid: null,
+          user_code: null,
+          expires_at: expires,
+          consumed_at: null,
+        })),
+      )
+      .execute();
     const counts = await purgeExpired(db, now, { sessionIdleSeconds: 30 * 60, throttleWindowSeconds: 15 * 60 });
-    expect(counts).toEqual({ sessions: 3, throttleCounters: 1, oneTimeTokens: 2, idempotencyKeys: 1, apiTokens: 0 });
+    expect(counts).toEqual({
+      sessions: 3,
+      throttleCounters: 2,
+      oneTimeTokens: 2,
+      idempotencyKeys: 1,
+      apiTokens: 0,
+      outbox: 2,
+      oidcRecords: 1,
+    });
     const left = async (table: string, col: string) =>
       (await sql<{ v: string }>`SELECT ${sql.ref(col)} AS v FROM ${sql.table(table)} ORDER BY 1`.execute(db)).rows.map(
         (r) => r.v,
       );
     expect(await left('sessions', 'id_hash')).toEqual(['live']);
-    expect(await left('throttle_counters', 'key')).toEqual(['open']);
+    expect(await left('throttle_counters', 'key')).toEqual(['lock:recent', 'open']);
     expect(await left('one_time_tokens', 'token_hash')).toEqual(['valid']);
     expect(await left('idempotency_keys', 'key')).toEqual(['fresh']);
+    expect(await left('oidc_payloads', 'id')).toEqual(['live']);
+    // Pending, sent within the week, given up within the month.
+    expect((await left('outbox', 'id')).map((id) => id.slice(-1))).toEqual(['1', '2', '4']);
   });
 });

@@ -83,6 +83,7 @@ export interface paths {
               code:
                 | 'validation.invalid'
                 | 'validation.password_policy'
+                | 'password.reused'
                 | 'validation.field_value'
                 | 'auth.unauthenticated'
                 | 'auth.invalid_credentials'
@@ -100,12 +101,14 @@ export interface paths {
                 | 'grant.system_only'
                 | 'grant.password_change_not_allowed'
                 | 'grant.missing_permission'
+                | 'grant.target_outranks'
                 | 'role.unknown'
                 | 'role.invalid_definition'
                 | 'tenant.invalid_parent'
                 | 'tenant.cycle'
                 | 'tenant.has_children'
                 | 'tenant.suspended'
+                | 'tenant.outside_reach'
                 | 'tenant.root_immutable'
                 | 'user.primary_exists'
                 | 'user.login_taken'
@@ -117,6 +120,7 @@ export interface paths {
                 | 'resource.conflict'
                 | 'resource.stale'
                 | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
                 | 'storage.unavailable'
                 | 'internal.error'
                 | 'request.too_large'
@@ -124,7 +128,12 @@ export interface paths {
                 | 'import.rejected'
                 | 'sso.rejected'
                 | 'sso.link_exists'
-                | 'sso.not_configured';
+                | 'sso.not_configured'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'sso.email_mapping_required';
               errors?: {
                 field: string;
                 code: string;
@@ -147,6 +156,7 @@ export interface paths {
               code:
                 | 'validation.invalid'
                 | 'validation.password_policy'
+                | 'password.reused'
                 | 'validation.field_value'
                 | 'auth.unauthenticated'
                 | 'auth.invalid_credentials'
@@ -164,12 +174,14 @@ export interface paths {
                 | 'grant.system_only'
                 | 'grant.password_change_not_allowed'
                 | 'grant.missing_permission'
+                | 'grant.target_outranks'
                 | 'role.unknown'
                 | 'role.invalid_definition'
                 | 'tenant.invalid_parent'
                 | 'tenant.cycle'
                 | 'tenant.has_children'
                 | 'tenant.suspended'
+                | 'tenant.outside_reach'
                 | 'tenant.root_immutable'
                 | 'user.primary_exists'
                 | 'user.login_taken'
@@ -181,6 +193,7 @@ export interface paths {
                 | 'resource.conflict'
                 | 'resource.stale'
                 | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
                 | 'storage.unavailable'
                 | 'internal.error'
                 | 'request.too_large'
@@ -188,7 +201,12 @@ export interface paths {
                 | 'import.rejected'
                 | 'sso.rejected'
                 | 'sso.link_exists'
-                | 'sso.not_configured';
+                | 'sso.not_configured'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'sso.email_mapping_required';
               errors?: {
                 field: string;
                 code: string;
@@ -245,6 +263,7 @@ export interface paths {
               code:
                 | 'validation.invalid'
                 | 'validation.password_policy'
+                | 'password.reused'
                 | 'validation.field_value'
                 | 'auth.unauthenticated'
                 | 'auth.invalid_credentials'
@@ -262,12 +281,14 @@ export interface paths {
                 | 'grant.system_only'
                 | 'grant.password_change_not_allowed'
                 | 'grant.missing_permission'
+                | 'grant.target_outranks'
                 | 'role.unknown'
                 | 'role.invalid_definition'
                 | 'tenant.invalid_parent'
                 | 'tenant.cycle'
                 | 'tenant.has_children'
                 | 'tenant.suspended'
+                | 'tenant.outside_reach'
                 | 'tenant.root_immutable'
                 | 'user.primary_exists'
                 | 'user.login_taken'
@@ -279,6 +300,7 @@ export interface paths {
                 | 'resource.conflict'
                 | 'resource.stale'
                 | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
                 | 'storage.unavailable'
                 | 'internal.error'
                 | 'request.too_large'
@@ -286,7 +308,12 @@ export interface paths {
                 | 'import.rejected'
                 | 'sso.rejected'
                 | 'sso.link_exists'
-                | 'sso.not_configured';
+                | 'sso.not_configured'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'sso.email_mapping_required';
               errors?: {
                 field: string;
                 code: string;
@@ -309,6 +336,7 @@ export interface paths {
               code:
                 | 'validation.invalid'
                 | 'validation.password_policy'
+                | 'password.reused'
                 | 'validation.field_value'
                 | 'auth.unauthenticated'
                 | 'auth.invalid_credentials'
@@ -326,12 +354,14 @@ export interface paths {
                 | 'grant.system_only'
                 | 'grant.password_change_not_allowed'
                 | 'grant.missing_permission'
+                | 'grant.target_outranks'
                 | 'role.unknown'
                 | 'role.invalid_definition'
                 | 'tenant.invalid_parent'
                 | 'tenant.cycle'
                 | 'tenant.has_children'
                 | 'tenant.suspended'
+                | 'tenant.outside_reach'
                 | 'tenant.root_immutable'
                 | 'user.primary_exists'
                 | 'user.login_taken'
@@ -343,6 +373,7 @@ export interface paths {
                 | 'resource.conflict'
                 | 'resource.stale'
                 | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
                 | 'storage.unavailable'
                 | 'internal.error'
                 | 'request.too_large'
@@ -350,7 +381,12 @@ export interface paths {
                 | 'import.rejected'
                 | 'sso.rejected'
                 | 'sso.link_exists'
-                | 'sso.not_configured';
+                | 'sso.not_configured'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'sso.email_mapping_required';
               errors?: {
                 field: string;
                 code: string;
@@ -414,6 +450,7 @@ export interface paths {
               code:
                 | 'validation.invalid'
                 | 'validation.password_policy'
+                | 'password.reused'
                 | 'validation.field_value'
                 | 'auth.unauthenticated'
                 | 'auth.invalid_credentials'
@@ -431,12 +468,14 @@ export interface paths {
                 | 'grant.system_only'
                 | 'grant.password_change_not_allowed'
                 | 'grant.missing_permission'
+                | 'grant.target_outranks'
                 | 'role.unknown'
                 | 'role.invalid_definition'
                 | 'tenant.invalid_parent'
                 | 'tenant.cycle'
                 | 'tenant.has_children'
                 | 'tenant.suspended'
+                | 'tenant.outside_reach'
                 | 'tenant.root_immutable'
                 | 'user.primary_exists'
                 | 'user.login_taken'
@@ -448,6 +487,7 @@ export interface paths {
                 | 'resource.conflict'
                 | 'resource.stale'
                 | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
                 | 'storage.unavailable'
                 | 'internal.error'
                 | 'request.too_large'
@@ -455,7 +495,12 @@ export interface paths {
                 | 'import.rejected'
                 | 'sso.rejected'
                 | 'sso.link_exists'
-                | 'sso.not_configured';
+                | 'sso.not_configured'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'sso.email_mapping_required';
               errors?: {
                 field: string;
                 code: string;
@@ -478,6 +523,7 @@ export interface paths {
               code:
                 | 'validation.invalid'
                 | 'validation.password_policy'
+                | 'password.reused'
                 | 'validation.field_value'
                 | 'auth.unauthenticated'
                 | 'auth.invalid_credentials'
@@ -495,12 +541,14 @@ export interface paths {
                 | 'grant.system_only'
                 | 'grant.password_change_not_allowed'
                 | 'grant.missing_permission'
+                | 'grant.target_outranks'
                 | 'role.unknown'
                 | 'role.invalid_definition'
                 | 'tenant.invalid_parent'
                 | 'tenant.cycle'
                 | 'tenant.has_children'
                 | 'tenant.suspended'
+                | 'tenant.outside_reach'
                 | 'tenant.root_immutable'
                 | 'user.primary_exists'
                 | 'user.login_taken'
@@ -512,6 +560,7 @@ export interface paths {
                 | 'resource.conflict'
                 | 'resource.stale'
                 | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
                 | 'storage.unavailable'
                 | 'internal.error'
                 | 'request.too_large'
@@ -519,7 +568,12 @@ export interface paths {
                 | 'import.rejected'
                 | 'sso.rejected'
                 | 'sso.link_exists'
-                | 'sso.not_configured';
+                | 'sso.not_configured'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'sso.email_mapping_required';
               errors?: {
                 field: string;
                 code: string;
@@ -594,6 +648,7 @@ export interface paths {
               code:
                 | 'validation.invalid'
                 | 'validation.password_policy'
+                | 'password.reused'
                 | 'validation.field_value'
                 | 'auth.unauthenticated'
                 | 'auth.invalid_credentials'
@@ -611,12 +666,14 @@ export interface paths {
                 | 'grant.system_only'
                 | 'grant.password_change_not_allowed'
                 | 'grant.missing_permission'
+                | 'grant.target_outranks'
                 | 'role.unknown'
                 | 'role.invalid_definition'
                 | 'tenant.invalid_parent'
                 | 'tenant.cycle'
                 | 'tenant.has_children'
                 | 'tenant.suspended'
+                | 'tenant.outside_reach'
                 | 'tenant.root_immutable'
                 | 'user.primary_exists'
                 | 'user.login_taken'
@@ -628,6 +685,7 @@ export interface paths {
                 | 'resource.conflict'
                 | 'resource.stale'
                 | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
                 | 'storage.unavailable'
                 | 'internal.error'
                 | 'request.too_large'
@@ -635,7 +693,12 @@ export interface paths {
                 | 'import.rejected'
                 | 'sso.rejected'
                 | 'sso.link_exists'
-                | 'sso.not_configured';
+                | 'sso.not_configured'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'sso.email_mapping_required';
               errors?: {
                 field: string;
                 code: string;
@@ -658,6 +721,7 @@ export interface paths {
               code:
                 | 'validation.invalid'
                 | 'validation.password_policy'
+                | 'password.reused'
                 | 'validation.field_value'
                 | 'auth.unauthenticated'
                 | 'auth.invalid_credentials'
@@ -675,12 +739,14 @@ export interface paths {
                 | 'grant.system_only'
                 | 'grant.password_change_not_allowed'
                 | 'grant.missing_permission'
+                | 'grant.target_outranks'
                 | 'role.unknown'
                 | 'role.invalid_definition'
                 | 'tenant.invalid_parent'
                 | 'tenant.cycle'
                 | 'tenant.has_children'
                 | 'tenant.suspended'
+                | 'tenant.outside_reach'
                 | 'tenant.root_immutable'
                 | 'user.primary_exists'
                 | 'user.login_taken'
@@ -692,6 +758,7 @@ export interface paths {
                 | 'resource.conflict'
                 | 'resource.stale'
                 | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
                 | 'storage.unavailable'
                 | 'internal.error'
                 | 'request.too_large'
@@ -699,7 +766,12 @@ export interface paths {
                 | 'import.rejected'
                 | 'sso.rejected'
                 | 'sso.link_exists'
-                | 'sso.not_configured';
+                | 'sso.not_configured'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'sso.email_mapping_required';
               errors?: {
                 field: string;
                 code: string;
@@ -770,6 +842,7 @@ export interface paths {
               code:
                 | 'validation.invalid'
                 | 'validation.password_policy'
+                | 'password.reused'
                 | 'validation.field_value'
                 | 'auth.unauthenticated'
                 | 'auth.invalid_credentials'
@@ -787,12 +860,14 @@ export interface paths {
                 | 'grant.system_only'
                 | 'grant.password_change_not_allowed'
                 | 'grant.missing_permission'
+                | 'grant.target_outranks'
                 | 'role.unknown'
                 | 'role.invalid_definition'
                 | 'tenant.invalid_parent'
                 | 'tenant.cycle'
                 | 'tenant.has_children'
                 | 'tenant.suspended'
+                | 'tenant.outside_reach'
                 | 'tenant.root_immutable'
                 | 'user.primary_exists'
                 | 'user.login_taken'
@@ -804,6 +879,7 @@ export interface paths {
                 | 'resource.conflict'
                 | 'resource.stale'
                 | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
                 | 'storage.unavailable'
                 | 'internal.error'
                 | 'request.too_large'
@@ -811,7 +887,12 @@ export interface paths {
                 | 'import.rejected'
                 | 'sso.rejected'
                 | 'sso.link_exists'
-                | 'sso.not_configured';
+                | 'sso.not_configured'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'sso.email_mapping_required';
               errors?: {
                 field: string;
                 code: string;
@@ -834,6 +915,7 @@ export interface paths {
               code:
                 | 'validation.invalid'
                 | 'validation.password_policy'
+                | 'password.reused'
                 | 'validation.field_value'
                 | 'auth.unauthenticated'
                 | 'auth.invalid_credentials'
@@ -851,12 +933,14 @@ export interface paths {
                 | 'grant.system_only'
                 | 'grant.password_change_not_allowed'
                 | 'grant.missing_permission'
+                | 'grant.target_outranks'
                 | 'role.unknown'
                 | 'role.invalid_definition'
                 | 'tenant.invalid_parent'
                 | 'tenant.cycle'
                 | 'tenant.has_children'
                 | 'tenant.suspended'
+                | 'tenant.outside_reach'
                 | 'tenant.root_immutable'
                 | 'user.primary_exists'
                 | 'user.login_taken'
@@ -868,6 +952,7 @@ export interface paths {
                 | 'resource.conflict'
                 | 'resource.stale'
                 | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
                 | 'storage.unavailable'
                 | 'internal.error'
                 | 'request.too_large'
@@ -875,7 +960,12 @@ export interface paths {
                 | 'import.rejected'
                 | 'sso.rejected'
                 | 'sso.link_exists'
-                | 'sso.not_configured';
+                | 'sso.not_configured'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'sso.email_mapping_required';
               errors?: {
                 field: string;
                 code: string;
@@ -989,6 +1079,7 @@ export interface paths {
               code:
                 | 'validation.invalid'
                 | 'validation.password_policy'
+                | 'password.reused'
                 | 'validation.field_value'
                 | 'auth.unauthenticated'
                 | 'auth.invalid_credentials'
@@ -1006,12 +1097,14 @@ export interface paths {
                 | 'grant.system_only'
                 | 'grant.password_change_not_allowed'
                 | 'grant.missing_permission'
+                | 'grant.target_outranks'
                 | 'role.unknown'
                 | 'role.invalid_definition'
                 | 'tenant.invalid_parent'
                 | 'tenant.cycle'
                 | 'tenant.has_children'
                 | 'tenant.suspended'
+                | 'tenant.outside_reach'
                 | 'tenant.root_immutable'
                 | 'user.primary_exists'
                 | 'user.login_taken'
@@ -1023,6 +1116,7 @@ export interface paths {
                 | 'resource.conflict'
                 | 'resource.stale'
                 | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
                 | 'storage.unavailable'
                 | 'internal.error'
                 | 'request.too_large'
@@ -1030,7 +1124,12 @@ export interface paths {
                 | 'import.rejected'
                 | 'sso.rejected'
                 | 'sso.link_exists'
-                | 'sso.not_configured';
+                | 'sso.not_configured'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'sso.email_mapping_required';
               errors?: {
                 field: string;
                 code: string;
@@ -1053,6 +1152,7 @@ export interface paths {
               code:
                 | 'validation.invalid'
                 | 'validation.password_policy'
+                | 'password.reused'
                 | 'validation.field_value'
                 | 'auth.unauthenticated'
                 | 'auth.invalid_credentials'
@@ -1070,12 +1170,14 @@ export interface paths {
                 | 'grant.system_only'
                 | 'grant.password_change_not_allowed'
                 | 'grant.missing_permission'
+                | 'grant.target_outranks'
                 | 'role.unknown'
                 | 'role.invalid_definition'
                 | 'tenant.invalid_parent'
                 | 'tenant.cycle'
                 | 'tenant.has_children'
                 | 'tenant.suspended'
+                | 'tenant.outside_reach'
                 | 'tenant.root_immutable'
                 | 'user.primary_exists'
                 | 'user.login_taken'
@@ -1087,6 +1189,7 @@ export interface paths {
                 | 'resource.conflict'
                 | 'resource.stale'
                 | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
                 | 'storage.unavailable'
                 | 'internal.error'
                 | 'request.too_large'
@@ -1094,7 +1197,12 @@ export interface paths {
                 | 'import.rejected'
                 | 'sso.rejected'
                 | 'sso.link_exists'
-                | 'sso.not_configured';
+                | 'sso.not_configured'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'sso.email_mapping_required';
               errors?: {
                 field: string;
                 code: string;
@@ -1159,6 +1267,7 @@ export interface paths {
               code:
                 | 'validation.invalid'
                 | 'validation.password_policy'
+                | 'password.reused'
                 | 'validation.field_value'
                 | 'auth.unauthenticated'
                 | 'auth.invalid_credentials'
@@ -1176,12 +1285,14 @@ export interface paths {
                 | 'grant.system_only'
                 | 'grant.password_change_not_allowed'
                 | 'grant.missing_permission'
+                | 'grant.target_outranks'
                 | 'role.unknown'
                 | 'role.invalid_definition'
                 | 'tenant.invalid_parent'
                 | 'tenant.cycle'
                 | 'tenant.has_children'
                 | 'tenant.suspended'
+                | 'tenant.outside_reach'
                 | 'tenant.root_immutable'
                 | 'user.primary_exists'
                 | 'user.login_taken'
@@ -1193,6 +1304,7 @@ export interface paths {
                 | 'resource.conflict'
                 | 'resource.stale'
                 | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
                 | 'storage.unavailable'
                 | 'internal.error'
                 | 'request.too_large'
@@ -1200,7 +1312,12 @@ export interface paths {
                 | 'import.rejected'
                 | 'sso.rejected'
                 | 'sso.link_exists'
-                | 'sso.not_configured';
+                | 'sso.not_configured'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'sso.email_mapping_required';
               errors?: {
                 field: string;
                 code: string;
@@ -1223,6 +1340,7 @@ export interface paths {
               code:
                 | 'validation.invalid'
                 | 'validation.password_policy'
+                | 'password.reused'
                 | 'validation.field_value'
                 | 'auth.unauthenticated'
                 | 'auth.invalid_credentials'
@@ -1240,12 +1358,14 @@ export interface paths {
                 | 'grant.system_only'
                 | 'grant.password_change_not_allowed'
                 | 'grant.missing_permission'
+                | 'grant.target_outranks'
                 | 'role.unknown'
                 | 'role.invalid_definition'
                 | 'tenant.invalid_parent'
                 | 'tenant.cycle'
                 | 'tenant.has_children'
                 | 'tenant.suspended'
+                | 'tenant.outside_reach'
                 | 'tenant.root_immutable'
                 | 'user.primary_exists'
                 | 'user.login_taken'
@@ -1257,6 +1377,7 @@ export interface paths {
                 | 'resource.conflict'
                 | 'resource.stale'
                 | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
                 | 'storage.unavailable'
                 | 'internal.error'
                 | 'request.too_large'
@@ -1264,7 +1385,12 @@ export interface paths {
                 | 'import.rejected'
                 | 'sso.rejected'
                 | 'sso.link_exists'
-                | 'sso.not_configured';
+                | 'sso.not_configured'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'sso.email_mapping_required';
               errors?: {
                 field: string;
                 code: string;
@@ -1329,6 +1455,7 @@ export interface paths {
               code:
                 | 'validation.invalid'
                 | 'validation.password_policy'
+                | 'password.reused'
                 | 'validation.field_value'
                 | 'auth.unauthenticated'
                 | 'auth.invalid_credentials'
@@ -1346,12 +1473,14 @@ export interface paths {
                 | 'grant.system_only'
                 | 'grant.password_change_not_allowed'
                 | 'grant.missing_permission'
+                | 'grant.target_outranks'
                 | 'role.unknown'
                 | 'role.invalid_definition'
                 | 'tenant.invalid_parent'
                 | 'tenant.cycle'
                 | 'tenant.has_children'
                 | 'tenant.suspended'
+                | 'tenant.outside_reach'
                 | 'tenant.root_immutable'
                 | 'user.primary_exists'
                 | 'user.login_taken'
@@ -1363,6 +1492,7 @@ export interface paths {
                 | 'resource.conflict'
                 | 'resource.stale'
                 | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
                 | 'storage.unavailable'
                 | 'internal.error'
                 | 'request.too_large'
@@ -1370,7 +1500,12 @@ export interface paths {
                 | 'import.rejected'
                 | 'sso.rejected'
                 | 'sso.link_exists'
-                | 'sso.not_configured';
+                | 'sso.not_configured'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'sso.email_mapping_required';
               errors?: {
                 field: string;
                 code: string;
@@ -1393,6 +1528,7 @@ export interface paths {
               code:
                 | 'validation.invalid'
                 | 'validation.password_policy'
+                | 'password.reused'
                 | 'validation.field_value'
                 | 'auth.unauthenticated'
                 | 'auth.invalid_credentials'
@@ -1410,12 +1546,14 @@ export interface paths {
                 | 'grant.system_only'
                 | 'grant.password_change_not_allowed'
                 | 'grant.missing_permission'
+                | 'grant.target_outranks'
                 | 'role.unknown'
                 | 'role.invalid_definition'
                 | 'tenant.invalid_parent'
                 | 'tenant.cycle'
                 | 'tenant.has_children'
                 | 'tenant.suspended'
+                | 'tenant.outside_reach'
                 | 'tenant.root_immutable'
                 | 'user.primary_exists'
                 | 'user.login_taken'
@@ -1427,6 +1565,7 @@ export interface paths {
                 | 'resource.conflict'
                 | 'resource.stale'
                 | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
                 | 'storage.unavailable'
                 | 'internal.error'
                 | 'request.too_large'
@@ -1434,7 +1573,12 @@ export interface paths {
                 | 'import.rejected'
                 | 'sso.rejected'
                 | 'sso.link_exists'
-                | 'sso.not_configured';
+                | 'sso.not_configured'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'sso.email_mapping_required';
               errors?: {
                 field: string;
                 code: string;
@@ -1505,6 +1649,7 @@ export interface paths {
               code:
                 | 'validation.invalid'
                 | 'validation.password_policy'
+                | 'password.reused'
                 | 'validation.field_value'
                 | 'auth.unauthenticated'
                 | 'auth.invalid_credentials'
@@ -1522,12 +1667,14 @@ export interface paths {
                 | 'grant.system_only'
                 | 'grant.password_change_not_allowed'
                 | 'grant.missing_permission'
+                | 'grant.target_outranks'
                 | 'role.unknown'
                 | 'role.invalid_definition'
                 | 'tenant.invalid_parent'
                 | 'tenant.cycle'
                 | 'tenant.has_children'
                 | 'tenant.suspended'
+                | 'tenant.outside_reach'
                 | 'tenant.root_immutable'
                 | 'user.primary_exists'
                 | 'user.login_taken'
@@ -1539,6 +1686,7 @@ export interface paths {
                 | 'resource.conflict'
                 | 'resource.stale'
                 | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
                 | 'storage.unavailable'
                 | 'internal.error'
                 | 'request.too_large'
@@ -1546,7 +1694,12 @@ export interface paths {
                 | 'import.rejected'
                 | 'sso.rejected'
                 | 'sso.link_exists'
-                | 'sso.not_configured';
+                | 'sso.not_configured'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'sso.email_mapping_required';
               errors?: {
                 field: string;
                 code: string;
@@ -1569,6 +1722,7 @@ export interface paths {
               code:
                 | 'validation.invalid'
                 | 'validation.password_policy'
+                | 'password.reused'
                 | 'validation.field_value'
                 | 'auth.unauthenticated'
                 | 'auth.invalid_credentials'
@@ -1586,12 +1740,14 @@ export interface paths {
                 | 'grant.system_only'
                 | 'grant.password_change_not_allowed'
                 | 'grant.missing_permission'
+                | 'grant.target_outranks'
                 | 'role.unknown'
                 | 'role.invalid_definition'
                 | 'tenant.invalid_parent'
                 | 'tenant.cycle'
                 | 'tenant.has_children'
                 | 'tenant.suspended'
+                | 'tenant.outside_reach'
                 | 'tenant.root_immutable'
                 | 'user.primary_exists'
                 | 'user.login_taken'
@@ -1603,6 +1759,7 @@ export interface paths {
                 | 'resource.conflict'
                 | 'resource.stale'
                 | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
                 | 'storage.unavailable'
                 | 'internal.error'
                 | 'request.too_large'
@@ -1610,7 +1767,12 @@ export interface paths {
                 | 'import.rejected'
                 | 'sso.rejected'
                 | 'sso.link_exists'
-                | 'sso.not_configured';
+                | 'sso.not_configured'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'sso.email_mapping_required';
               errors?: {
                 field: string;
                 code: string;
@@ -1679,6 +1841,7 @@ export interface paths {
               code:
                 | 'validation.invalid'
                 | 'validation.password_policy'
+                | 'password.reused'
                 | 'validation.field_value'
                 | 'auth.unauthenticated'
                 | 'auth.invalid_credentials'
@@ -1696,12 +1859,14 @@ export interface paths {
                 | 'grant.system_only'
                 | 'grant.password_change_not_allowed'
                 | 'grant.missing_permission'
+                | 'grant.target_outranks'
                 | 'role.unknown'
                 | 'role.invalid_definition'
                 | 'tenant.invalid_parent'
                 | 'tenant.cycle'
                 | 'tenant.has_children'
                 | 'tenant.suspended'
+                | 'tenant.outside_reach'
                 | 'tenant.root_immutable'
                 | 'user.primary_exists'
                 | 'user.login_taken'
@@ -1713,6 +1878,7 @@ export interface paths {
                 | 'resource.conflict'
                 | 'resource.stale'
                 | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
                 | 'storage.unavailable'
                 | 'internal.error'
                 | 'request.too_large'
@@ -1720,7 +1886,12 @@ export interface paths {
                 | 'import.rejected'
                 | 'sso.rejected'
                 | 'sso.link_exists'
-                | 'sso.not_configured';
+                | 'sso.not_configured'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'sso.email_mapping_required';
               errors?: {
                 field: string;
                 code: string;
@@ -1743,6 +1914,7 @@ export interface paths {
               code:
                 | 'validation.invalid'
                 | 'validation.password_policy'
+                | 'password.reused'
                 | 'validation.field_value'
                 | 'auth.unauthenticated'
                 | 'auth.invalid_credentials'
@@ -1760,12 +1932,14 @@ export interface paths {
                 | 'grant.system_only'
                 | 'grant.password_change_not_allowed'
                 | 'grant.missing_permission'
+                | 'grant.target_outranks'
                 | 'role.unknown'
                 | 'role.invalid_definition'
                 | 'tenant.invalid_parent'
                 | 'tenant.cycle'
                 | 'tenant.has_children'
                 | 'tenant.suspended'
+                | 'tenant.outside_reach'
                 | 'tenant.root_immutable'
                 | 'user.primary_exists'
                 | 'user.login_taken'
@@ -1777,6 +1951,7 @@ export interface paths {
                 | 'resource.conflict'
                 | 'resource.stale'
                 | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
                 | 'storage.unavailable'
                 | 'internal.error'
                 | 'request.too_large'
@@ -1784,7 +1959,12 @@ export interface paths {
                 | 'import.rejected'
                 | 'sso.rejected'
                 | 'sso.link_exists'
-                | 'sso.not_configured';
+                | 'sso.not_configured'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'sso.email_mapping_required';
               errors?: {
                 field: string;
                 code: string;
@@ -1844,6 +2024,7 @@ export interface paths {
               code:
                 | 'validation.invalid'
                 | 'validation.password_policy'
+                | 'password.reused'
                 | 'validation.field_value'
                 | 'auth.unauthenticated'
                 | 'auth.invalid_credentials'
@@ -1861,12 +2042,14 @@ export interface paths {
                 | 'grant.system_only'
                 | 'grant.password_change_not_allowed'
                 | 'grant.missing_permission'
+                | 'grant.target_outranks'
                 | 'role.unknown'
                 | 'role.invalid_definition'
                 | 'tenant.invalid_parent'
                 | 'tenant.cycle'
                 | 'tenant.has_children'
                 | 'tenant.suspended'
+                | 'tenant.outside_reach'
                 | 'tenant.root_immutable'
                 | 'user.primary_exists'
                 | 'user.login_taken'
@@ -1878,6 +2061,7 @@ export interface paths {
                 | 'resource.conflict'
                 | 'resource.stale'
                 | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
                 | 'storage.unavailable'
                 | 'internal.error'
                 | 'request.too_large'
@@ -1885,7 +2069,12 @@ export interface paths {
                 | 'import.rejected'
                 | 'sso.rejected'
                 | 'sso.link_exists'
-                | 'sso.not_configured';
+                | 'sso.not_configured'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'sso.email_mapping_required';
               errors?: {
                 field: string;
                 code: string;
@@ -1908,6 +2097,7 @@ export interface paths {
               code:
                 | 'validation.invalid'
                 | 'validation.password_policy'
+                | 'password.reused'
                 | 'validation.field_value'
                 | 'auth.unauthenticated'
                 | 'auth.invalid_credentials'
@@ -1925,12 +2115,14 @@ export interface paths {
                 | 'grant.system_only'
                 | 'grant.password_change_not_allowed'
                 | 'grant.missing_permission'
+                | 'grant.target_outranks'
                 | 'role.unknown'
                 | 'role.invalid_definition'
                 | 'tenant.invalid_parent'
                 | 'tenant.cycle'
                 | 'tenant.has_children'
                 | 'tenant.suspended'
+                | 'tenant.outside_reach'
                 | 'tenant.root_immutable'
                 | 'user.primary_exists'
                 | 'user.login_taken'
@@ -1942,6 +2134,7 @@ export interface paths {
                 | 'resource.conflict'
                 | 'resource.stale'
                 | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
                 | 'storage.unavailable'
                 | 'internal.error'
                 | 'request.too_large'
@@ -1949,7 +2142,12 @@ export interface paths {
                 | 'import.rejected'
                 | 'sso.rejected'
                 | 'sso.link_exists'
-                | 'sso.not_configured';
+                | 'sso.not_configured'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'sso.email_mapping_required';
               errors?: {
                 field: string;
                 code: string;
@@ -2026,6 +2224,7 @@ export interface paths {
               code:
                 | 'validation.invalid'
                 | 'validation.password_policy'
+                | 'password.reused'
                 | 'validation.field_value'
                 | 'auth.unauthenticated'
                 | 'auth.invalid_credentials'
@@ -2043,12 +2242,14 @@ export interface paths {
                 | 'grant.system_only'
                 | 'grant.password_change_not_allowed'
                 | 'grant.missing_permission'
+                | 'grant.target_outranks'
                 | 'role.unknown'
                 | 'role.invalid_definition'
                 | 'tenant.invalid_parent'
                 | 'tenant.cycle'
                 | 'tenant.has_children'
                 | 'tenant.suspended'
+                | 'tenant.outside_reach'
                 | 'tenant.root_immutable'
                 | 'user.primary_exists'
                 | 'user.login_taken'
@@ -2060,6 +2261,7 @@ export interface paths {
                 | 'resource.conflict'
                 | 'resource.stale'
                 | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
                 | 'storage.unavailable'
                 | 'internal.error'
                 | 'request.too_large'
@@ -2067,7 +2269,12 @@ export interface paths {
                 | 'import.rejected'
                 | 'sso.rejected'
                 | 'sso.link_exists'
-                | 'sso.not_configured';
+                | 'sso.not_configured'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'sso.email_mapping_required';
               errors?: {
                 field: string;
                 code: string;
@@ -2090,6 +2297,7 @@ export interface paths {
               code:
                 | 'validation.invalid'
                 | 'validation.password_policy'
+                | 'password.reused'
                 | 'validation.field_value'
                 | 'auth.unauthenticated'
                 | 'auth.invalid_credentials'
@@ -2107,12 +2315,14 @@ export interface paths {
                 | 'grant.system_only'
                 | 'grant.password_change_not_allowed'
                 | 'grant.missing_permission'
+                | 'grant.target_outranks'
                 | 'role.unknown'
                 | 'role.invalid_definition'
                 | 'tenant.invalid_parent'
                 | 'tenant.cycle'
                 | 'tenant.has_children'
                 | 'tenant.suspended'
+                | 'tenant.outside_reach'
                 | 'tenant.root_immutable'
                 | 'user.primary_exists'
                 | 'user.login_taken'
@@ -2124,6 +2334,7 @@ export interface paths {
                 | 'resource.conflict'
                 | 'resource.stale'
                 | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
                 | 'storage.unavailable'
                 | 'internal.error'
                 | 'request.too_large'
@@ -2131,7 +2342,12 @@ export interface paths {
                 | 'import.rejected'
                 | 'sso.rejected'
                 | 'sso.link_exists'
-                | 'sso.not_configured';
+                | 'sso.not_configured'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'sso.email_mapping_required';
               errors?: {
                 field: string;
                 code: string;
@@ -2177,6 +2393,7 @@ export interface paths {
               code:
                 | 'validation.invalid'
                 | 'validation.password_policy'
+                | 'password.reused'
                 | 'validation.field_value'
                 | 'auth.unauthenticated'
                 | 'auth.invalid_credentials'
@@ -2194,12 +2411,14 @@ export interface paths {
                 | 'grant.system_only'
                 | 'grant.password_change_not_allowed'
                 | 'grant.missing_permission'
+                | 'grant.target_outranks'
                 | 'role.unknown'
                 | 'role.invalid_definition'
                 | 'tenant.invalid_parent'
                 | 'tenant.cycle'
                 | 'tenant.has_children'
                 | 'tenant.suspended'
+                | 'tenant.outside_reach'
                 | 'tenant.root_immutable'
                 | 'user.primary_exists'
                 | 'user.login_taken'
@@ -2211,6 +2430,7 @@ export interface paths {
                 | 'resource.conflict'
                 | 'resource.stale'
                 | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
                 | 'storage.unavailable'
                 | 'internal.error'
                 | 'request.too_large'
@@ -2218,7 +2438,12 @@ export interface paths {
                 | 'import.rejected'
                 | 'sso.rejected'
                 | 'sso.link_exists'
-                | 'sso.not_configured';
+                | 'sso.not_configured'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'sso.email_mapping_required';
               errors?: {
                 field: string;
                 code: string;
@@ -2241,6 +2466,7 @@ export interface paths {
               code:
                 | 'validation.invalid'
                 | 'validation.password_policy'
+                | 'password.reused'
                 | 'validation.field_value'
                 | 'auth.unauthenticated'
                 | 'auth.invalid_credentials'
@@ -2258,12 +2484,14 @@ export interface paths {
                 | 'grant.system_only'
                 | 'grant.password_change_not_allowed'
                 | 'grant.missing_permission'
+                | 'grant.target_outranks'
                 | 'role.unknown'
                 | 'role.invalid_definition'
                 | 'tenant.invalid_parent'
                 | 'tenant.cycle'
                 | 'tenant.has_children'
                 | 'tenant.suspended'
+                | 'tenant.outside_reach'
                 | 'tenant.root_immutable'
                 | 'user.primary_exists'
                 | 'user.login_taken'
@@ -2275,6 +2503,7 @@ export interface paths {
                 | 'resource.conflict'
                 | 'resource.stale'
                 | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
                 | 'storage.unavailable'
                 | 'internal.error'
                 | 'request.too_large'
@@ -2282,7 +2511,12 @@ export interface paths {
                 | 'import.rejected'
                 | 'sso.rejected'
                 | 'sso.link_exists'
-                | 'sso.not_configured';
+                | 'sso.not_configured'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'sso.email_mapping_required';
               errors?: {
                 field: string;
                 code: string;
@@ -2360,6 +2594,7 @@ export interface paths {
               code:
                 | 'validation.invalid'
                 | 'validation.password_policy'
+                | 'password.reused'
                 | 'validation.field_value'
                 | 'auth.unauthenticated'
                 | 'auth.invalid_credentials'
@@ -2377,12 +2612,14 @@ export interface paths {
                 | 'grant.system_only'
                 | 'grant.password_change_not_allowed'
                 | 'grant.missing_permission'
+                | 'grant.target_outranks'
                 | 'role.unknown'
                 | 'role.invalid_definition'
                 | 'tenant.invalid_parent'
                 | 'tenant.cycle'
                 | 'tenant.has_children'
                 | 'tenant.suspended'
+                | 'tenant.outside_reach'
                 | 'tenant.root_immutable'
                 | 'user.primary_exists'
                 | 'user.login_taken'
@@ -2394,6 +2631,7 @@ export interface paths {
                 | 'resource.conflict'
                 | 'resource.stale'
                 | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
                 | 'storage.unavailable'
                 | 'internal.error'
                 | 'request.too_large'
@@ -2401,7 +2639,12 @@ export interface paths {
                 | 'import.rejected'
                 | 'sso.rejected'
                 | 'sso.link_exists'
-                | 'sso.not_configured';
+                | 'sso.not_configured'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'sso.email_mapping_required';
               errors?: {
                 field: string;
                 code: string;
@@ -2424,6 +2667,7 @@ export interface paths {
               code:
                 | 'validation.invalid'
                 | 'validation.password_policy'
+                | 'password.reused'
                 | 'validation.field_value'
                 | 'auth.unauthenticated'
                 | 'auth.invalid_credentials'
@@ -2441,12 +2685,14 @@ export interface paths {
                 | 'grant.system_only'
                 | 'grant.password_change_not_allowed'
                 | 'grant.missing_permission'
+                | 'grant.target_outranks'
                 | 'role.unknown'
                 | 'role.invalid_definition'
                 | 'tenant.invalid_parent'
                 | 'tenant.cycle'
                 | 'tenant.has_children'
                 | 'tenant.suspended'
+                | 'tenant.outside_reach'
                 | 'tenant.root_immutable'
                 | 'user.primary_exists'
                 | 'user.login_taken'
@@ -2458,6 +2704,7 @@ export interface paths {
                 | 'resource.conflict'
                 | 'resource.stale'
                 | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
                 | 'storage.unavailable'
                 | 'internal.error'
                 | 'request.too_large'
@@ -2465,7 +2712,12 @@ export interface paths {
                 | 'import.rejected'
                 | 'sso.rejected'
                 | 'sso.link_exists'
-                | 'sso.not_configured';
+                | 'sso.not_configured'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'sso.email_mapping_required';
               errors?: {
                 field: string;
                 code: string;
@@ -2548,6 +2800,7 @@ export interface paths {
               code:
                 | 'validation.invalid'
                 | 'validation.password_policy'
+                | 'password.reused'
                 | 'validation.field_value'
                 | 'auth.unauthenticated'
                 | 'auth.invalid_credentials'
@@ -2565,12 +2818,14 @@ export interface paths {
                 | 'grant.system_only'
                 | 'grant.password_change_not_allowed'
                 | 'grant.missing_permission'
+                | 'grant.target_outranks'
                 | 'role.unknown'
                 | 'role.invalid_definition'
                 | 'tenant.invalid_parent'
                 | 'tenant.cycle'
                 | 'tenant.has_children'
                 | 'tenant.suspended'
+                | 'tenant.outside_reach'
                 | 'tenant.root_immutable'
                 | 'user.primary_exists'
                 | 'user.login_taken'
@@ -2582,6 +2837,7 @@ export interface paths {
                 | 'resource.conflict'
                 | 'resource.stale'
                 | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
                 | 'storage.unavailable'
                 | 'internal.error'
                 | 'request.too_large'
@@ -2589,7 +2845,12 @@ export interface paths {
                 | 'import.rejected'
                 | 'sso.rejected'
                 | 'sso.link_exists'
-                | 'sso.not_configured';
+                | 'sso.not_configured'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'sso.email_mapping_required';
               errors?: {
                 field: string;
                 code: string;
@@ -2612,6 +2873,7 @@ export interface paths {
               code:
                 | 'validation.invalid'
                 | 'validation.password_policy'
+                | 'password.reused'
                 | 'validation.field_value'
                 | 'auth.unauthenticated'
                 | 'auth.invalid_credentials'
@@ -2629,12 +2891,14 @@ export interface paths {
                 | 'grant.system_only'
                 | 'grant.password_change_not_allowed'
                 | 'grant.missing_permission'
+                | 'grant.target_outranks'
                 | 'role.unknown'
                 | 'role.invalid_definition'
                 | 'tenant.invalid_parent'
                 | 'tenant.cycle'
                 | 'tenant.has_children'
                 | 'tenant.suspended'
+                | 'tenant.outside_reach'
                 | 'tenant.root_immutable'
                 | 'user.primary_exists'
                 | 'user.login_taken'
@@ -2646,6 +2910,7 @@ export interface paths {
                 | 'resource.conflict'
                 | 'resource.stale'
                 | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
                 | 'storage.unavailable'
                 | 'internal.error'
                 | 'request.too_large'
@@ -2653,7 +2918,12 @@ export interface paths {
                 | 'import.rejected'
                 | 'sso.rejected'
                 | 'sso.link_exists'
-                | 'sso.not_configured';
+                | 'sso.not_configured'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'sso.email_mapping_required';
               errors?: {
                 field: string;
                 code: string;
@@ -2733,6 +3003,7 @@ export interface paths {
               code:
                 | 'validation.invalid'
                 | 'validation.password_policy'
+                | 'password.reused'
                 | 'validation.field_value'
                 | 'auth.unauthenticated'
                 | 'auth.invalid_credentials'
@@ -2750,12 +3021,14 @@ export interface paths {
                 | 'grant.system_only'
                 | 'grant.password_change_not_allowed'
                 | 'grant.missing_permission'
+                | 'grant.target_outranks'
                 | 'role.unknown'
                 | 'role.invalid_definition'
                 | 'tenant.invalid_parent'
                 | 'tenant.cycle'
                 | 'tenant.has_children'
                 | 'tenant.suspended'
+                | 'tenant.outside_reach'
                 | 'tenant.root_immutable'
                 | 'user.primary_exists'
                 | 'user.login_taken'
@@ -2767,6 +3040,7 @@ export interface paths {
                 | 'resource.conflict'
                 | 'resource.stale'
                 | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
                 | 'storage.unavailable'
                 | 'internal.error'
                 | 'request.too_large'
@@ -2774,7 +3048,12 @@ export interface paths {
                 | 'import.rejected'
                 | 'sso.rejected'
                 | 'sso.link_exists'
-                | 'sso.not_configured';
+                | 'sso.not_configured'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'sso.email_mapping_required';
               errors?: {
                 field: string;
                 code: string;
@@ -2797,6 +3076,7 @@ export interface paths {
               code:
                 | 'validation.invalid'
                 | 'validation.password_policy'
+                | 'password.reused'
                 | 'validation.field_value'
                 | 'auth.unauthenticated'
                 | 'auth.invalid_credentials'
@@ -2814,12 +3094,14 @@ export interface paths {
                 | 'grant.system_only'
                 | 'grant.password_change_not_allowed'
                 | 'grant.missing_permission'
+                | 'grant.target_outranks'
                 | 'role.unknown'
                 | 'role.invalid_definition'
                 | 'tenant.invalid_parent'
                 | 'tenant.cycle'
                 | 'tenant.has_children'
                 | 'tenant.suspended'
+                | 'tenant.outside_reach'
                 | 'tenant.root_immutable'
                 | 'user.primary_exists'
                 | 'user.login_taken'
@@ -2831,6 +3113,7 @@ export interface paths {
                 | 'resource.conflict'
                 | 'resource.stale'
                 | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
                 | 'storage.unavailable'
                 | 'internal.error'
                 | 'request.too_large'
@@ -2838,7 +3121,12 @@ export interface paths {
                 | 'import.rejected'
                 | 'sso.rejected'
                 | 'sso.link_exists'
-                | 'sso.not_configured';
+                | 'sso.not_configured'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'sso.email_mapping_required';
               errors?: {
                 field: string;
                 code: string;
@@ -2952,6 +3240,7 @@ export interface paths {
               code:
                 | 'validation.invalid'
                 | 'validation.password_policy'
+                | 'password.reused'
                 | 'validation.field_value'
                 | 'auth.unauthenticated'
                 | 'auth.invalid_credentials'
@@ -2969,12 +3258,14 @@ export interface paths {
                 | 'grant.system_only'
                 | 'grant.password_change_not_allowed'
                 | 'grant.missing_permission'
+                | 'grant.target_outranks'
                 | 'role.unknown'
                 | 'role.invalid_definition'
                 | 'tenant.invalid_parent'
                 | 'tenant.cycle'
                 | 'tenant.has_children'
                 | 'tenant.suspended'
+                | 'tenant.outside_reach'
                 | 'tenant.root_immutable'
                 | 'user.primary_exists'
                 | 'user.login_taken'
@@ -2986,6 +3277,7 @@ export interface paths {
                 | 'resource.conflict'
                 | 'resource.stale'
                 | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
                 | 'storage.unavailable'
                 | 'internal.error'
                 | 'request.too_large'
@@ -2993,7 +3285,12 @@ export interface paths {
                 | 'import.rejected'
                 | 'sso.rejected'
                 | 'sso.link_exists'
-                | 'sso.not_configured';
+                | 'sso.not_configured'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'sso.email_mapping_required';
               errors?: {
                 field: string;
                 code: string;
@@ -3016,6 +3313,7 @@ export interface paths {
               code:
                 | 'validation.invalid'
                 | 'validation.password_policy'
+                | 'password.reused'
                 | 'validation.field_value'
                 | 'auth.unauthenticated'
                 | 'auth.invalid_credentials'
@@ -3033,12 +3331,14 @@ export interface paths {
                 | 'grant.system_only'
                 | 'grant.password_change_not_allowed'
                 | 'grant.missing_permission'
+                | 'grant.target_outranks'
                 | 'role.unknown'
                 | 'role.invalid_definition'
                 | 'tenant.invalid_parent'
                 | 'tenant.cycle'
                 | 'tenant.has_children'
                 | 'tenant.suspended'
+                | 'tenant.outside_reach'
                 | 'tenant.root_immutable'
                 | 'user.primary_exists'
                 | 'user.login_taken'
@@ -3050,6 +3350,7 @@ export interface paths {
                 | 'resource.conflict'
                 | 'resource.stale'
                 | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
                 | 'storage.unavailable'
                 | 'internal.error'
                 | 'request.too_large'
@@ -3057,7 +3358,12 @@ export interface paths {
                 | 'import.rejected'
                 | 'sso.rejected'
                 | 'sso.link_exists'
-                | 'sso.not_configured';
+                | 'sso.not_configured'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'sso.email_mapping_required';
               errors?: {
                 field: string;
                 code: string;
@@ -3141,6 +3447,7 @@ export interface paths {
               code:
                 | 'validation.invalid'
                 | 'validation.password_policy'
+                | 'password.reused'
                 | 'validation.field_value'
                 | 'auth.unauthenticated'
                 | 'auth.invalid_credentials'
@@ -3158,12 +3465,14 @@ export interface paths {
                 | 'grant.system_only'
                 | 'grant.password_change_not_allowed'
                 | 'grant.missing_permission'
+                | 'grant.target_outranks'
                 | 'role.unknown'
                 | 'role.invalid_definition'
                 | 'tenant.invalid_parent'
                 | 'tenant.cycle'
                 | 'tenant.has_children'
                 | 'tenant.suspended'
+                | 'tenant.outside_reach'
                 | 'tenant.root_immutable'
                 | 'user.primary_exists'
                 | 'user.login_taken'
@@ -3175,6 +3484,7 @@ export interface paths {
                 | 'resource.conflict'
                 | 'resource.stale'
                 | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
                 | 'storage.unavailable'
                 | 'internal.error'
                 | 'request.too_large'
@@ -3182,7 +3492,12 @@ export interface paths {
                 | 'import.rejected'
                 | 'sso.rejected'
                 | 'sso.link_exists'
-                | 'sso.not_configured';
+                | 'sso.not_configured'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'sso.email_mapping_required';
               errors?: {
                 field: string;
                 code: string;
@@ -3205,6 +3520,7 @@ export interface paths {
               code:
                 | 'validation.invalid'
                 | 'validation.password_policy'
+                | 'password.reused'
                 | 'validation.field_value'
                 | 'auth.unauthenticated'
                 | 'auth.invalid_credentials'
@@ -3222,12 +3538,14 @@ export interface paths {
                 | 'grant.system_only'
                 | 'grant.password_change_not_allowed'
                 | 'grant.missing_permission'
+                | 'grant.target_outranks'
                 | 'role.unknown'
                 | 'role.invalid_definition'
                 | 'tenant.invalid_parent'
                 | 'tenant.cycle'
                 | 'tenant.has_children'
                 | 'tenant.suspended'
+                | 'tenant.outside_reach'
                 | 'tenant.root_immutable'
                 | 'user.primary_exists'
                 | 'user.login_taken'
@@ -3239,6 +3557,7 @@ export interface paths {
                 | 'resource.conflict'
                 | 'resource.stale'
                 | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
                 | 'storage.unavailable'
                 | 'internal.error'
                 | 'request.too_large'
@@ -3246,7 +3565,12 @@ export interface paths {
                 | 'import.rejected'
                 | 'sso.rejected'
                 | 'sso.link_exists'
-                | 'sso.not_configured';
+                | 'sso.not_configured'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'sso.email_mapping_required';
               errors?: {
                 field: string;
                 code: string;
@@ -3323,6 +3647,8 @@ export interface paths {
                 relation: string;
                 /** @description true for shared-in users (R6) */
                 rolesReadOnly: boolean;
+                /** @description The current address was confirmed through its verification link or attested by an administrator */
+                emailVerified: boolean;
               }[];
               nextCursor: string | null;
             };
@@ -3342,6 +3668,7 @@ export interface paths {
               code:
                 | 'validation.invalid'
                 | 'validation.password_policy'
+                | 'password.reused'
                 | 'validation.field_value'
                 | 'auth.unauthenticated'
                 | 'auth.invalid_credentials'
@@ -3359,12 +3686,14 @@ export interface paths {
                 | 'grant.system_only'
                 | 'grant.password_change_not_allowed'
                 | 'grant.missing_permission'
+                | 'grant.target_outranks'
                 | 'role.unknown'
                 | 'role.invalid_definition'
                 | 'tenant.invalid_parent'
                 | 'tenant.cycle'
                 | 'tenant.has_children'
                 | 'tenant.suspended'
+                | 'tenant.outside_reach'
                 | 'tenant.root_immutable'
                 | 'user.primary_exists'
                 | 'user.login_taken'
@@ -3376,6 +3705,7 @@ export interface paths {
                 | 'resource.conflict'
                 | 'resource.stale'
                 | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
                 | 'storage.unavailable'
                 | 'internal.error'
                 | 'request.too_large'
@@ -3383,7 +3713,12 @@ export interface paths {
                 | 'import.rejected'
                 | 'sso.rejected'
                 | 'sso.link_exists'
-                | 'sso.not_configured';
+                | 'sso.not_configured'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'sso.email_mapping_required';
               errors?: {
                 field: string;
                 code: string;
@@ -3406,6 +3741,7 @@ export interface paths {
               code:
                 | 'validation.invalid'
                 | 'validation.password_policy'
+                | 'password.reused'
                 | 'validation.field_value'
                 | 'auth.unauthenticated'
                 | 'auth.invalid_credentials'
@@ -3423,12 +3759,14 @@ export interface paths {
                 | 'grant.system_only'
                 | 'grant.password_change_not_allowed'
                 | 'grant.missing_permission'
+                | 'grant.target_outranks'
                 | 'role.unknown'
                 | 'role.invalid_definition'
                 | 'tenant.invalid_parent'
                 | 'tenant.cycle'
                 | 'tenant.has_children'
                 | 'tenant.suspended'
+                | 'tenant.outside_reach'
                 | 'tenant.root_immutable'
                 | 'user.primary_exists'
                 | 'user.login_taken'
@@ -3440,6 +3778,7 @@ export interface paths {
                 | 'resource.conflict'
                 | 'resource.stale'
                 | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
                 | 'storage.unavailable'
                 | 'internal.error'
                 | 'request.too_large'
@@ -3447,7 +3786,12 @@ export interface paths {
                 | 'import.rejected'
                 | 'sso.rejected'
                 | 'sso.link_exists'
-                | 'sso.not_configured';
+                | 'sso.not_configured'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'sso.email_mapping_required';
               errors?: {
                 field: string;
                 code: string;
@@ -3537,6 +3881,7 @@ export interface paths {
               code:
                 | 'validation.invalid'
                 | 'validation.password_policy'
+                | 'password.reused'
                 | 'validation.field_value'
                 | 'auth.unauthenticated'
                 | 'auth.invalid_credentials'
@@ -3554,12 +3899,14 @@ export interface paths {
                 | 'grant.system_only'
                 | 'grant.password_change_not_allowed'
                 | 'grant.missing_permission'
+                | 'grant.target_outranks'
                 | 'role.unknown'
                 | 'role.invalid_definition'
                 | 'tenant.invalid_parent'
                 | 'tenant.cycle'
                 | 'tenant.has_children'
                 | 'tenant.suspended'
+                | 'tenant.outside_reach'
                 | 'tenant.root_immutable'
                 | 'user.primary_exists'
                 | 'user.login_taken'
@@ -3571,6 +3918,7 @@ export interface paths {
                 | 'resource.conflict'
                 | 'resource.stale'
                 | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
                 | 'storage.unavailable'
                 | 'internal.error'
                 | 'request.too_large'
@@ -3578,7 +3926,12 @@ export interface paths {
                 | 'import.rejected'
                 | 'sso.rejected'
                 | 'sso.link_exists'
-                | 'sso.not_configured';
+                | 'sso.not_configured'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'sso.email_mapping_required';
               errors?: {
                 field: string;
                 code: string;
@@ -3601,6 +3954,7 @@ export interface paths {
               code:
                 | 'validation.invalid'
                 | 'validation.password_policy'
+                | 'password.reused'
                 | 'validation.field_value'
                 | 'auth.unauthenticated'
                 | 'auth.invalid_credentials'
@@ -3618,12 +3972,14 @@ export interface paths {
                 | 'grant.system_only'
                 | 'grant.password_change_not_allowed'
                 | 'grant.missing_permission'
+                | 'grant.target_outranks'
                 | 'role.unknown'
                 | 'role.invalid_definition'
                 | 'tenant.invalid_parent'
                 | 'tenant.cycle'
                 | 'tenant.has_children'
                 | 'tenant.suspended'
+                | 'tenant.outside_reach'
                 | 'tenant.root_immutable'
                 | 'user.primary_exists'
                 | 'user.login_taken'
@@ -3635,6 +3991,7 @@ export interface paths {
                 | 'resource.conflict'
                 | 'resource.stale'
                 | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
                 | 'storage.unavailable'
                 | 'internal.error'
                 | 'request.too_large'
@@ -3642,7 +3999,12 @@ export interface paths {
                 | 'import.rejected'
                 | 'sso.rejected'
                 | 'sso.link_exists'
-                | 'sso.not_configured';
+                | 'sso.not_configured'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'sso.email_mapping_required';
               errors?: {
                 field: string;
                 code: string;
@@ -3710,6 +4072,8 @@ export interface paths {
               relation: string;
               /** @description true for shared-in users (R6) */
               rolesReadOnly: boolean;
+              /** @description The current address was confirmed through its verification link or attested by an administrator */
+              emailVerified: boolean;
             };
           };
         };
@@ -3727,6 +4091,7 @@ export interface paths {
               code:
                 | 'validation.invalid'
                 | 'validation.password_policy'
+                | 'password.reused'
                 | 'validation.field_value'
                 | 'auth.unauthenticated'
                 | 'auth.invalid_credentials'
@@ -3744,12 +4109,14 @@ export interface paths {
                 | 'grant.system_only'
                 | 'grant.password_change_not_allowed'
                 | 'grant.missing_permission'
+                | 'grant.target_outranks'
                 | 'role.unknown'
                 | 'role.invalid_definition'
                 | 'tenant.invalid_parent'
                 | 'tenant.cycle'
                 | 'tenant.has_children'
                 | 'tenant.suspended'
+                | 'tenant.outside_reach'
                 | 'tenant.root_immutable'
                 | 'user.primary_exists'
                 | 'user.login_taken'
@@ -3761,6 +4128,7 @@ export interface paths {
                 | 'resource.conflict'
                 | 'resource.stale'
                 | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
                 | 'storage.unavailable'
                 | 'internal.error'
                 | 'request.too_large'
@@ -3768,7 +4136,12 @@ export interface paths {
                 | 'import.rejected'
                 | 'sso.rejected'
                 | 'sso.link_exists'
-                | 'sso.not_configured';
+                | 'sso.not_configured'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'sso.email_mapping_required';
               errors?: {
                 field: string;
                 code: string;
@@ -3791,6 +4164,7 @@ export interface paths {
               code:
                 | 'validation.invalid'
                 | 'validation.password_policy'
+                | 'password.reused'
                 | 'validation.field_value'
                 | 'auth.unauthenticated'
                 | 'auth.invalid_credentials'
@@ -3808,12 +4182,14 @@ export interface paths {
                 | 'grant.system_only'
                 | 'grant.password_change_not_allowed'
                 | 'grant.missing_permission'
+                | 'grant.target_outranks'
                 | 'role.unknown'
                 | 'role.invalid_definition'
                 | 'tenant.invalid_parent'
                 | 'tenant.cycle'
                 | 'tenant.has_children'
                 | 'tenant.suspended'
+                | 'tenant.outside_reach'
                 | 'tenant.root_immutable'
                 | 'user.primary_exists'
                 | 'user.login_taken'
@@ -3825,6 +4201,7 @@ export interface paths {
                 | 'resource.conflict'
                 | 'resource.stale'
                 | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
                 | 'storage.unavailable'
                 | 'internal.error'
                 | 'request.too_large'
@@ -3832,7 +4209,12 @@ export interface paths {
                 | 'import.rejected'
                 | 'sso.rejected'
                 | 'sso.link_exists'
-                | 'sso.not_configured';
+                | 'sso.not_configured'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'sso.email_mapping_required';
               errors?: {
                 field: string;
                 code: string;
@@ -3878,6 +4260,7 @@ export interface paths {
               code:
                 | 'validation.invalid'
                 | 'validation.password_policy'
+                | 'password.reused'
                 | 'validation.field_value'
                 | 'auth.unauthenticated'
                 | 'auth.invalid_credentials'
@@ -3895,12 +4278,14 @@ export interface paths {
                 | 'grant.system_only'
                 | 'grant.password_change_not_allowed'
                 | 'grant.missing_permission'
+                | 'grant.target_outranks'
                 | 'role.unknown'
                 | 'role.invalid_definition'
                 | 'tenant.invalid_parent'
                 | 'tenant.cycle'
                 | 'tenant.has_children'
                 | 'tenant.suspended'
+                | 'tenant.outside_reach'
                 | 'tenant.root_immutable'
                 | 'user.primary_exists'
                 | 'user.login_taken'
@@ -3912,6 +4297,7 @@ export interface paths {
                 | 'resource.conflict'
                 | 'resource.stale'
                 | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
                 | 'storage.unavailable'
                 | 'internal.error'
                 | 'request.too_large'
@@ -3919,7 +4305,12 @@ export interface paths {
                 | 'import.rejected'
                 | 'sso.rejected'
                 | 'sso.link_exists'
-                | 'sso.not_configured';
+                | 'sso.not_configured'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'sso.email_mapping_required';
               errors?: {
                 field: string;
                 code: string;
@@ -3942,6 +4333,7 @@ export interface paths {
               code:
                 | 'validation.invalid'
                 | 'validation.password_policy'
+                | 'password.reused'
                 | 'validation.field_value'
                 | 'auth.unauthenticated'
                 | 'auth.invalid_credentials'
@@ -3959,12 +4351,14 @@ export interface paths {
                 | 'grant.system_only'
                 | 'grant.password_change_not_allowed'
                 | 'grant.missing_permission'
+                | 'grant.target_outranks'
                 | 'role.unknown'
                 | 'role.invalid_definition'
                 | 'tenant.invalid_parent'
                 | 'tenant.cycle'
                 | 'tenant.has_children'
                 | 'tenant.suspended'
+                | 'tenant.outside_reach'
                 | 'tenant.root_immutable'
                 | 'user.primary_exists'
                 | 'user.login_taken'
@@ -3976,6 +4370,7 @@ export interface paths {
                 | 'resource.conflict'
                 | 'resource.stale'
                 | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
                 | 'storage.unavailable'
                 | 'internal.error'
                 | 'request.too_large'
@@ -3983,7 +4378,12 @@ export interface paths {
                 | 'import.rejected'
                 | 'sso.rejected'
                 | 'sso.link_exists'
-                | 'sso.not_configured';
+                | 'sso.not_configured'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'sso.email_mapping_required';
               errors?: {
                 field: string;
                 code: string;
@@ -4063,6 +4463,7 @@ export interface paths {
               code:
                 | 'validation.invalid'
                 | 'validation.password_policy'
+                | 'password.reused'
                 | 'validation.field_value'
                 | 'auth.unauthenticated'
                 | 'auth.invalid_credentials'
@@ -4080,12 +4481,14 @@ export interface paths {
                 | 'grant.system_only'
                 | 'grant.password_change_not_allowed'
                 | 'grant.missing_permission'
+                | 'grant.target_outranks'
                 | 'role.unknown'
                 | 'role.invalid_definition'
                 | 'tenant.invalid_parent'
                 | 'tenant.cycle'
                 | 'tenant.has_children'
                 | 'tenant.suspended'
+                | 'tenant.outside_reach'
                 | 'tenant.root_immutable'
                 | 'user.primary_exists'
                 | 'user.login_taken'
@@ -4097,6 +4500,7 @@ export interface paths {
                 | 'resource.conflict'
                 | 'resource.stale'
                 | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
                 | 'storage.unavailable'
                 | 'internal.error'
                 | 'request.too_large'
@@ -4104,7 +4508,12 @@ export interface paths {
                 | 'import.rejected'
                 | 'sso.rejected'
                 | 'sso.link_exists'
-                | 'sso.not_configured';
+                | 'sso.not_configured'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'sso.email_mapping_required';
               errors?: {
                 field: string;
                 code: string;
@@ -4127,6 +4536,7 @@ export interface paths {
               code:
                 | 'validation.invalid'
                 | 'validation.password_policy'
+                | 'password.reused'
                 | 'validation.field_value'
                 | 'auth.unauthenticated'
                 | 'auth.invalid_credentials'
@@ -4144,12 +4554,14 @@ export interface paths {
                 | 'grant.system_only'
                 | 'grant.password_change_not_allowed'
                 | 'grant.missing_permission'
+                | 'grant.target_outranks'
                 | 'role.unknown'
                 | 'role.invalid_definition'
                 | 'tenant.invalid_parent'
                 | 'tenant.cycle'
                 | 'tenant.has_children'
                 | 'tenant.suspended'
+                | 'tenant.outside_reach'
                 | 'tenant.root_immutable'
                 | 'user.primary_exists'
                 | 'user.login_taken'
@@ -4161,6 +4573,7 @@ export interface paths {
                 | 'resource.conflict'
                 | 'resource.stale'
                 | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
                 | 'storage.unavailable'
                 | 'internal.error'
                 | 'request.too_large'
@@ -4168,7 +4581,12 @@ export interface paths {
                 | 'import.rejected'
                 | 'sso.rejected'
                 | 'sso.link_exists'
-                | 'sso.not_configured';
+                | 'sso.not_configured'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'sso.email_mapping_required';
               errors?: {
                 field: string;
                 code: string;
@@ -4240,6 +4658,7 @@ export interface paths {
               code:
                 | 'validation.invalid'
                 | 'validation.password_policy'
+                | 'password.reused'
                 | 'validation.field_value'
                 | 'auth.unauthenticated'
                 | 'auth.invalid_credentials'
@@ -4257,12 +4676,14 @@ export interface paths {
                 | 'grant.system_only'
                 | 'grant.password_change_not_allowed'
                 | 'grant.missing_permission'
+                | 'grant.target_outranks'
                 | 'role.unknown'
                 | 'role.invalid_definition'
                 | 'tenant.invalid_parent'
                 | 'tenant.cycle'
                 | 'tenant.has_children'
                 | 'tenant.suspended'
+                | 'tenant.outside_reach'
                 | 'tenant.root_immutable'
                 | 'user.primary_exists'
                 | 'user.login_taken'
@@ -4274,6 +4695,7 @@ export interface paths {
                 | 'resource.conflict'
                 | 'resource.stale'
                 | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
                 | 'storage.unavailable'
                 | 'internal.error'
                 | 'request.too_large'
@@ -4281,7 +4703,12 @@ export interface paths {
                 | 'import.rejected'
                 | 'sso.rejected'
                 | 'sso.link_exists'
-                | 'sso.not_configured';
+                | 'sso.not_configured'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'sso.email_mapping_required';
               errors?: {
                 field: string;
                 code: string;
@@ -4304,6 +4731,7 @@ export interface paths {
               code:
                 | 'validation.invalid'
                 | 'validation.password_policy'
+                | 'password.reused'
                 | 'validation.field_value'
                 | 'auth.unauthenticated'
                 | 'auth.invalid_credentials'
@@ -4321,12 +4749,14 @@ export interface paths {
                 | 'grant.system_only'
                 | 'grant.password_change_not_allowed'
                 | 'grant.missing_permission'
+                | 'grant.target_outranks'
                 | 'role.unknown'
                 | 'role.invalid_definition'
                 | 'tenant.invalid_parent'
                 | 'tenant.cycle'
                 | 'tenant.has_children'
                 | 'tenant.suspended'
+                | 'tenant.outside_reach'
                 | 'tenant.root_immutable'
                 | 'user.primary_exists'
                 | 'user.login_taken'
@@ -4338,6 +4768,7 @@ export interface paths {
                 | 'resource.conflict'
                 | 'resource.stale'
                 | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
                 | 'storage.unavailable'
                 | 'internal.error'
                 | 'request.too_large'
@@ -4345,7 +4776,12 @@ export interface paths {
                 | 'import.rejected'
                 | 'sso.rejected'
                 | 'sso.link_exists'
-                | 'sso.not_configured';
+                | 'sso.not_configured'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'sso.email_mapping_required';
               errors?: {
                 field: string;
                 code: string;
@@ -4428,6 +4864,7 @@ export interface paths {
               code:
                 | 'validation.invalid'
                 | 'validation.password_policy'
+                | 'password.reused'
                 | 'validation.field_value'
                 | 'auth.unauthenticated'
                 | 'auth.invalid_credentials'
@@ -4445,12 +4882,14 @@ export interface paths {
                 | 'grant.system_only'
                 | 'grant.password_change_not_allowed'
                 | 'grant.missing_permission'
+                | 'grant.target_outranks'
                 | 'role.unknown'
                 | 'role.invalid_definition'
                 | 'tenant.invalid_parent'
                 | 'tenant.cycle'
                 | 'tenant.has_children'
                 | 'tenant.suspended'
+                | 'tenant.outside_reach'
                 | 'tenant.root_immutable'
                 | 'user.primary_exists'
                 | 'user.login_taken'
@@ -4462,6 +4901,7 @@ export interface paths {
                 | 'resource.conflict'
                 | 'resource.stale'
                 | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
                 | 'storage.unavailable'
                 | 'internal.error'
                 | 'request.too_large'
@@ -4469,7 +4909,12 @@ export interface paths {
                 | 'import.rejected'
                 | 'sso.rejected'
                 | 'sso.link_exists'
-                | 'sso.not_configured';
+                | 'sso.not_configured'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'sso.email_mapping_required';
               errors?: {
                 field: string;
                 code: string;
@@ -4492,6 +4937,7 @@ export interface paths {
               code:
                 | 'validation.invalid'
                 | 'validation.password_policy'
+                | 'password.reused'
                 | 'validation.field_value'
                 | 'auth.unauthenticated'
                 | 'auth.invalid_credentials'
@@ -4509,12 +4955,14 @@ export interface paths {
                 | 'grant.system_only'
                 | 'grant.password_change_not_allowed'
                 | 'grant.missing_permission'
+                | 'grant.target_outranks'
                 | 'role.unknown'
                 | 'role.invalid_definition'
                 | 'tenant.invalid_parent'
                 | 'tenant.cycle'
                 | 'tenant.has_children'
                 | 'tenant.suspended'
+                | 'tenant.outside_reach'
                 | 'tenant.root_immutable'
                 | 'user.primary_exists'
                 | 'user.login_taken'
@@ -4526,6 +4974,7 @@ export interface paths {
                 | 'resource.conflict'
                 | 'resource.stale'
                 | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
                 | 'storage.unavailable'
                 | 'internal.error'
                 | 'request.too_large'
@@ -4533,7 +4982,12 @@ export interface paths {
                 | 'import.rejected'
                 | 'sso.rejected'
                 | 'sso.link_exists'
-                | 'sso.not_configured';
+                | 'sso.not_configured'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'sso.email_mapping_required';
               errors?: {
                 field: string;
                 code: string;
@@ -4559,7 +5013,7 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Unlock a user */
+    /** Unlock a user: lifts an administrator’s lock and the temporary lock of wrong passwords */
     post: {
       parameters: {
         query?: never;
@@ -4615,6 +5069,7 @@ export interface paths {
               code:
                 | 'validation.invalid'
                 | 'validation.password_policy'
+                | 'password.reused'
                 | 'validation.field_value'
                 | 'auth.unauthenticated'
                 | 'auth.invalid_credentials'
@@ -4632,12 +5087,14 @@ export interface paths {
                 | 'grant.system_only'
                 | 'grant.password_change_not_allowed'
                 | 'grant.missing_permission'
+                | 'grant.target_outranks'
                 | 'role.unknown'
                 | 'role.invalid_definition'
                 | 'tenant.invalid_parent'
                 | 'tenant.cycle'
                 | 'tenant.has_children'
                 | 'tenant.suspended'
+                | 'tenant.outside_reach'
                 | 'tenant.root_immutable'
                 | 'user.primary_exists'
                 | 'user.login_taken'
@@ -4649,6 +5106,7 @@ export interface paths {
                 | 'resource.conflict'
                 | 'resource.stale'
                 | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
                 | 'storage.unavailable'
                 | 'internal.error'
                 | 'request.too_large'
@@ -4656,7 +5114,12 @@ export interface paths {
                 | 'import.rejected'
                 | 'sso.rejected'
                 | 'sso.link_exists'
-                | 'sso.not_configured';
+                | 'sso.not_configured'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'sso.email_mapping_required';
               errors?: {
                 field: string;
                 code: string;
@@ -4679,6 +5142,7 @@ export interface paths {
               code:
                 | 'validation.invalid'
                 | 'validation.password_policy'
+                | 'password.reused'
                 | 'validation.field_value'
                 | 'auth.unauthenticated'
                 | 'auth.invalid_credentials'
@@ -4696,12 +5160,14 @@ export interface paths {
                 | 'grant.system_only'
                 | 'grant.password_change_not_allowed'
                 | 'grant.missing_permission'
+                | 'grant.target_outranks'
                 | 'role.unknown'
                 | 'role.invalid_definition'
                 | 'tenant.invalid_parent'
                 | 'tenant.cycle'
                 | 'tenant.has_children'
                 | 'tenant.suspended'
+                | 'tenant.outside_reach'
                 | 'tenant.root_immutable'
                 | 'user.primary_exists'
                 | 'user.login_taken'
@@ -4713,6 +5179,7 @@ export interface paths {
                 | 'resource.conflict'
                 | 'resource.stale'
                 | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
                 | 'storage.unavailable'
                 | 'internal.error'
                 | 'request.too_large'
@@ -4720,7 +5187,12 @@ export interface paths {
                 | 'import.rejected'
                 | 'sso.rejected'
                 | 'sso.link_exists'
-                | 'sso.not_configured';
+                | 'sso.not_configured'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'sso.email_mapping_required';
               errors?: {
                 field: string;
                 code: string;
@@ -4802,6 +5274,7 @@ export interface paths {
               code:
                 | 'validation.invalid'
                 | 'validation.password_policy'
+                | 'password.reused'
                 | 'validation.field_value'
                 | 'auth.unauthenticated'
                 | 'auth.invalid_credentials'
@@ -4819,12 +5292,14 @@ export interface paths {
                 | 'grant.system_only'
                 | 'grant.password_change_not_allowed'
                 | 'grant.missing_permission'
+                | 'grant.target_outranks'
                 | 'role.unknown'
                 | 'role.invalid_definition'
                 | 'tenant.invalid_parent'
                 | 'tenant.cycle'
                 | 'tenant.has_children'
                 | 'tenant.suspended'
+                | 'tenant.outside_reach'
                 | 'tenant.root_immutable'
                 | 'user.primary_exists'
                 | 'user.login_taken'
@@ -4836,6 +5311,7 @@ export interface paths {
                 | 'resource.conflict'
                 | 'resource.stale'
                 | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
                 | 'storage.unavailable'
                 | 'internal.error'
                 | 'request.too_large'
@@ -4843,7 +5319,12 @@ export interface paths {
                 | 'import.rejected'
                 | 'sso.rejected'
                 | 'sso.link_exists'
-                | 'sso.not_configured';
+                | 'sso.not_configured'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'sso.email_mapping_required';
               errors?: {
                 field: string;
                 code: string;
@@ -4866,6 +5347,7 @@ export interface paths {
               code:
                 | 'validation.invalid'
                 | 'validation.password_policy'
+                | 'password.reused'
                 | 'validation.field_value'
                 | 'auth.unauthenticated'
                 | 'auth.invalid_credentials'
@@ -4883,12 +5365,14 @@ export interface paths {
                 | 'grant.system_only'
                 | 'grant.password_change_not_allowed'
                 | 'grant.missing_permission'
+                | 'grant.target_outranks'
                 | 'role.unknown'
                 | 'role.invalid_definition'
                 | 'tenant.invalid_parent'
                 | 'tenant.cycle'
                 | 'tenant.has_children'
                 | 'tenant.suspended'
+                | 'tenant.outside_reach'
                 | 'tenant.root_immutable'
                 | 'user.primary_exists'
                 | 'user.login_taken'
@@ -4900,6 +5384,7 @@ export interface paths {
                 | 'resource.conflict'
                 | 'resource.stale'
                 | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
                 | 'storage.unavailable'
                 | 'internal.error'
                 | 'request.too_large'
@@ -4907,7 +5392,12 @@ export interface paths {
                 | 'import.rejected'
                 | 'sso.rejected'
                 | 'sso.link_exists'
-                | 'sso.not_configured';
+                | 'sso.not_configured'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'sso.email_mapping_required';
               errors?: {
                 field: string;
                 code: string;
@@ -4989,6 +5479,7 @@ export interface paths {
               code:
                 | 'validation.invalid'
                 | 'validation.password_policy'
+                | 'password.reused'
                 | 'validation.field_value'
                 | 'auth.unauthenticated'
                 | 'auth.invalid_credentials'
@@ -5006,12 +5497,14 @@ export interface paths {
                 | 'grant.system_only'
                 | 'grant.password_change_not_allowed'
                 | 'grant.missing_permission'
+                | 'grant.target_outranks'
                 | 'role.unknown'
                 | 'role.invalid_definition'
                 | 'tenant.invalid_parent'
                 | 'tenant.cycle'
                 | 'tenant.has_children'
                 | 'tenant.suspended'
+                | 'tenant.outside_reach'
                 | 'tenant.root_immutable'
                 | 'user.primary_exists'
                 | 'user.login_taken'
@@ -5023,6 +5516,7 @@ export interface paths {
                 | 'resource.conflict'
                 | 'resource.stale'
                 | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
                 | 'storage.unavailable'
                 | 'internal.error'
                 | 'request.too_large'
@@ -5030,7 +5524,12 @@ export interface paths {
                 | 'import.rejected'
                 | 'sso.rejected'
                 | 'sso.link_exists'
-                | 'sso.not_configured';
+                | 'sso.not_configured'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'sso.email_mapping_required';
               errors?: {
                 field: string;
                 code: string;
@@ -5053,6 +5552,7 @@ export interface paths {
               code:
                 | 'validation.invalid'
                 | 'validation.password_policy'
+                | 'password.reused'
                 | 'validation.field_value'
                 | 'auth.unauthenticated'
                 | 'auth.invalid_credentials'
@@ -5070,12 +5570,14 @@ export interface paths {
                 | 'grant.system_only'
                 | 'grant.password_change_not_allowed'
                 | 'grant.missing_permission'
+                | 'grant.target_outranks'
                 | 'role.unknown'
                 | 'role.invalid_definition'
                 | 'tenant.invalid_parent'
                 | 'tenant.cycle'
                 | 'tenant.has_children'
                 | 'tenant.suspended'
+                | 'tenant.outside_reach'
                 | 'tenant.root_immutable'
                 | 'user.primary_exists'
                 | 'user.login_taken'
@@ -5087,6 +5589,7 @@ export interface paths {
                 | 'resource.conflict'
                 | 'resource.stale'
                 | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
                 | 'storage.unavailable'
                 | 'internal.error'
                 | 'request.too_large'
@@ -5094,7 +5597,12 @@ export interface paths {
                 | 'import.rejected'
                 | 'sso.rejected'
                 | 'sso.link_exists'
-                | 'sso.not_configured';
+                | 'sso.not_configured'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'sso.email_mapping_required';
               errors?: {
                 field: string;
                 code: string;
@@ -5162,6 +5670,7 @@ export interface paths {
               code:
                 | 'validation.invalid'
                 | 'validation.password_policy'
+                | 'password.reused'
                 | 'validation.field_value'
                 | 'auth.unauthenticated'
                 | 'auth.invalid_credentials'
@@ -5179,12 +5688,14 @@ export interface paths {
                 | 'grant.system_only'
                 | 'grant.password_change_not_allowed'
                 | 'grant.missing_permission'
+                | 'grant.target_outranks'
                 | 'role.unknown'
                 | 'role.invalid_definition'
                 | 'tenant.invalid_parent'
                 | 'tenant.cycle'
                 | 'tenant.has_children'
                 | 'tenant.suspended'
+                | 'tenant.outside_reach'
                 | 'tenant.root_immutable'
                 | 'user.primary_exists'
                 | 'user.login_taken'
@@ -5196,6 +5707,7 @@ export interface paths {
                 | 'resource.conflict'
                 | 'resource.stale'
                 | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
                 | 'storage.unavailable'
                 | 'internal.error'
                 | 'request.too_large'
@@ -5203,7 +5715,12 @@ export interface paths {
                 | 'import.rejected'
                 | 'sso.rejected'
                 | 'sso.link_exists'
-                | 'sso.not_configured';
+                | 'sso.not_configured'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'sso.email_mapping_required';
               errors?: {
                 field: string;
                 code: string;
@@ -5226,6 +5743,7 @@ export interface paths {
               code:
                 | 'validation.invalid'
                 | 'validation.password_policy'
+                | 'password.reused'
                 | 'validation.field_value'
                 | 'auth.unauthenticated'
                 | 'auth.invalid_credentials'
@@ -5243,12 +5761,14 @@ export interface paths {
                 | 'grant.system_only'
                 | 'grant.password_change_not_allowed'
                 | 'grant.missing_permission'
+                | 'grant.target_outranks'
                 | 'role.unknown'
                 | 'role.invalid_definition'
                 | 'tenant.invalid_parent'
                 | 'tenant.cycle'
                 | 'tenant.has_children'
                 | 'tenant.suspended'
+                | 'tenant.outside_reach'
                 | 'tenant.root_immutable'
                 | 'user.primary_exists'
                 | 'user.login_taken'
@@ -5260,6 +5780,7 @@ export interface paths {
                 | 'resource.conflict'
                 | 'resource.stale'
                 | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
                 | 'storage.unavailable'
                 | 'internal.error'
                 | 'request.too_large'
@@ -5267,7 +5788,1309 @@ export interface paths {
                 | 'import.rejected'
                 | 'sso.rejected'
                 | 'sso.link_exists'
-                | 'sso.not_configured';
+                | 'sso.not_configured'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'sso.email_mapping_required';
+              errors?: {
+                field: string;
+                code: string;
+                message: string;
+              }[];
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/users/{id}/tokens': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The user's API tokens (never the secrets); needs users.lock and the rank rule */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              items: {
+                /** Format: uuid */
+                id: string;
+                name: string;
+                /** Format: uuid */
+                actingTenantId: string;
+                /** Format: date-time */
+                createdAt: string;
+                /** Format: date-time */
+                expiresAt: string;
+                lastUsedAt: string | null;
+                revokedAt: string | null;
+              }[];
+            };
+          };
+        };
+        /** @description Problem details */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              code:
+                | 'validation.invalid'
+                | 'validation.password_policy'
+                | 'password.reused'
+                | 'validation.field_value'
+                | 'auth.unauthenticated'
+                | 'auth.invalid_credentials'
+                | 'auth.throttled'
+                | 'auth.password_change_required'
+                | 'auth.csrf'
+                | 'auth.forbidden'
+                | 'auth.token_invalid'
+                | 'grant.not_own_user'
+                | 'grant.requires_admin'
+                | 'grant.operation_role_outside_provider'
+                | 'grant.admin_role_not_held'
+                | 'grant.not_customer_primary'
+                | 'grant.shared_user_read_only'
+                | 'grant.system_only'
+                | 'grant.password_change_not_allowed'
+                | 'grant.missing_permission'
+                | 'grant.target_outranks'
+                | 'role.unknown'
+                | 'role.invalid_definition'
+                | 'tenant.invalid_parent'
+                | 'tenant.cycle'
+                | 'tenant.has_children'
+                | 'tenant.suspended'
+                | 'tenant.outside_reach'
+                | 'tenant.root_immutable'
+                | 'user.primary_exists'
+                | 'user.login_taken'
+                | 'user.not_active'
+                | 'share.invalid'
+                | 'share.exists'
+                | 'share.not_offered'
+                | 'resource.not_found'
+                | 'resource.conflict'
+                | 'resource.stale'
+                | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
+                | 'storage.unavailable'
+                | 'internal.error'
+                | 'request.too_large'
+                | 'request.unsupported_media_type'
+                | 'import.rejected'
+                | 'sso.rejected'
+                | 'sso.link_exists'
+                | 'sso.not_configured'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'sso.email_mapping_required';
+              errors?: {
+                field: string;
+                code: string;
+                message: string;
+              }[];
+            };
+          };
+        };
+        /** @description Problem details */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              code:
+                | 'validation.invalid'
+                | 'validation.password_policy'
+                | 'password.reused'
+                | 'validation.field_value'
+                | 'auth.unauthenticated'
+                | 'auth.invalid_credentials'
+                | 'auth.throttled'
+                | 'auth.password_change_required'
+                | 'auth.csrf'
+                | 'auth.forbidden'
+                | 'auth.token_invalid'
+                | 'grant.not_own_user'
+                | 'grant.requires_admin'
+                | 'grant.operation_role_outside_provider'
+                | 'grant.admin_role_not_held'
+                | 'grant.not_customer_primary'
+                | 'grant.shared_user_read_only'
+                | 'grant.system_only'
+                | 'grant.password_change_not_allowed'
+                | 'grant.missing_permission'
+                | 'grant.target_outranks'
+                | 'role.unknown'
+                | 'role.invalid_definition'
+                | 'tenant.invalid_parent'
+                | 'tenant.cycle'
+                | 'tenant.has_children'
+                | 'tenant.suspended'
+                | 'tenant.outside_reach'
+                | 'tenant.root_immutable'
+                | 'user.primary_exists'
+                | 'user.login_taken'
+                | 'user.not_active'
+                | 'share.invalid'
+                | 'share.exists'
+                | 'share.not_offered'
+                | 'resource.not_found'
+                | 'resource.conflict'
+                | 'resource.stale'
+                | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
+                | 'storage.unavailable'
+                | 'internal.error'
+                | 'request.too_large'
+                | 'request.unsupported_media_type'
+                | 'import.rejected'
+                | 'sso.rejected'
+                | 'sso.link_exists'
+                | 'sso.not_configured'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'sso.email_mapping_required';
+              errors?: {
+                field: string;
+                code: string;
+                message: string;
+              }[];
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/users/{id}/tokens/{tokenId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post?: never;
+    /** Revoke one of the user's API tokens; it fails on its next request */
+    delete: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+          tokenId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description No content */
+        204: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content?: never;
+        };
+        /** @description Problem details */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              code:
+                | 'validation.invalid'
+                | 'validation.password_policy'
+                | 'password.reused'
+                | 'validation.field_value'
+                | 'auth.unauthenticated'
+                | 'auth.invalid_credentials'
+                | 'auth.throttled'
+                | 'auth.password_change_required'
+                | 'auth.csrf'
+                | 'auth.forbidden'
+                | 'auth.token_invalid'
+                | 'grant.not_own_user'
+                | 'grant.requires_admin'
+                | 'grant.operation_role_outside_provider'
+                | 'grant.admin_role_not_held'
+                | 'grant.not_customer_primary'
+                | 'grant.shared_user_read_only'
+                | 'grant.system_only'
+                | 'grant.password_change_not_allowed'
+                | 'grant.missing_permission'
+                | 'grant.target_outranks'
+                | 'role.unknown'
+                | 'role.invalid_definition'
+                | 'tenant.invalid_parent'
+                | 'tenant.cycle'
+                | 'tenant.has_children'
+                | 'tenant.suspended'
+                | 'tenant.outside_reach'
+                | 'tenant.root_immutable'
+                | 'user.primary_exists'
+                | 'user.login_taken'
+                | 'user.not_active'
+                | 'share.invalid'
+                | 'share.exists'
+                | 'share.not_offered'
+                | 'resource.not_found'
+                | 'resource.conflict'
+                | 'resource.stale'
+                | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
+                | 'storage.unavailable'
+                | 'internal.error'
+                | 'request.too_large'
+                | 'request.unsupported_media_type'
+                | 'import.rejected'
+                | 'sso.rejected'
+                | 'sso.link_exists'
+                | 'sso.not_configured'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'sso.email_mapping_required';
+              errors?: {
+                field: string;
+                code: string;
+                message: string;
+              }[];
+            };
+          };
+        };
+        /** @description Problem details */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              code:
+                | 'validation.invalid'
+                | 'validation.password_policy'
+                | 'password.reused'
+                | 'validation.field_value'
+                | 'auth.unauthenticated'
+                | 'auth.invalid_credentials'
+                | 'auth.throttled'
+                | 'auth.password_change_required'
+                | 'auth.csrf'
+                | 'auth.forbidden'
+                | 'auth.token_invalid'
+                | 'grant.not_own_user'
+                | 'grant.requires_admin'
+                | 'grant.operation_role_outside_provider'
+                | 'grant.admin_role_not_held'
+                | 'grant.not_customer_primary'
+                | 'grant.shared_user_read_only'
+                | 'grant.system_only'
+                | 'grant.password_change_not_allowed'
+                | 'grant.missing_permission'
+                | 'grant.target_outranks'
+                | 'role.unknown'
+                | 'role.invalid_definition'
+                | 'tenant.invalid_parent'
+                | 'tenant.cycle'
+                | 'tenant.has_children'
+                | 'tenant.suspended'
+                | 'tenant.outside_reach'
+                | 'tenant.root_immutable'
+                | 'user.primary_exists'
+                | 'user.login_taken'
+                | 'user.not_active'
+                | 'share.invalid'
+                | 'share.exists'
+                | 'share.not_offered'
+                | 'resource.not_found'
+                | 'resource.conflict'
+                | 'resource.stale'
+                | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
+                | 'storage.unavailable'
+                | 'internal.error'
+                | 'request.too_large'
+                | 'request.unsupported_media_type'
+                | 'import.rejected'
+                | 'sso.rejected'
+                | 'sso.link_exists'
+                | 'sso.not_configured'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'sso.email_mapping_required';
+              errors?: {
+                field: string;
+                code: string;
+                message: string;
+              }[];
+            };
+          };
+        };
+      };
+    };
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/users/{id}/sessions/revoke': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** End every session of the user (on oneself, all but the calling one); tokens stay */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              revoked: number;
+            };
+          };
+        };
+        /** @description Problem details */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              code:
+                | 'validation.invalid'
+                | 'validation.password_policy'
+                | 'password.reused'
+                | 'validation.field_value'
+                | 'auth.unauthenticated'
+                | 'auth.invalid_credentials'
+                | 'auth.throttled'
+                | 'auth.password_change_required'
+                | 'auth.csrf'
+                | 'auth.forbidden'
+                | 'auth.token_invalid'
+                | 'grant.not_own_user'
+                | 'grant.requires_admin'
+                | 'grant.operation_role_outside_provider'
+                | 'grant.admin_role_not_held'
+                | 'grant.not_customer_primary'
+                | 'grant.shared_user_read_only'
+                | 'grant.system_only'
+                | 'grant.password_change_not_allowed'
+                | 'grant.missing_permission'
+                | 'grant.target_outranks'
+                | 'role.unknown'
+                | 'role.invalid_definition'
+                | 'tenant.invalid_parent'
+                | 'tenant.cycle'
+                | 'tenant.has_children'
+                | 'tenant.suspended'
+                | 'tenant.outside_reach'
+                | 'tenant.root_immutable'
+                | 'user.primary_exists'
+                | 'user.login_taken'
+                | 'user.not_active'
+                | 'share.invalid'
+                | 'share.exists'
+                | 'share.not_offered'
+                | 'resource.not_found'
+                | 'resource.conflict'
+                | 'resource.stale'
+                | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
+                | 'storage.unavailable'
+                | 'internal.error'
+                | 'request.too_large'
+                | 'request.unsupported_media_type'
+                | 'import.rejected'
+                | 'sso.rejected'
+                | 'sso.link_exists'
+                | 'sso.not_configured'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'sso.email_mapping_required';
+              errors?: {
+                field: string;
+                code: string;
+                message: string;
+              }[];
+            };
+          };
+        };
+        /** @description Problem details */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              code:
+                | 'validation.invalid'
+                | 'validation.password_policy'
+                | 'password.reused'
+                | 'validation.field_value'
+                | 'auth.unauthenticated'
+                | 'auth.invalid_credentials'
+                | 'auth.throttled'
+                | 'auth.password_change_required'
+                | 'auth.csrf'
+                | 'auth.forbidden'
+                | 'auth.token_invalid'
+                | 'grant.not_own_user'
+                | 'grant.requires_admin'
+                | 'grant.operation_role_outside_provider'
+                | 'grant.admin_role_not_held'
+                | 'grant.not_customer_primary'
+                | 'grant.shared_user_read_only'
+                | 'grant.system_only'
+                | 'grant.password_change_not_allowed'
+                | 'grant.missing_permission'
+                | 'grant.target_outranks'
+                | 'role.unknown'
+                | 'role.invalid_definition'
+                | 'tenant.invalid_parent'
+                | 'tenant.cycle'
+                | 'tenant.has_children'
+                | 'tenant.suspended'
+                | 'tenant.outside_reach'
+                | 'tenant.root_immutable'
+                | 'user.primary_exists'
+                | 'user.login_taken'
+                | 'user.not_active'
+                | 'share.invalid'
+                | 'share.exists'
+                | 'share.not_offered'
+                | 'resource.not_found'
+                | 'resource.conflict'
+                | 'resource.stale'
+                | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
+                | 'storage.unavailable'
+                | 'internal.error'
+                | 'request.too_large'
+                | 'request.unsupported_media_type'
+                | 'import.rejected'
+                | 'sso.rejected'
+                | 'sso.link_exists'
+                | 'sso.not_configured'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'sso.email_mapping_required';
+              errors?: {
+                field: string;
+                code: string;
+                message: string;
+              }[];
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/auth/verify-email': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Confirm an e-mail address with the token of its verification link */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            token: string;
+          };
+        };
+      };
+      responses: {
+        /** @description No content */
+        204: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content?: never;
+        };
+        /** @description Problem details */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              code:
+                | 'validation.invalid'
+                | 'validation.password_policy'
+                | 'password.reused'
+                | 'validation.field_value'
+                | 'auth.unauthenticated'
+                | 'auth.invalid_credentials'
+                | 'auth.throttled'
+                | 'auth.password_change_required'
+                | 'auth.csrf'
+                | 'auth.forbidden'
+                | 'auth.token_invalid'
+                | 'grant.not_own_user'
+                | 'grant.requires_admin'
+                | 'grant.operation_role_outside_provider'
+                | 'grant.admin_role_not_held'
+                | 'grant.not_customer_primary'
+                | 'grant.shared_user_read_only'
+                | 'grant.system_only'
+                | 'grant.password_change_not_allowed'
+                | 'grant.missing_permission'
+                | 'grant.target_outranks'
+                | 'role.unknown'
+                | 'role.invalid_definition'
+                | 'tenant.invalid_parent'
+                | 'tenant.cycle'
+                | 'tenant.has_children'
+                | 'tenant.suspended'
+                | 'tenant.outside_reach'
+                | 'tenant.root_immutable'
+                | 'user.primary_exists'
+                | 'user.login_taken'
+                | 'user.not_active'
+                | 'share.invalid'
+                | 'share.exists'
+                | 'share.not_offered'
+                | 'resource.not_found'
+                | 'resource.conflict'
+                | 'resource.stale'
+                | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
+                | 'storage.unavailable'
+                | 'internal.error'
+                | 'request.too_large'
+                | 'request.unsupported_media_type'
+                | 'import.rejected'
+                | 'sso.rejected'
+                | 'sso.link_exists'
+                | 'sso.not_configured'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'sso.email_mapping_required';
+              errors?: {
+                field: string;
+                code: string;
+                message: string;
+              }[];
+            };
+          };
+        };
+        /** @description Problem details */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              code:
+                | 'validation.invalid'
+                | 'validation.password_policy'
+                | 'password.reused'
+                | 'validation.field_value'
+                | 'auth.unauthenticated'
+                | 'auth.invalid_credentials'
+                | 'auth.throttled'
+                | 'auth.password_change_required'
+                | 'auth.csrf'
+                | 'auth.forbidden'
+                | 'auth.token_invalid'
+                | 'grant.not_own_user'
+                | 'grant.requires_admin'
+                | 'grant.operation_role_outside_provider'
+                | 'grant.admin_role_not_held'
+                | 'grant.not_customer_primary'
+                | 'grant.shared_user_read_only'
+                | 'grant.system_only'
+                | 'grant.password_change_not_allowed'
+                | 'grant.missing_permission'
+                | 'grant.target_outranks'
+                | 'role.unknown'
+                | 'role.invalid_definition'
+                | 'tenant.invalid_parent'
+                | 'tenant.cycle'
+                | 'tenant.has_children'
+                | 'tenant.suspended'
+                | 'tenant.outside_reach'
+                | 'tenant.root_immutable'
+                | 'user.primary_exists'
+                | 'user.login_taken'
+                | 'user.not_active'
+                | 'share.invalid'
+                | 'share.exists'
+                | 'share.not_offered'
+                | 'resource.not_found'
+                | 'resource.conflict'
+                | 'resource.stale'
+                | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
+                | 'storage.unavailable'
+                | 'internal.error'
+                | 'request.too_large'
+                | 'request.unsupported_media_type'
+                | 'import.rejected'
+                | 'sso.rejected'
+                | 'sso.link_exists'
+                | 'sso.not_configured'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'sso.email_mapping_required';
+              errors?: {
+                field: string;
+                code: string;
+                message: string;
+              }[];
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/me/email-verification': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Send a (new) verification link to the own address */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description No content */
+        202: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content?: never;
+        };
+        /** @description Problem details */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              code:
+                | 'validation.invalid'
+                | 'validation.password_policy'
+                | 'password.reused'
+                | 'validation.field_value'
+                | 'auth.unauthenticated'
+                | 'auth.invalid_credentials'
+                | 'auth.throttled'
+                | 'auth.password_change_required'
+                | 'auth.csrf'
+                | 'auth.forbidden'
+                | 'auth.token_invalid'
+                | 'grant.not_own_user'
+                | 'grant.requires_admin'
+                | 'grant.operation_role_outside_provider'
+                | 'grant.admin_role_not_held'
+                | 'grant.not_customer_primary'
+                | 'grant.shared_user_read_only'
+                | 'grant.system_only'
+                | 'grant.password_change_not_allowed'
+                | 'grant.missing_permission'
+                | 'grant.target_outranks'
+                | 'role.unknown'
+                | 'role.invalid_definition'
+                | 'tenant.invalid_parent'
+                | 'tenant.cycle'
+                | 'tenant.has_children'
+                | 'tenant.suspended'
+                | 'tenant.outside_reach'
+                | 'tenant.root_immutable'
+                | 'user.primary_exists'
+                | 'user.login_taken'
+                | 'user.not_active'
+                | 'share.invalid'
+                | 'share.exists'
+                | 'share.not_offered'
+                | 'resource.not_found'
+                | 'resource.conflict'
+                | 'resource.stale'
+                | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
+                | 'storage.unavailable'
+                | 'internal.error'
+                | 'request.too_large'
+                | 'request.unsupported_media_type'
+                | 'import.rejected'
+                | 'sso.rejected'
+                | 'sso.link_exists'
+                | 'sso.not_configured'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'sso.email_mapping_required';
+              errors?: {
+                field: string;
+                code: string;
+                message: string;
+              }[];
+            };
+          };
+        };
+        /** @description Problem details */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              code:
+                | 'validation.invalid'
+                | 'validation.password_policy'
+                | 'password.reused'
+                | 'validation.field_value'
+                | 'auth.unauthenticated'
+                | 'auth.invalid_credentials'
+                | 'auth.throttled'
+                | 'auth.password_change_required'
+                | 'auth.csrf'
+                | 'auth.forbidden'
+                | 'auth.token_invalid'
+                | 'grant.not_own_user'
+                | 'grant.requires_admin'
+                | 'grant.operation_role_outside_provider'
+                | 'grant.admin_role_not_held'
+                | 'grant.not_customer_primary'
+                | 'grant.shared_user_read_only'
+                | 'grant.system_only'
+                | 'grant.password_change_not_allowed'
+                | 'grant.missing_permission'
+                | 'grant.target_outranks'
+                | 'role.unknown'
+                | 'role.invalid_definition'
+                | 'tenant.invalid_parent'
+                | 'tenant.cycle'
+                | 'tenant.has_children'
+                | 'tenant.suspended'
+                | 'tenant.outside_reach'
+                | 'tenant.root_immutable'
+                | 'user.primary_exists'
+                | 'user.login_taken'
+                | 'user.not_active'
+                | 'share.invalid'
+                | 'share.exists'
+                | 'share.not_offered'
+                | 'resource.not_found'
+                | 'resource.conflict'
+                | 'resource.stale'
+                | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
+                | 'storage.unavailable'
+                | 'internal.error'
+                | 'request.too_large'
+                | 'request.unsupported_media_type'
+                | 'import.rejected'
+                | 'sso.rejected'
+                | 'sso.link_exists'
+                | 'sso.not_configured'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'sso.email_mapping_required';
+              errors?: {
+                field: string;
+                code: string;
+                message: string;
+              }[];
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/users/{id}/email-verification': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Send a (new) verification link to the user’s address; needs users.update */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description No content */
+        202: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content?: never;
+        };
+        /** @description Problem details */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              code:
+                | 'validation.invalid'
+                | 'validation.password_policy'
+                | 'password.reused'
+                | 'validation.field_value'
+                | 'auth.unauthenticated'
+                | 'auth.invalid_credentials'
+                | 'auth.throttled'
+                | 'auth.password_change_required'
+                | 'auth.csrf'
+                | 'auth.forbidden'
+                | 'auth.token_invalid'
+                | 'grant.not_own_user'
+                | 'grant.requires_admin'
+                | 'grant.operation_role_outside_provider'
+                | 'grant.admin_role_not_held'
+                | 'grant.not_customer_primary'
+                | 'grant.shared_user_read_only'
+                | 'grant.system_only'
+                | 'grant.password_change_not_allowed'
+                | 'grant.missing_permission'
+                | 'grant.target_outranks'
+                | 'role.unknown'
+                | 'role.invalid_definition'
+                | 'tenant.invalid_parent'
+                | 'tenant.cycle'
+                | 'tenant.has_children'
+                | 'tenant.suspended'
+                | 'tenant.outside_reach'
+                | 'tenant.root_immutable'
+                | 'user.primary_exists'
+                | 'user.login_taken'
+                | 'user.not_active'
+                | 'share.invalid'
+                | 'share.exists'
+                | 'share.not_offered'
+                | 'resource.not_found'
+                | 'resource.conflict'
+                | 'resource.stale'
+                | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
+                | 'storage.unavailable'
+                | 'internal.error'
+                | 'request.too_large'
+                | 'request.unsupported_media_type'
+                | 'import.rejected'
+                | 'sso.rejected'
+                | 'sso.link_exists'
+                | 'sso.not_configured'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'sso.email_mapping_required';
+              errors?: {
+                field: string;
+                code: string;
+                message: string;
+              }[];
+            };
+          };
+        };
+        /** @description Problem details */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              code:
+                | 'validation.invalid'
+                | 'validation.password_policy'
+                | 'password.reused'
+                | 'validation.field_value'
+                | 'auth.unauthenticated'
+                | 'auth.invalid_credentials'
+                | 'auth.throttled'
+                | 'auth.password_change_required'
+                | 'auth.csrf'
+                | 'auth.forbidden'
+                | 'auth.token_invalid'
+                | 'grant.not_own_user'
+                | 'grant.requires_admin'
+                | 'grant.operation_role_outside_provider'
+                | 'grant.admin_role_not_held'
+                | 'grant.not_customer_primary'
+                | 'grant.shared_user_read_only'
+                | 'grant.system_only'
+                | 'grant.password_change_not_allowed'
+                | 'grant.missing_permission'
+                | 'grant.target_outranks'
+                | 'role.unknown'
+                | 'role.invalid_definition'
+                | 'tenant.invalid_parent'
+                | 'tenant.cycle'
+                | 'tenant.has_children'
+                | 'tenant.suspended'
+                | 'tenant.outside_reach'
+                | 'tenant.root_immutable'
+                | 'user.primary_exists'
+                | 'user.login_taken'
+                | 'user.not_active'
+                | 'share.invalid'
+                | 'share.exists'
+                | 'share.not_offered'
+                | 'resource.not_found'
+                | 'resource.conflict'
+                | 'resource.stale'
+                | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
+                | 'storage.unavailable'
+                | 'internal.error'
+                | 'request.too_large'
+                | 'request.unsupported_media_type'
+                | 'import.rejected'
+                | 'sso.rejected'
+                | 'sso.link_exists'
+                | 'sso.not_configured'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'sso.email_mapping_required';
+              errors?: {
+                field: string;
+                code: string;
+                message: string;
+              }[];
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/users/{id}/email-attestation': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Mark the user’s current address verified without a link; needs users.email.attest and the rank rule */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description No content */
+        204: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content?: never;
+        };
+        /** @description Problem details */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              code:
+                | 'validation.invalid'
+                | 'validation.password_policy'
+                | 'password.reused'
+                | 'validation.field_value'
+                | 'auth.unauthenticated'
+                | 'auth.invalid_credentials'
+                | 'auth.throttled'
+                | 'auth.password_change_required'
+                | 'auth.csrf'
+                | 'auth.forbidden'
+                | 'auth.token_invalid'
+                | 'grant.not_own_user'
+                | 'grant.requires_admin'
+                | 'grant.operation_role_outside_provider'
+                | 'grant.admin_role_not_held'
+                | 'grant.not_customer_primary'
+                | 'grant.shared_user_read_only'
+                | 'grant.system_only'
+                | 'grant.password_change_not_allowed'
+                | 'grant.missing_permission'
+                | 'grant.target_outranks'
+                | 'role.unknown'
+                | 'role.invalid_definition'
+                | 'tenant.invalid_parent'
+                | 'tenant.cycle'
+                | 'tenant.has_children'
+                | 'tenant.suspended'
+                | 'tenant.outside_reach'
+                | 'tenant.root_immutable'
+                | 'user.primary_exists'
+                | 'user.login_taken'
+                | 'user.not_active'
+                | 'share.invalid'
+                | 'share.exists'
+                | 'share.not_offered'
+                | 'resource.not_found'
+                | 'resource.conflict'
+                | 'resource.stale'
+                | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
+                | 'storage.unavailable'
+                | 'internal.error'
+                | 'request.too_large'
+                | 'request.unsupported_media_type'
+                | 'import.rejected'
+                | 'sso.rejected'
+                | 'sso.link_exists'
+                | 'sso.not_configured'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'sso.email_mapping_required';
+              errors?: {
+                field: string;
+                code: string;
+                message: string;
+              }[];
+            };
+          };
+        };
+        /** @description Problem details */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              code:
+                | 'validation.invalid'
+                | 'validation.password_policy'
+                | 'password.reused'
+                | 'validation.field_value'
+                | 'auth.unauthenticated'
+                | 'auth.invalid_credentials'
+                | 'auth.throttled'
+                | 'auth.password_change_required'
+                | 'auth.csrf'
+                | 'auth.forbidden'
+                | 'auth.token_invalid'
+                | 'grant.not_own_user'
+                | 'grant.requires_admin'
+                | 'grant.operation_role_outside_provider'
+                | 'grant.admin_role_not_held'
+                | 'grant.not_customer_primary'
+                | 'grant.shared_user_read_only'
+                | 'grant.system_only'
+                | 'grant.password_change_not_allowed'
+                | 'grant.missing_permission'
+                | 'grant.target_outranks'
+                | 'role.unknown'
+                | 'role.invalid_definition'
+                | 'tenant.invalid_parent'
+                | 'tenant.cycle'
+                | 'tenant.has_children'
+                | 'tenant.suspended'
+                | 'tenant.outside_reach'
+                | 'tenant.root_immutable'
+                | 'user.primary_exists'
+                | 'user.login_taken'
+                | 'user.not_active'
+                | 'share.invalid'
+                | 'share.exists'
+                | 'share.not_offered'
+                | 'resource.not_found'
+                | 'resource.conflict'
+                | 'resource.stale'
+                | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
+                | 'storage.unavailable'
+                | 'internal.error'
+                | 'request.too_large'
+                | 'request.unsupported_media_type'
+                | 'import.rejected'
+                | 'sso.rejected'
+                | 'sso.link_exists'
+                | 'sso.not_configured'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'sso.email_mapping_required';
               errors?: {
                 field: string;
                 code: string;
@@ -5329,6 +7152,7 @@ export interface paths {
               code:
                 | 'validation.invalid'
                 | 'validation.password_policy'
+                | 'password.reused'
                 | 'validation.field_value'
                 | 'auth.unauthenticated'
                 | 'auth.invalid_credentials'
@@ -5346,12 +7170,14 @@ export interface paths {
                 | 'grant.system_only'
                 | 'grant.password_change_not_allowed'
                 | 'grant.missing_permission'
+                | 'grant.target_outranks'
                 | 'role.unknown'
                 | 'role.invalid_definition'
                 | 'tenant.invalid_parent'
                 | 'tenant.cycle'
                 | 'tenant.has_children'
                 | 'tenant.suspended'
+                | 'tenant.outside_reach'
                 | 'tenant.root_immutable'
                 | 'user.primary_exists'
                 | 'user.login_taken'
@@ -5363,6 +7189,7 @@ export interface paths {
                 | 'resource.conflict'
                 | 'resource.stale'
                 | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
                 | 'storage.unavailable'
                 | 'internal.error'
                 | 'request.too_large'
@@ -5370,7 +7197,12 @@ export interface paths {
                 | 'import.rejected'
                 | 'sso.rejected'
                 | 'sso.link_exists'
-                | 'sso.not_configured';
+                | 'sso.not_configured'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'sso.email_mapping_required';
               errors?: {
                 field: string;
                 code: string;
@@ -5393,6 +7225,7 @@ export interface paths {
               code:
                 | 'validation.invalid'
                 | 'validation.password_policy'
+                | 'password.reused'
                 | 'validation.field_value'
                 | 'auth.unauthenticated'
                 | 'auth.invalid_credentials'
@@ -5410,12 +7243,14 @@ export interface paths {
                 | 'grant.system_only'
                 | 'grant.password_change_not_allowed'
                 | 'grant.missing_permission'
+                | 'grant.target_outranks'
                 | 'role.unknown'
                 | 'role.invalid_definition'
                 | 'tenant.invalid_parent'
                 | 'tenant.cycle'
                 | 'tenant.has_children'
                 | 'tenant.suspended'
+                | 'tenant.outside_reach'
                 | 'tenant.root_immutable'
                 | 'user.primary_exists'
                 | 'user.login_taken'
@@ -5427,6 +7262,7 @@ export interface paths {
                 | 'resource.conflict'
                 | 'resource.stale'
                 | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
                 | 'storage.unavailable'
                 | 'internal.error'
                 | 'request.too_large'
@@ -5434,7 +7270,12 @@ export interface paths {
                 | 'import.rejected'
                 | 'sso.rejected'
                 | 'sso.link_exists'
-                | 'sso.not_configured';
+                | 'sso.not_configured'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'sso.email_mapping_required';
               errors?: {
                 field: string;
                 code: string;
@@ -5513,6 +7354,7 @@ export interface paths {
               code:
                 | 'validation.invalid'
                 | 'validation.password_policy'
+                | 'password.reused'
                 | 'validation.field_value'
                 | 'auth.unauthenticated'
                 | 'auth.invalid_credentials'
@@ -5530,12 +7372,14 @@ export interface paths {
                 | 'grant.system_only'
                 | 'grant.password_change_not_allowed'
                 | 'grant.missing_permission'
+                | 'grant.target_outranks'
                 | 'role.unknown'
                 | 'role.invalid_definition'
                 | 'tenant.invalid_parent'
                 | 'tenant.cycle'
                 | 'tenant.has_children'
                 | 'tenant.suspended'
+                | 'tenant.outside_reach'
                 | 'tenant.root_immutable'
                 | 'user.primary_exists'
                 | 'user.login_taken'
@@ -5547,6 +7391,7 @@ export interface paths {
                 | 'resource.conflict'
                 | 'resource.stale'
                 | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
                 | 'storage.unavailable'
                 | 'internal.error'
                 | 'request.too_large'
@@ -5554,7 +7399,12 @@ export interface paths {
                 | 'import.rejected'
                 | 'sso.rejected'
                 | 'sso.link_exists'
-                | 'sso.not_configured';
+                | 'sso.not_configured'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'sso.email_mapping_required';
               errors?: {
                 field: string;
                 code: string;
@@ -5577,6 +7427,7 @@ export interface paths {
               code:
                 | 'validation.invalid'
                 | 'validation.password_policy'
+                | 'password.reused'
                 | 'validation.field_value'
                 | 'auth.unauthenticated'
                 | 'auth.invalid_credentials'
@@ -5594,12 +7445,14 @@ export interface paths {
                 | 'grant.system_only'
                 | 'grant.password_change_not_allowed'
                 | 'grant.missing_permission'
+                | 'grant.target_outranks'
                 | 'role.unknown'
                 | 'role.invalid_definition'
                 | 'tenant.invalid_parent'
                 | 'tenant.cycle'
                 | 'tenant.has_children'
                 | 'tenant.suspended'
+                | 'tenant.outside_reach'
                 | 'tenant.root_immutable'
                 | 'user.primary_exists'
                 | 'user.login_taken'
@@ -5611,6 +7464,7 @@ export interface paths {
                 | 'resource.conflict'
                 | 'resource.stale'
                 | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
                 | 'storage.unavailable'
                 | 'internal.error'
                 | 'request.too_large'
@@ -5618,7 +7472,12 @@ export interface paths {
                 | 'import.rejected'
                 | 'sso.rejected'
                 | 'sso.link_exists'
-                | 'sso.not_configured';
+                | 'sso.not_configured'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'sso.email_mapping_required';
               errors?: {
                 field: string;
                 code: string;
@@ -5711,6 +7570,7 @@ export interface paths {
               code:
                 | 'validation.invalid'
                 | 'validation.password_policy'
+                | 'password.reused'
                 | 'validation.field_value'
                 | 'auth.unauthenticated'
                 | 'auth.invalid_credentials'
@@ -5728,12 +7588,14 @@ export interface paths {
                 | 'grant.system_only'
                 | 'grant.password_change_not_allowed'
                 | 'grant.missing_permission'
+                | 'grant.target_outranks'
                 | 'role.unknown'
                 | 'role.invalid_definition'
                 | 'tenant.invalid_parent'
                 | 'tenant.cycle'
                 | 'tenant.has_children'
                 | 'tenant.suspended'
+                | 'tenant.outside_reach'
                 | 'tenant.root_immutable'
                 | 'user.primary_exists'
                 | 'user.login_taken'
@@ -5745,6 +7607,7 @@ export interface paths {
                 | 'resource.conflict'
                 | 'resource.stale'
                 | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
                 | 'storage.unavailable'
                 | 'internal.error'
                 | 'request.too_large'
@@ -5752,7 +7615,12 @@ export interface paths {
                 | 'import.rejected'
                 | 'sso.rejected'
                 | 'sso.link_exists'
-                | 'sso.not_configured';
+                | 'sso.not_configured'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'sso.email_mapping_required';
               errors?: {
                 field: string;
                 code: string;
@@ -5775,6 +7643,7 @@ export interface paths {
               code:
                 | 'validation.invalid'
                 | 'validation.password_policy'
+                | 'password.reused'
                 | 'validation.field_value'
                 | 'auth.unauthenticated'
                 | 'auth.invalid_credentials'
@@ -5792,12 +7661,14 @@ export interface paths {
                 | 'grant.system_only'
                 | 'grant.password_change_not_allowed'
                 | 'grant.missing_permission'
+                | 'grant.target_outranks'
                 | 'role.unknown'
                 | 'role.invalid_definition'
                 | 'tenant.invalid_parent'
                 | 'tenant.cycle'
                 | 'tenant.has_children'
                 | 'tenant.suspended'
+                | 'tenant.outside_reach'
                 | 'tenant.root_immutable'
                 | 'user.primary_exists'
                 | 'user.login_taken'
@@ -5809,6 +7680,7 @@ export interface paths {
                 | 'resource.conflict'
                 | 'resource.stale'
                 | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
                 | 'storage.unavailable'
                 | 'internal.error'
                 | 'request.too_large'
@@ -5816,7 +7688,12 @@ export interface paths {
                 | 'import.rejected'
                 | 'sso.rejected'
                 | 'sso.link_exists'
-                | 'sso.not_configured';
+                | 'sso.not_configured'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'sso.email_mapping_required';
               errors?: {
                 field: string;
                 code: string;
@@ -5878,7 +7755,16 @@ export interface paths {
                 displayName: string;
                 userType: string;
                 roles: string[];
+                /** @description the roles the importing tenant consented to; the user acts there with at most these */
+                acceptedRoles: string[] | null;
                 direction: string;
+                /** @description released to (outgoing) or imported from (incoming) */
+                otherTenant: {
+                  /** Format: uuid */
+                  id: string;
+                  slug: string;
+                  name: string;
+                };
               }[];
             };
           };
@@ -5897,6 +7783,7 @@ export interface paths {
               code:
                 | 'validation.invalid'
                 | 'validation.password_policy'
+                | 'password.reused'
                 | 'validation.field_value'
                 | 'auth.unauthenticated'
                 | 'auth.invalid_credentials'
@@ -5914,12 +7801,14 @@ export interface paths {
                 | 'grant.system_only'
                 | 'grant.password_change_not_allowed'
                 | 'grant.missing_permission'
+                | 'grant.target_outranks'
                 | 'role.unknown'
                 | 'role.invalid_definition'
                 | 'tenant.invalid_parent'
                 | 'tenant.cycle'
                 | 'tenant.has_children'
                 | 'tenant.suspended'
+                | 'tenant.outside_reach'
                 | 'tenant.root_immutable'
                 | 'user.primary_exists'
                 | 'user.login_taken'
@@ -5931,6 +7820,7 @@ export interface paths {
                 | 'resource.conflict'
                 | 'resource.stale'
                 | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
                 | 'storage.unavailable'
                 | 'internal.error'
                 | 'request.too_large'
@@ -5938,7 +7828,12 @@ export interface paths {
                 | 'import.rejected'
                 | 'sso.rejected'
                 | 'sso.link_exists'
-                | 'sso.not_configured';
+                | 'sso.not_configured'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'sso.email_mapping_required';
               errors?: {
                 field: string;
                 code: string;
@@ -5961,6 +7856,7 @@ export interface paths {
               code:
                 | 'validation.invalid'
                 | 'validation.password_policy'
+                | 'password.reused'
                 | 'validation.field_value'
                 | 'auth.unauthenticated'
                 | 'auth.invalid_credentials'
@@ -5978,12 +7874,14 @@ export interface paths {
                 | 'grant.system_only'
                 | 'grant.password_change_not_allowed'
                 | 'grant.missing_permission'
+                | 'grant.target_outranks'
                 | 'role.unknown'
                 | 'role.invalid_definition'
                 | 'tenant.invalid_parent'
                 | 'tenant.cycle'
                 | 'tenant.has_children'
                 | 'tenant.suspended'
+                | 'tenant.outside_reach'
                 | 'tenant.root_immutable'
                 | 'user.primary_exists'
                 | 'user.login_taken'
@@ -5995,6 +7893,7 @@ export interface paths {
                 | 'resource.conflict'
                 | 'resource.stale'
                 | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
                 | 'storage.unavailable'
                 | 'internal.error'
                 | 'request.too_large'
@@ -6002,7 +7901,12 @@ export interface paths {
                 | 'import.rejected'
                 | 'sso.rejected'
                 | 'sso.link_exists'
-                | 'sso.not_configured';
+                | 'sso.not_configured'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'sso.email_mapping_required';
               errors?: {
                 field: string;
                 code: string;
@@ -6086,6 +7990,7 @@ export interface paths {
               code:
                 | 'validation.invalid'
                 | 'validation.password_policy'
+                | 'password.reused'
                 | 'validation.field_value'
                 | 'auth.unauthenticated'
                 | 'auth.invalid_credentials'
@@ -6103,12 +8008,14 @@ export interface paths {
                 | 'grant.system_only'
                 | 'grant.password_change_not_allowed'
                 | 'grant.missing_permission'
+                | 'grant.target_outranks'
                 | 'role.unknown'
                 | 'role.invalid_definition'
                 | 'tenant.invalid_parent'
                 | 'tenant.cycle'
                 | 'tenant.has_children'
                 | 'tenant.suspended'
+                | 'tenant.outside_reach'
                 | 'tenant.root_immutable'
                 | 'user.primary_exists'
                 | 'user.login_taken'
@@ -6120,6 +8027,7 @@ export interface paths {
                 | 'resource.conflict'
                 | 'resource.stale'
                 | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
                 | 'storage.unavailable'
                 | 'internal.error'
                 | 'request.too_large'
@@ -6127,7 +8035,12 @@ export interface paths {
                 | 'import.rejected'
                 | 'sso.rejected'
                 | 'sso.link_exists'
-                | 'sso.not_configured';
+                | 'sso.not_configured'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'sso.email_mapping_required';
               errors?: {
                 field: string;
                 code: string;
@@ -6150,6 +8063,7 @@ export interface paths {
               code:
                 | 'validation.invalid'
                 | 'validation.password_policy'
+                | 'password.reused'
                 | 'validation.field_value'
                 | 'auth.unauthenticated'
                 | 'auth.invalid_credentials'
@@ -6167,12 +8081,14 @@ export interface paths {
                 | 'grant.system_only'
                 | 'grant.password_change_not_allowed'
                 | 'grant.missing_permission'
+                | 'grant.target_outranks'
                 | 'role.unknown'
                 | 'role.invalid_definition'
                 | 'tenant.invalid_parent'
                 | 'tenant.cycle'
                 | 'tenant.has_children'
                 | 'tenant.suspended'
+                | 'tenant.outside_reach'
                 | 'tenant.root_immutable'
                 | 'user.primary_exists'
                 | 'user.login_taken'
@@ -6184,6 +8100,7 @@ export interface paths {
                 | 'resource.conflict'
                 | 'resource.stale'
                 | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
                 | 'storage.unavailable'
                 | 'internal.error'
                 | 'request.too_large'
@@ -6191,7 +8108,12 @@ export interface paths {
                 | 'import.rejected'
                 | 'sso.rejected'
                 | 'sso.link_exists'
-                | 'sso.not_configured';
+                | 'sso.not_configured'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'sso.email_mapping_required';
               errors?: {
                 field: string;
                 code: string;
@@ -6268,6 +8190,7 @@ export interface paths {
               code:
                 | 'validation.invalid'
                 | 'validation.password_policy'
+                | 'password.reused'
                 | 'validation.field_value'
                 | 'auth.unauthenticated'
                 | 'auth.invalid_credentials'
@@ -6285,12 +8208,14 @@ export interface paths {
                 | 'grant.system_only'
                 | 'grant.password_change_not_allowed'
                 | 'grant.missing_permission'
+                | 'grant.target_outranks'
                 | 'role.unknown'
                 | 'role.invalid_definition'
                 | 'tenant.invalid_parent'
                 | 'tenant.cycle'
                 | 'tenant.has_children'
                 | 'tenant.suspended'
+                | 'tenant.outside_reach'
                 | 'tenant.root_immutable'
                 | 'user.primary_exists'
                 | 'user.login_taken'
@@ -6302,6 +8227,7 @@ export interface paths {
                 | 'resource.conflict'
                 | 'resource.stale'
                 | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
                 | 'storage.unavailable'
                 | 'internal.error'
                 | 'request.too_large'
@@ -6309,7 +8235,12 @@ export interface paths {
                 | 'import.rejected'
                 | 'sso.rejected'
                 | 'sso.link_exists'
-                | 'sso.not_configured';
+                | 'sso.not_configured'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'sso.email_mapping_required';
               errors?: {
                 field: string;
                 code: string;
@@ -6332,6 +8263,7 @@ export interface paths {
               code:
                 | 'validation.invalid'
                 | 'validation.password_policy'
+                | 'password.reused'
                 | 'validation.field_value'
                 | 'auth.unauthenticated'
                 | 'auth.invalid_credentials'
@@ -6349,12 +8281,14 @@ export interface paths {
                 | 'grant.system_only'
                 | 'grant.password_change_not_allowed'
                 | 'grant.missing_permission'
+                | 'grant.target_outranks'
                 | 'role.unknown'
                 | 'role.invalid_definition'
                 | 'tenant.invalid_parent'
                 | 'tenant.cycle'
                 | 'tenant.has_children'
                 | 'tenant.suspended'
+                | 'tenant.outside_reach'
                 | 'tenant.root_immutable'
                 | 'user.primary_exists'
                 | 'user.login_taken'
@@ -6366,6 +8300,7 @@ export interface paths {
                 | 'resource.conflict'
                 | 'resource.stale'
                 | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
                 | 'storage.unavailable'
                 | 'internal.error'
                 | 'request.too_large'
@@ -6373,7 +8308,12 @@ export interface paths {
                 | 'import.rejected'
                 | 'sso.rejected'
                 | 'sso.link_exists'
-                | 'sso.not_configured';
+                | 'sso.not_configured'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'sso.email_mapping_required';
               errors?: {
                 field: string;
                 code: string;
@@ -6461,6 +8401,7 @@ export interface paths {
               code:
                 | 'validation.invalid'
                 | 'validation.password_policy'
+                | 'password.reused'
                 | 'validation.field_value'
                 | 'auth.unauthenticated'
                 | 'auth.invalid_credentials'
@@ -6478,12 +8419,14 @@ export interface paths {
                 | 'grant.system_only'
                 | 'grant.password_change_not_allowed'
                 | 'grant.missing_permission'
+                | 'grant.target_outranks'
                 | 'role.unknown'
                 | 'role.invalid_definition'
                 | 'tenant.invalid_parent'
                 | 'tenant.cycle'
                 | 'tenant.has_children'
                 | 'tenant.suspended'
+                | 'tenant.outside_reach'
                 | 'tenant.root_immutable'
                 | 'user.primary_exists'
                 | 'user.login_taken'
@@ -6495,6 +8438,7 @@ export interface paths {
                 | 'resource.conflict'
                 | 'resource.stale'
                 | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
                 | 'storage.unavailable'
                 | 'internal.error'
                 | 'request.too_large'
@@ -6502,7 +8446,12 @@ export interface paths {
                 | 'import.rejected'
                 | 'sso.rejected'
                 | 'sso.link_exists'
-                | 'sso.not_configured';
+                | 'sso.not_configured'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'sso.email_mapping_required';
               errors?: {
                 field: string;
                 code: string;
@@ -6525,6 +8474,7 @@ export interface paths {
               code:
                 | 'validation.invalid'
                 | 'validation.password_policy'
+                | 'password.reused'
                 | 'validation.field_value'
                 | 'auth.unauthenticated'
                 | 'auth.invalid_credentials'
@@ -6542,12 +8492,14 @@ export interface paths {
                 | 'grant.system_only'
                 | 'grant.password_change_not_allowed'
                 | 'grant.missing_permission'
+                | 'grant.target_outranks'
                 | 'role.unknown'
                 | 'role.invalid_definition'
                 | 'tenant.invalid_parent'
                 | 'tenant.cycle'
                 | 'tenant.has_children'
                 | 'tenant.suspended'
+                | 'tenant.outside_reach'
                 | 'tenant.root_immutable'
                 | 'user.primary_exists'
                 | 'user.login_taken'
@@ -6559,6 +8511,7 @@ export interface paths {
                 | 'resource.conflict'
                 | 'resource.stale'
                 | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
                 | 'storage.unavailable'
                 | 'internal.error'
                 | 'request.too_large'
@@ -6566,7 +8519,12 @@ export interface paths {
                 | 'import.rejected'
                 | 'sso.rejected'
                 | 'sso.link_exists'
-                | 'sso.not_configured';
+                | 'sso.not_configured'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'sso.email_mapping_required';
               errors?: {
                 field: string;
                 code: string;
@@ -6664,6 +8622,7 @@ export interface paths {
               code:
                 | 'validation.invalid'
                 | 'validation.password_policy'
+                | 'password.reused'
                 | 'validation.field_value'
                 | 'auth.unauthenticated'
                 | 'auth.invalid_credentials'
@@ -6681,12 +8640,14 @@ export interface paths {
                 | 'grant.system_only'
                 | 'grant.password_change_not_allowed'
                 | 'grant.missing_permission'
+                | 'grant.target_outranks'
                 | 'role.unknown'
                 | 'role.invalid_definition'
                 | 'tenant.invalid_parent'
                 | 'tenant.cycle'
                 | 'tenant.has_children'
                 | 'tenant.suspended'
+                | 'tenant.outside_reach'
                 | 'tenant.root_immutable'
                 | 'user.primary_exists'
                 | 'user.login_taken'
@@ -6698,6 +8659,7 @@ export interface paths {
                 | 'resource.conflict'
                 | 'resource.stale'
                 | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
                 | 'storage.unavailable'
                 | 'internal.error'
                 | 'request.too_large'
@@ -6705,7 +8667,12 @@ export interface paths {
                 | 'import.rejected'
                 | 'sso.rejected'
                 | 'sso.link_exists'
-                | 'sso.not_configured';
+                | 'sso.not_configured'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'sso.email_mapping_required';
               errors?: {
                 field: string;
                 code: string;
@@ -6728,6 +8695,7 @@ export interface paths {
               code:
                 | 'validation.invalid'
                 | 'validation.password_policy'
+                | 'password.reused'
                 | 'validation.field_value'
                 | 'auth.unauthenticated'
                 | 'auth.invalid_credentials'
@@ -6745,12 +8713,14 @@ export interface paths {
                 | 'grant.system_only'
                 | 'grant.password_change_not_allowed'
                 | 'grant.missing_permission'
+                | 'grant.target_outranks'
                 | 'role.unknown'
                 | 'role.invalid_definition'
                 | 'tenant.invalid_parent'
                 | 'tenant.cycle'
                 | 'tenant.has_children'
                 | 'tenant.suspended'
+                | 'tenant.outside_reach'
                 | 'tenant.root_immutable'
                 | 'user.primary_exists'
                 | 'user.login_taken'
@@ -6762,6 +8732,7 @@ export interface paths {
                 | 'resource.conflict'
                 | 'resource.stale'
                 | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
                 | 'storage.unavailable'
                 | 'internal.error'
                 | 'request.too_large'
@@ -6769,7 +8740,12 @@ export interface paths {
                 | 'import.rejected'
                 | 'sso.rejected'
                 | 'sso.link_exists'
-                | 'sso.not_configured';
+                | 'sso.not_configured'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'sso.email_mapping_required';
               errors?: {
                 field: string;
                 code: string;
@@ -6857,6 +8833,7 @@ export interface paths {
               code:
                 | 'validation.invalid'
                 | 'validation.password_policy'
+                | 'password.reused'
                 | 'validation.field_value'
                 | 'auth.unauthenticated'
                 | 'auth.invalid_credentials'
@@ -6874,12 +8851,14 @@ export interface paths {
                 | 'grant.system_only'
                 | 'grant.password_change_not_allowed'
                 | 'grant.missing_permission'
+                | 'grant.target_outranks'
                 | 'role.unknown'
                 | 'role.invalid_definition'
                 | 'tenant.invalid_parent'
                 | 'tenant.cycle'
                 | 'tenant.has_children'
                 | 'tenant.suspended'
+                | 'tenant.outside_reach'
                 | 'tenant.root_immutable'
                 | 'user.primary_exists'
                 | 'user.login_taken'
@@ -6891,6 +8870,7 @@ export interface paths {
                 | 'resource.conflict'
                 | 'resource.stale'
                 | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
                 | 'storage.unavailable'
                 | 'internal.error'
                 | 'request.too_large'
@@ -6898,7 +8878,12 @@ export interface paths {
                 | 'import.rejected'
                 | 'sso.rejected'
                 | 'sso.link_exists'
-                | 'sso.not_configured';
+                | 'sso.not_configured'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'sso.email_mapping_required';
               errors?: {
                 field: string;
                 code: string;
@@ -6921,6 +8906,7 @@ export interface paths {
               code:
                 | 'validation.invalid'
                 | 'validation.password_policy'
+                | 'password.reused'
                 | 'validation.field_value'
                 | 'auth.unauthenticated'
                 | 'auth.invalid_credentials'
@@ -6938,12 +8924,14 @@ export interface paths {
                 | 'grant.system_only'
                 | 'grant.password_change_not_allowed'
                 | 'grant.missing_permission'
+                | 'grant.target_outranks'
                 | 'role.unknown'
                 | 'role.invalid_definition'
                 | 'tenant.invalid_parent'
                 | 'tenant.cycle'
                 | 'tenant.has_children'
                 | 'tenant.suspended'
+                | 'tenant.outside_reach'
                 | 'tenant.root_immutable'
                 | 'user.primary_exists'
                 | 'user.login_taken'
@@ -6955,6 +8943,7 @@ export interface paths {
                 | 'resource.conflict'
                 | 'resource.stale'
                 | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
                 | 'storage.unavailable'
                 | 'internal.error'
                 | 'request.too_large'
@@ -6962,7 +8951,12 @@ export interface paths {
                 | 'import.rejected'
                 | 'sso.rejected'
                 | 'sso.link_exists'
-                | 'sso.not_configured';
+                | 'sso.not_configured'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'sso.email_mapping_required';
               errors?: {
                 field: string;
                 code: string;
@@ -7009,6 +9003,7 @@ export interface paths {
               code:
                 | 'validation.invalid'
                 | 'validation.password_policy'
+                | 'password.reused'
                 | 'validation.field_value'
                 | 'auth.unauthenticated'
                 | 'auth.invalid_credentials'
@@ -7026,12 +9021,14 @@ export interface paths {
                 | 'grant.system_only'
                 | 'grant.password_change_not_allowed'
                 | 'grant.missing_permission'
+                | 'grant.target_outranks'
                 | 'role.unknown'
                 | 'role.invalid_definition'
                 | 'tenant.invalid_parent'
                 | 'tenant.cycle'
                 | 'tenant.has_children'
                 | 'tenant.suspended'
+                | 'tenant.outside_reach'
                 | 'tenant.root_immutable'
                 | 'user.primary_exists'
                 | 'user.login_taken'
@@ -7043,6 +9040,7 @@ export interface paths {
                 | 'resource.conflict'
                 | 'resource.stale'
                 | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
                 | 'storage.unavailable'
                 | 'internal.error'
                 | 'request.too_large'
@@ -7050,7 +9048,12 @@ export interface paths {
                 | 'import.rejected'
                 | 'sso.rejected'
                 | 'sso.link_exists'
-                | 'sso.not_configured';
+                | 'sso.not_configured'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'sso.email_mapping_required';
               errors?: {
                 field: string;
                 code: string;
@@ -7073,6 +9076,7 @@ export interface paths {
               code:
                 | 'validation.invalid'
                 | 'validation.password_policy'
+                | 'password.reused'
                 | 'validation.field_value'
                 | 'auth.unauthenticated'
                 | 'auth.invalid_credentials'
@@ -7090,12 +9094,14 @@ export interface paths {
                 | 'grant.system_only'
                 | 'grant.password_change_not_allowed'
                 | 'grant.missing_permission'
+                | 'grant.target_outranks'
                 | 'role.unknown'
                 | 'role.invalid_definition'
                 | 'tenant.invalid_parent'
                 | 'tenant.cycle'
                 | 'tenant.has_children'
                 | 'tenant.suspended'
+                | 'tenant.outside_reach'
                 | 'tenant.root_immutable'
                 | 'user.primary_exists'
                 | 'user.login_taken'
@@ -7107,6 +9113,7 @@ export interface paths {
                 | 'resource.conflict'
                 | 'resource.stale'
                 | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
                 | 'storage.unavailable'
                 | 'internal.error'
                 | 'request.too_large'
@@ -7114,7 +9121,12 @@ export interface paths {
                 | 'import.rejected'
                 | 'sso.rejected'
                 | 'sso.link_exists'
-                | 'sso.not_configured';
+                | 'sso.not_configured'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'sso.email_mapping_required';
               errors?: {
                 field: string;
                 code: string;
@@ -7214,6 +9226,7 @@ export interface paths {
               code:
                 | 'validation.invalid'
                 | 'validation.password_policy'
+                | 'password.reused'
                 | 'validation.field_value'
                 | 'auth.unauthenticated'
                 | 'auth.invalid_credentials'
@@ -7231,12 +9244,14 @@ export interface paths {
                 | 'grant.system_only'
                 | 'grant.password_change_not_allowed'
                 | 'grant.missing_permission'
+                | 'grant.target_outranks'
                 | 'role.unknown'
                 | 'role.invalid_definition'
                 | 'tenant.invalid_parent'
                 | 'tenant.cycle'
                 | 'tenant.has_children'
                 | 'tenant.suspended'
+                | 'tenant.outside_reach'
                 | 'tenant.root_immutable'
                 | 'user.primary_exists'
                 | 'user.login_taken'
@@ -7248,6 +9263,7 @@ export interface paths {
                 | 'resource.conflict'
                 | 'resource.stale'
                 | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
                 | 'storage.unavailable'
                 | 'internal.error'
                 | 'request.too_large'
@@ -7255,7 +9271,12 @@ export interface paths {
                 | 'import.rejected'
                 | 'sso.rejected'
                 | 'sso.link_exists'
-                | 'sso.not_configured';
+                | 'sso.not_configured'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'sso.email_mapping_required';
               errors?: {
                 field: string;
                 code: string;
@@ -7278,6 +9299,7 @@ export interface paths {
               code:
                 | 'validation.invalid'
                 | 'validation.password_policy'
+                | 'password.reused'
                 | 'validation.field_value'
                 | 'auth.unauthenticated'
                 | 'auth.invalid_credentials'
@@ -7295,12 +9317,14 @@ export interface paths {
                 | 'grant.system_only'
                 | 'grant.password_change_not_allowed'
                 | 'grant.missing_permission'
+                | 'grant.target_outranks'
                 | 'role.unknown'
                 | 'role.invalid_definition'
                 | 'tenant.invalid_parent'
                 | 'tenant.cycle'
                 | 'tenant.has_children'
                 | 'tenant.suspended'
+                | 'tenant.outside_reach'
                 | 'tenant.root_immutable'
                 | 'user.primary_exists'
                 | 'user.login_taken'
@@ -7312,6 +9336,7 @@ export interface paths {
                 | 'resource.conflict'
                 | 'resource.stale'
                 | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
                 | 'storage.unavailable'
                 | 'internal.error'
                 | 'request.too_large'
@@ -7319,7 +9344,12 @@ export interface paths {
                 | 'import.rejected'
                 | 'sso.rejected'
                 | 'sso.link_exists'
-                | 'sso.not_configured';
+                | 'sso.not_configured'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'sso.email_mapping_required';
               errors?: {
                 field: string;
                 code: string;
@@ -7374,6 +9404,7 @@ export interface paths {
               code:
                 | 'validation.invalid'
                 | 'validation.password_policy'
+                | 'password.reused'
                 | 'validation.field_value'
                 | 'auth.unauthenticated'
                 | 'auth.invalid_credentials'
@@ -7391,12 +9422,14 @@ export interface paths {
                 | 'grant.system_only'
                 | 'grant.password_change_not_allowed'
                 | 'grant.missing_permission'
+                | 'grant.target_outranks'
                 | 'role.unknown'
                 | 'role.invalid_definition'
                 | 'tenant.invalid_parent'
                 | 'tenant.cycle'
                 | 'tenant.has_children'
                 | 'tenant.suspended'
+                | 'tenant.outside_reach'
                 | 'tenant.root_immutable'
                 | 'user.primary_exists'
                 | 'user.login_taken'
@@ -7408,6 +9441,7 @@ export interface paths {
                 | 'resource.conflict'
                 | 'resource.stale'
                 | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
                 | 'storage.unavailable'
                 | 'internal.error'
                 | 'request.too_large'
@@ -7415,7 +9449,12 @@ export interface paths {
                 | 'import.rejected'
                 | 'sso.rejected'
                 | 'sso.link_exists'
-                | 'sso.not_configured';
+                | 'sso.not_configured'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'sso.email_mapping_required';
               errors?: {
                 field: string;
                 code: string;
@@ -7438,6 +9477,7 @@ export interface paths {
               code:
                 | 'validation.invalid'
                 | 'validation.password_policy'
+                | 'password.reused'
                 | 'validation.field_value'
                 | 'auth.unauthenticated'
                 | 'auth.invalid_credentials'
@@ -7455,12 +9495,14 @@ export interface paths {
                 | 'grant.system_only'
                 | 'grant.password_change_not_allowed'
                 | 'grant.missing_permission'
+                | 'grant.target_outranks'
                 | 'role.unknown'
                 | 'role.invalid_definition'
                 | 'tenant.invalid_parent'
                 | 'tenant.cycle'
                 | 'tenant.has_children'
                 | 'tenant.suspended'
+                | 'tenant.outside_reach'
                 | 'tenant.root_immutable'
                 | 'user.primary_exists'
                 | 'user.login_taken'
@@ -7472,6 +9514,7 @@ export interface paths {
                 | 'resource.conflict'
                 | 'resource.stale'
                 | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
                 | 'storage.unavailable'
                 | 'internal.error'
                 | 'request.too_large'
@@ -7479,7 +9522,12 @@ export interface paths {
                 | 'import.rejected'
                 | 'sso.rejected'
                 | 'sso.link_exists'
-                | 'sso.not_configured';
+                | 'sso.not_configured'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'sso.email_mapping_required';
               errors?: {
                 field: string;
                 code: string;
@@ -7525,6 +9573,7 @@ export interface paths {
               code:
                 | 'validation.invalid'
                 | 'validation.password_policy'
+                | 'password.reused'
                 | 'validation.field_value'
                 | 'auth.unauthenticated'
                 | 'auth.invalid_credentials'
@@ -7542,12 +9591,14 @@ export interface paths {
                 | 'grant.system_only'
                 | 'grant.password_change_not_allowed'
                 | 'grant.missing_permission'
+                | 'grant.target_outranks'
                 | 'role.unknown'
                 | 'role.invalid_definition'
                 | 'tenant.invalid_parent'
                 | 'tenant.cycle'
                 | 'tenant.has_children'
                 | 'tenant.suspended'
+                | 'tenant.outside_reach'
                 | 'tenant.root_immutable'
                 | 'user.primary_exists'
                 | 'user.login_taken'
@@ -7559,6 +9610,7 @@ export interface paths {
                 | 'resource.conflict'
                 | 'resource.stale'
                 | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
                 | 'storage.unavailable'
                 | 'internal.error'
                 | 'request.too_large'
@@ -7566,7 +9618,12 @@ export interface paths {
                 | 'import.rejected'
                 | 'sso.rejected'
                 | 'sso.link_exists'
-                | 'sso.not_configured';
+                | 'sso.not_configured'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'sso.email_mapping_required';
               errors?: {
                 field: string;
                 code: string;
@@ -7589,6 +9646,7 @@ export interface paths {
               code:
                 | 'validation.invalid'
                 | 'validation.password_policy'
+                | 'password.reused'
                 | 'validation.field_value'
                 | 'auth.unauthenticated'
                 | 'auth.invalid_credentials'
@@ -7606,12 +9664,14 @@ export interface paths {
                 | 'grant.system_only'
                 | 'grant.password_change_not_allowed'
                 | 'grant.missing_permission'
+                | 'grant.target_outranks'
                 | 'role.unknown'
                 | 'role.invalid_definition'
                 | 'tenant.invalid_parent'
                 | 'tenant.cycle'
                 | 'tenant.has_children'
                 | 'tenant.suspended'
+                | 'tenant.outside_reach'
                 | 'tenant.root_immutable'
                 | 'user.primary_exists'
                 | 'user.login_taken'
@@ -7623,6 +9683,7 @@ export interface paths {
                 | 'resource.conflict'
                 | 'resource.stale'
                 | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
                 | 'storage.unavailable'
                 | 'internal.error'
                 | 'request.too_large'
@@ -7630,7 +9691,12 @@ export interface paths {
                 | 'import.rejected'
                 | 'sso.rejected'
                 | 'sso.link_exists'
-                | 'sso.not_configured';
+                | 'sso.not_configured'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'sso.email_mapping_required';
               errors?: {
                 field: string;
                 code: string;
@@ -7703,6 +9769,7 @@ export interface paths {
               code:
                 | 'validation.invalid'
                 | 'validation.password_policy'
+                | 'password.reused'
                 | 'validation.field_value'
                 | 'auth.unauthenticated'
                 | 'auth.invalid_credentials'
@@ -7720,12 +9787,14 @@ export interface paths {
                 | 'grant.system_only'
                 | 'grant.password_change_not_allowed'
                 | 'grant.missing_permission'
+                | 'grant.target_outranks'
                 | 'role.unknown'
                 | 'role.invalid_definition'
                 | 'tenant.invalid_parent'
                 | 'tenant.cycle'
                 | 'tenant.has_children'
                 | 'tenant.suspended'
+                | 'tenant.outside_reach'
                 | 'tenant.root_immutable'
                 | 'user.primary_exists'
                 | 'user.login_taken'
@@ -7737,6 +9806,7 @@ export interface paths {
                 | 'resource.conflict'
                 | 'resource.stale'
                 | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
                 | 'storage.unavailable'
                 | 'internal.error'
                 | 'request.too_large'
@@ -7744,7 +9814,12 @@ export interface paths {
                 | 'import.rejected'
                 | 'sso.rejected'
                 | 'sso.link_exists'
-                | 'sso.not_configured';
+                | 'sso.not_configured'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'sso.email_mapping_required';
               errors?: {
                 field: string;
                 code: string;
@@ -7767,6 +9842,7 @@ export interface paths {
               code:
                 | 'validation.invalid'
                 | 'validation.password_policy'
+                | 'password.reused'
                 | 'validation.field_value'
                 | 'auth.unauthenticated'
                 | 'auth.invalid_credentials'
@@ -7784,12 +9860,14 @@ export interface paths {
                 | 'grant.system_only'
                 | 'grant.password_change_not_allowed'
                 | 'grant.missing_permission'
+                | 'grant.target_outranks'
                 | 'role.unknown'
                 | 'role.invalid_definition'
                 | 'tenant.invalid_parent'
                 | 'tenant.cycle'
                 | 'tenant.has_children'
                 | 'tenant.suspended'
+                | 'tenant.outside_reach'
                 | 'tenant.root_immutable'
                 | 'user.primary_exists'
                 | 'user.login_taken'
@@ -7801,6 +9879,7 @@ export interface paths {
                 | 'resource.conflict'
                 | 'resource.stale'
                 | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
                 | 'storage.unavailable'
                 | 'internal.error'
                 | 'request.too_large'
@@ -7808,7 +9887,12 @@ export interface paths {
                 | 'import.rejected'
                 | 'sso.rejected'
                 | 'sso.link_exists'
-                | 'sso.not_configured';
+                | 'sso.not_configured'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'sso.email_mapping_required';
               errors?: {
                 field: string;
                 code: string;
@@ -7877,6 +9961,7 @@ export interface paths {
               code:
                 | 'validation.invalid'
                 | 'validation.password_policy'
+                | 'password.reused'
                 | 'validation.field_value'
                 | 'auth.unauthenticated'
                 | 'auth.invalid_credentials'
@@ -7894,12 +9979,14 @@ export interface paths {
                 | 'grant.system_only'
                 | 'grant.password_change_not_allowed'
                 | 'grant.missing_permission'
+                | 'grant.target_outranks'
                 | 'role.unknown'
                 | 'role.invalid_definition'
                 | 'tenant.invalid_parent'
                 | 'tenant.cycle'
                 | 'tenant.has_children'
                 | 'tenant.suspended'
+                | 'tenant.outside_reach'
                 | 'tenant.root_immutable'
                 | 'user.primary_exists'
                 | 'user.login_taken'
@@ -7911,6 +9998,7 @@ export interface paths {
                 | 'resource.conflict'
                 | 'resource.stale'
                 | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
                 | 'storage.unavailable'
                 | 'internal.error'
                 | 'request.too_large'
@@ -7918,7 +10006,12 @@ export interface paths {
                 | 'import.rejected'
                 | 'sso.rejected'
                 | 'sso.link_exists'
-                | 'sso.not_configured';
+                | 'sso.not_configured'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'sso.email_mapping_required';
               errors?: {
                 field: string;
                 code: string;
@@ -7941,6 +10034,7 @@ export interface paths {
               code:
                 | 'validation.invalid'
                 | 'validation.password_policy'
+                | 'password.reused'
                 | 'validation.field_value'
                 | 'auth.unauthenticated'
                 | 'auth.invalid_credentials'
@@ -7958,12 +10052,14 @@ export interface paths {
                 | 'grant.system_only'
                 | 'grant.password_change_not_allowed'
                 | 'grant.missing_permission'
+                | 'grant.target_outranks'
                 | 'role.unknown'
                 | 'role.invalid_definition'
                 | 'tenant.invalid_parent'
                 | 'tenant.cycle'
                 | 'tenant.has_children'
                 | 'tenant.suspended'
+                | 'tenant.outside_reach'
                 | 'tenant.root_immutable'
                 | 'user.primary_exists'
                 | 'user.login_taken'
@@ -7975,6 +10071,7 @@ export interface paths {
                 | 'resource.conflict'
                 | 'resource.stale'
                 | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
                 | 'storage.unavailable'
                 | 'internal.error'
                 | 'request.too_large'
@@ -7982,7 +10079,12 @@ export interface paths {
                 | 'import.rejected'
                 | 'sso.rejected'
                 | 'sso.link_exists'
-                | 'sso.not_configured';
+                | 'sso.not_configured'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'sso.email_mapping_required';
               errors?: {
                 field: string;
                 code: string;
@@ -8044,6 +10146,7 @@ export interface paths {
               code:
                 | 'validation.invalid'
                 | 'validation.password_policy'
+                | 'password.reused'
                 | 'validation.field_value'
                 | 'auth.unauthenticated'
                 | 'auth.invalid_credentials'
@@ -8061,12 +10164,14 @@ export interface paths {
                 | 'grant.system_only'
                 | 'grant.password_change_not_allowed'
                 | 'grant.missing_permission'
+                | 'grant.target_outranks'
                 | 'role.unknown'
                 | 'role.invalid_definition'
                 | 'tenant.invalid_parent'
                 | 'tenant.cycle'
                 | 'tenant.has_children'
                 | 'tenant.suspended'
+                | 'tenant.outside_reach'
                 | 'tenant.root_immutable'
                 | 'user.primary_exists'
                 | 'user.login_taken'
@@ -8078,6 +10183,7 @@ export interface paths {
                 | 'resource.conflict'
                 | 'resource.stale'
                 | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
                 | 'storage.unavailable'
                 | 'internal.error'
                 | 'request.too_large'
@@ -8085,7 +10191,12 @@ export interface paths {
                 | 'import.rejected'
                 | 'sso.rejected'
                 | 'sso.link_exists'
-                | 'sso.not_configured';
+                | 'sso.not_configured'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'sso.email_mapping_required';
               errors?: {
                 field: string;
                 code: string;
@@ -8108,6 +10219,7 @@ export interface paths {
               code:
                 | 'validation.invalid'
                 | 'validation.password_policy'
+                | 'password.reused'
                 | 'validation.field_value'
                 | 'auth.unauthenticated'
                 | 'auth.invalid_credentials'
@@ -8125,12 +10237,14 @@ export interface paths {
                 | 'grant.system_only'
                 | 'grant.password_change_not_allowed'
                 | 'grant.missing_permission'
+                | 'grant.target_outranks'
                 | 'role.unknown'
                 | 'role.invalid_definition'
                 | 'tenant.invalid_parent'
                 | 'tenant.cycle'
                 | 'tenant.has_children'
                 | 'tenant.suspended'
+                | 'tenant.outside_reach'
                 | 'tenant.root_immutable'
                 | 'user.primary_exists'
                 | 'user.login_taken'
@@ -8142,6 +10256,7 @@ export interface paths {
                 | 'resource.conflict'
                 | 'resource.stale'
                 | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
                 | 'storage.unavailable'
                 | 'internal.error'
                 | 'request.too_large'
@@ -8149,7 +10264,12 @@ export interface paths {
                 | 'import.rejected'
                 | 'sso.rejected'
                 | 'sso.link_exists'
-                | 'sso.not_configured';
+                | 'sso.not_configured'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'sso.email_mapping_required';
               errors?: {
                 field: string;
                 code: string;
@@ -8214,6 +10334,7 @@ export interface paths {
               code:
                 | 'validation.invalid'
                 | 'validation.password_policy'
+                | 'password.reused'
                 | 'validation.field_value'
                 | 'auth.unauthenticated'
                 | 'auth.invalid_credentials'
@@ -8231,12 +10352,14 @@ export interface paths {
                 | 'grant.system_only'
                 | 'grant.password_change_not_allowed'
                 | 'grant.missing_permission'
+                | 'grant.target_outranks'
                 | 'role.unknown'
                 | 'role.invalid_definition'
                 | 'tenant.invalid_parent'
                 | 'tenant.cycle'
                 | 'tenant.has_children'
                 | 'tenant.suspended'
+                | 'tenant.outside_reach'
                 | 'tenant.root_immutable'
                 | 'user.primary_exists'
                 | 'user.login_taken'
@@ -8248,6 +10371,7 @@ export interface paths {
                 | 'resource.conflict'
                 | 'resource.stale'
                 | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
                 | 'storage.unavailable'
                 | 'internal.error'
                 | 'request.too_large'
@@ -8255,7 +10379,12 @@ export interface paths {
                 | 'import.rejected'
                 | 'sso.rejected'
                 | 'sso.link_exists'
-                | 'sso.not_configured';
+                | 'sso.not_configured'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'sso.email_mapping_required';
               errors?: {
                 field: string;
                 code: string;
@@ -8278,6 +10407,7 @@ export interface paths {
               code:
                 | 'validation.invalid'
                 | 'validation.password_policy'
+                | 'password.reused'
                 | 'validation.field_value'
                 | 'auth.unauthenticated'
                 | 'auth.invalid_credentials'
@@ -8295,12 +10425,14 @@ export interface paths {
                 | 'grant.system_only'
                 | 'grant.password_change_not_allowed'
                 | 'grant.missing_permission'
+                | 'grant.target_outranks'
                 | 'role.unknown'
                 | 'role.invalid_definition'
                 | 'tenant.invalid_parent'
                 | 'tenant.cycle'
                 | 'tenant.has_children'
                 | 'tenant.suspended'
+                | 'tenant.outside_reach'
                 | 'tenant.root_immutable'
                 | 'user.primary_exists'
                 | 'user.login_taken'
@@ -8312,6 +10444,7 @@ export interface paths {
                 | 'resource.conflict'
                 | 'resource.stale'
                 | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
                 | 'storage.unavailable'
                 | 'internal.error'
                 | 'request.too_large'
@@ -8319,7 +10452,12 @@ export interface paths {
                 | 'import.rejected'
                 | 'sso.rejected'
                 | 'sso.link_exists'
-                | 'sso.not_configured';
+                | 'sso.not_configured'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'sso.email_mapping_required';
               errors?: {
                 field: string;
                 code: string;
@@ -8383,6 +10521,7 @@ export interface paths {
               code:
                 | 'validation.invalid'
                 | 'validation.password_policy'
+                | 'password.reused'
                 | 'validation.field_value'
                 | 'auth.unauthenticated'
                 | 'auth.invalid_credentials'
@@ -8400,12 +10539,14 @@ export interface paths {
                 | 'grant.system_only'
                 | 'grant.password_change_not_allowed'
                 | 'grant.missing_permission'
+                | 'grant.target_outranks'
                 | 'role.unknown'
                 | 'role.invalid_definition'
                 | 'tenant.invalid_parent'
                 | 'tenant.cycle'
                 | 'tenant.has_children'
                 | 'tenant.suspended'
+                | 'tenant.outside_reach'
                 | 'tenant.root_immutable'
                 | 'user.primary_exists'
                 | 'user.login_taken'
@@ -8417,6 +10558,7 @@ export interface paths {
                 | 'resource.conflict'
                 | 'resource.stale'
                 | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
                 | 'storage.unavailable'
                 | 'internal.error'
                 | 'request.too_large'
@@ -8424,7 +10566,12 @@ export interface paths {
                 | 'import.rejected'
                 | 'sso.rejected'
                 | 'sso.link_exists'
-                | 'sso.not_configured';
+                | 'sso.not_configured'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'sso.email_mapping_required';
               errors?: {
                 field: string;
                 code: string;
@@ -8447,6 +10594,7 @@ export interface paths {
               code:
                 | 'validation.invalid'
                 | 'validation.password_policy'
+                | 'password.reused'
                 | 'validation.field_value'
                 | 'auth.unauthenticated'
                 | 'auth.invalid_credentials'
@@ -8464,12 +10612,14 @@ export interface paths {
                 | 'grant.system_only'
                 | 'grant.password_change_not_allowed'
                 | 'grant.missing_permission'
+                | 'grant.target_outranks'
                 | 'role.unknown'
                 | 'role.invalid_definition'
                 | 'tenant.invalid_parent'
                 | 'tenant.cycle'
                 | 'tenant.has_children'
                 | 'tenant.suspended'
+                | 'tenant.outside_reach'
                 | 'tenant.root_immutable'
                 | 'user.primary_exists'
                 | 'user.login_taken'
@@ -8481,6 +10631,7 @@ export interface paths {
                 | 'resource.conflict'
                 | 'resource.stale'
                 | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
                 | 'storage.unavailable'
                 | 'internal.error'
                 | 'request.too_large'
@@ -8488,7 +10639,12 @@ export interface paths {
                 | 'import.rejected'
                 | 'sso.rejected'
                 | 'sso.link_exists'
-                | 'sso.not_configured';
+                | 'sso.not_configured'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'sso.email_mapping_required';
               errors?: {
                 field: string;
                 code: string;
@@ -8549,6 +10705,7 @@ export interface paths {
               code:
                 | 'validation.invalid'
                 | 'validation.password_policy'
+                | 'password.reused'
                 | 'validation.field_value'
                 | 'auth.unauthenticated'
                 | 'auth.invalid_credentials'
@@ -8566,12 +10723,14 @@ export interface paths {
                 | 'grant.system_only'
                 | 'grant.password_change_not_allowed'
                 | 'grant.missing_permission'
+                | 'grant.target_outranks'
                 | 'role.unknown'
                 | 'role.invalid_definition'
                 | 'tenant.invalid_parent'
                 | 'tenant.cycle'
                 | 'tenant.has_children'
                 | 'tenant.suspended'
+                | 'tenant.outside_reach'
                 | 'tenant.root_immutable'
                 | 'user.primary_exists'
                 | 'user.login_taken'
@@ -8583,6 +10742,7 @@ export interface paths {
                 | 'resource.conflict'
                 | 'resource.stale'
                 | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
                 | 'storage.unavailable'
                 | 'internal.error'
                 | 'request.too_large'
@@ -8590,7 +10750,12 @@ export interface paths {
                 | 'import.rejected'
                 | 'sso.rejected'
                 | 'sso.link_exists'
-                | 'sso.not_configured';
+                | 'sso.not_configured'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'sso.email_mapping_required';
               errors?: {
                 field: string;
                 code: string;
@@ -8613,6 +10778,7 @@ export interface paths {
               code:
                 | 'validation.invalid'
                 | 'validation.password_policy'
+                | 'password.reused'
                 | 'validation.field_value'
                 | 'auth.unauthenticated'
                 | 'auth.invalid_credentials'
@@ -8630,12 +10796,14 @@ export interface paths {
                 | 'grant.system_only'
                 | 'grant.password_change_not_allowed'
                 | 'grant.missing_permission'
+                | 'grant.target_outranks'
                 | 'role.unknown'
                 | 'role.invalid_definition'
                 | 'tenant.invalid_parent'
                 | 'tenant.cycle'
                 | 'tenant.has_children'
                 | 'tenant.suspended'
+                | 'tenant.outside_reach'
                 | 'tenant.root_immutable'
                 | 'user.primary_exists'
                 | 'user.login_taken'
@@ -8647,6 +10815,7 @@ export interface paths {
                 | 'resource.conflict'
                 | 'resource.stale'
                 | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
                 | 'storage.unavailable'
                 | 'internal.error'
                 | 'request.too_large'
@@ -8654,7 +10823,12 @@ export interface paths {
                 | 'import.rejected'
                 | 'sso.rejected'
                 | 'sso.link_exists'
-                | 'sso.not_configured';
+                | 'sso.not_configured'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'sso.email_mapping_required';
               errors?: {
                 field: string;
                 code: string;
@@ -8725,6 +10899,7 @@ export interface paths {
               code:
                 | 'validation.invalid'
                 | 'validation.password_policy'
+                | 'password.reused'
                 | 'validation.field_value'
                 | 'auth.unauthenticated'
                 | 'auth.invalid_credentials'
@@ -8742,12 +10917,14 @@ export interface paths {
                 | 'grant.system_only'
                 | 'grant.password_change_not_allowed'
                 | 'grant.missing_permission'
+                | 'grant.target_outranks'
                 | 'role.unknown'
                 | 'role.invalid_definition'
                 | 'tenant.invalid_parent'
                 | 'tenant.cycle'
                 | 'tenant.has_children'
                 | 'tenant.suspended'
+                | 'tenant.outside_reach'
                 | 'tenant.root_immutable'
                 | 'user.primary_exists'
                 | 'user.login_taken'
@@ -8759,6 +10936,7 @@ export interface paths {
                 | 'resource.conflict'
                 | 'resource.stale'
                 | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
                 | 'storage.unavailable'
                 | 'internal.error'
                 | 'request.too_large'
@@ -8766,7 +10944,12 @@ export interface paths {
                 | 'import.rejected'
                 | 'sso.rejected'
                 | 'sso.link_exists'
-                | 'sso.not_configured';
+                | 'sso.not_configured'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'sso.email_mapping_required';
               errors?: {
                 field: string;
                 code: string;
@@ -8789,6 +10972,7 @@ export interface paths {
               code:
                 | 'validation.invalid'
                 | 'validation.password_policy'
+                | 'password.reused'
                 | 'validation.field_value'
                 | 'auth.unauthenticated'
                 | 'auth.invalid_credentials'
@@ -8806,12 +10990,14 @@ export interface paths {
                 | 'grant.system_only'
                 | 'grant.password_change_not_allowed'
                 | 'grant.missing_permission'
+                | 'grant.target_outranks'
                 | 'role.unknown'
                 | 'role.invalid_definition'
                 | 'tenant.invalid_parent'
                 | 'tenant.cycle'
                 | 'tenant.has_children'
                 | 'tenant.suspended'
+                | 'tenant.outside_reach'
                 | 'tenant.root_immutable'
                 | 'user.primary_exists'
                 | 'user.login_taken'
@@ -8823,6 +11009,7 @@ export interface paths {
                 | 'resource.conflict'
                 | 'resource.stale'
                 | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
                 | 'storage.unavailable'
                 | 'internal.error'
                 | 'request.too_large'
@@ -8830,7 +11017,12 @@ export interface paths {
                 | 'import.rejected'
                 | 'sso.rejected'
                 | 'sso.link_exists'
-                | 'sso.not_configured';
+                | 'sso.not_configured'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'sso.email_mapping_required';
               errors?: {
                 field: string;
                 code: string;
@@ -8891,6 +11083,7 @@ export interface paths {
               code:
                 | 'validation.invalid'
                 | 'validation.password_policy'
+                | 'password.reused'
                 | 'validation.field_value'
                 | 'auth.unauthenticated'
                 | 'auth.invalid_credentials'
@@ -8908,12 +11101,14 @@ export interface paths {
                 | 'grant.system_only'
                 | 'grant.password_change_not_allowed'
                 | 'grant.missing_permission'
+                | 'grant.target_outranks'
                 | 'role.unknown'
                 | 'role.invalid_definition'
                 | 'tenant.invalid_parent'
                 | 'tenant.cycle'
                 | 'tenant.has_children'
                 | 'tenant.suspended'
+                | 'tenant.outside_reach'
                 | 'tenant.root_immutable'
                 | 'user.primary_exists'
                 | 'user.login_taken'
@@ -8925,6 +11120,7 @@ export interface paths {
                 | 'resource.conflict'
                 | 'resource.stale'
                 | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
                 | 'storage.unavailable'
                 | 'internal.error'
                 | 'request.too_large'
@@ -8932,7 +11128,12 @@ export interface paths {
                 | 'import.rejected'
                 | 'sso.rejected'
                 | 'sso.link_exists'
-                | 'sso.not_configured';
+                | 'sso.not_configured'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'sso.email_mapping_required';
               errors?: {
                 field: string;
                 code: string;
@@ -8955,6 +11156,7 @@ export interface paths {
               code:
                 | 'validation.invalid'
                 | 'validation.password_policy'
+                | 'password.reused'
                 | 'validation.field_value'
                 | 'auth.unauthenticated'
                 | 'auth.invalid_credentials'
@@ -8972,12 +11174,14 @@ export interface paths {
                 | 'grant.system_only'
                 | 'grant.password_change_not_allowed'
                 | 'grant.missing_permission'
+                | 'grant.target_outranks'
                 | 'role.unknown'
                 | 'role.invalid_definition'
                 | 'tenant.invalid_parent'
                 | 'tenant.cycle'
                 | 'tenant.has_children'
                 | 'tenant.suspended'
+                | 'tenant.outside_reach'
                 | 'tenant.root_immutable'
                 | 'user.primary_exists'
                 | 'user.login_taken'
@@ -8989,6 +11193,7 @@ export interface paths {
                 | 'resource.conflict'
                 | 'resource.stale'
                 | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
                 | 'storage.unavailable'
                 | 'internal.error'
                 | 'request.too_large'
@@ -8996,7 +11201,12 @@ export interface paths {
                 | 'import.rejected'
                 | 'sso.rejected'
                 | 'sso.link_exists'
-                | 'sso.not_configured';
+                | 'sso.not_configured'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'sso.email_mapping_required';
               errors?: {
                 field: string;
                 code: string;
@@ -9070,6 +11280,7 @@ export interface paths {
               code:
                 | 'validation.invalid'
                 | 'validation.password_policy'
+                | 'password.reused'
                 | 'validation.field_value'
                 | 'auth.unauthenticated'
                 | 'auth.invalid_credentials'
@@ -9087,12 +11298,14 @@ export interface paths {
                 | 'grant.system_only'
                 | 'grant.password_change_not_allowed'
                 | 'grant.missing_permission'
+                | 'grant.target_outranks'
                 | 'role.unknown'
                 | 'role.invalid_definition'
                 | 'tenant.invalid_parent'
                 | 'tenant.cycle'
                 | 'tenant.has_children'
                 | 'tenant.suspended'
+                | 'tenant.outside_reach'
                 | 'tenant.root_immutable'
                 | 'user.primary_exists'
                 | 'user.login_taken'
@@ -9104,6 +11317,7 @@ export interface paths {
                 | 'resource.conflict'
                 | 'resource.stale'
                 | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
                 | 'storage.unavailable'
                 | 'internal.error'
                 | 'request.too_large'
@@ -9111,7 +11325,12 @@ export interface paths {
                 | 'import.rejected'
                 | 'sso.rejected'
                 | 'sso.link_exists'
-                | 'sso.not_configured';
+                | 'sso.not_configured'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'sso.email_mapping_required';
               errors?: {
                 field: string;
                 code: string;
@@ -9134,6 +11353,7 @@ export interface paths {
               code:
                 | 'validation.invalid'
                 | 'validation.password_policy'
+                | 'password.reused'
                 | 'validation.field_value'
                 | 'auth.unauthenticated'
                 | 'auth.invalid_credentials'
@@ -9151,12 +11371,14 @@ export interface paths {
                 | 'grant.system_only'
                 | 'grant.password_change_not_allowed'
                 | 'grant.missing_permission'
+                | 'grant.target_outranks'
                 | 'role.unknown'
                 | 'role.invalid_definition'
                 | 'tenant.invalid_parent'
                 | 'tenant.cycle'
                 | 'tenant.has_children'
                 | 'tenant.suspended'
+                | 'tenant.outside_reach'
                 | 'tenant.root_immutable'
                 | 'user.primary_exists'
                 | 'user.login_taken'
@@ -9168,6 +11390,7 @@ export interface paths {
                 | 'resource.conflict'
                 | 'resource.stale'
                 | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
                 | 'storage.unavailable'
                 | 'internal.error'
                 | 'request.too_large'
@@ -9175,7 +11398,12 @@ export interface paths {
                 | 'import.rejected'
                 | 'sso.rejected'
                 | 'sso.link_exists'
-                | 'sso.not_configured';
+                | 'sso.not_configured'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'sso.email_mapping_required';
               errors?: {
                 field: string;
                 code: string;
@@ -9240,6 +11468,7 @@ export interface paths {
               code:
                 | 'validation.invalid'
                 | 'validation.password_policy'
+                | 'password.reused'
                 | 'validation.field_value'
                 | 'auth.unauthenticated'
                 | 'auth.invalid_credentials'
@@ -9257,12 +11486,14 @@ export interface paths {
                 | 'grant.system_only'
                 | 'grant.password_change_not_allowed'
                 | 'grant.missing_permission'
+                | 'grant.target_outranks'
                 | 'role.unknown'
                 | 'role.invalid_definition'
                 | 'tenant.invalid_parent'
                 | 'tenant.cycle'
                 | 'tenant.has_children'
                 | 'tenant.suspended'
+                | 'tenant.outside_reach'
                 | 'tenant.root_immutable'
                 | 'user.primary_exists'
                 | 'user.login_taken'
@@ -9274,6 +11505,7 @@ export interface paths {
                 | 'resource.conflict'
                 | 'resource.stale'
                 | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
                 | 'storage.unavailable'
                 | 'internal.error'
                 | 'request.too_large'
@@ -9281,7 +11513,12 @@ export interface paths {
                 | 'import.rejected'
                 | 'sso.rejected'
                 | 'sso.link_exists'
-                | 'sso.not_configured';
+                | 'sso.not_configured'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'sso.email_mapping_required';
               errors?: {
                 field: string;
                 code: string;
@@ -9304,6 +11541,7 @@ export interface paths {
               code:
                 | 'validation.invalid'
                 | 'validation.password_policy'
+                | 'password.reused'
                 | 'validation.field_value'
                 | 'auth.unauthenticated'
                 | 'auth.invalid_credentials'
@@ -9321,12 +11559,14 @@ export interface paths {
                 | 'grant.system_only'
                 | 'grant.password_change_not_allowed'
                 | 'grant.missing_permission'
+                | 'grant.target_outranks'
                 | 'role.unknown'
                 | 'role.invalid_definition'
                 | 'tenant.invalid_parent'
                 | 'tenant.cycle'
                 | 'tenant.has_children'
                 | 'tenant.suspended'
+                | 'tenant.outside_reach'
                 | 'tenant.root_immutable'
                 | 'user.primary_exists'
                 | 'user.login_taken'
@@ -9338,6 +11578,7 @@ export interface paths {
                 | 'resource.conflict'
                 | 'resource.stale'
                 | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
                 | 'storage.unavailable'
                 | 'internal.error'
                 | 'request.too_large'
@@ -9345,7 +11586,12 @@ export interface paths {
                 | 'import.rejected'
                 | 'sso.rejected'
                 | 'sso.link_exists'
-                | 'sso.not_configured';
+                | 'sso.not_configured'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'sso.email_mapping_required';
               errors?: {
                 field: string;
                 code: string;
@@ -9411,6 +11657,7 @@ export interface paths {
               code:
                 | 'validation.invalid'
                 | 'validation.password_policy'
+                | 'password.reused'
                 | 'validation.field_value'
                 | 'auth.unauthenticated'
                 | 'auth.invalid_credentials'
@@ -9428,12 +11675,14 @@ export interface paths {
                 | 'grant.system_only'
                 | 'grant.password_change_not_allowed'
                 | 'grant.missing_permission'
+                | 'grant.target_outranks'
                 | 'role.unknown'
                 | 'role.invalid_definition'
                 | 'tenant.invalid_parent'
                 | 'tenant.cycle'
                 | 'tenant.has_children'
                 | 'tenant.suspended'
+                | 'tenant.outside_reach'
                 | 'tenant.root_immutable'
                 | 'user.primary_exists'
                 | 'user.login_taken'
@@ -9445,6 +11694,7 @@ export interface paths {
                 | 'resource.conflict'
                 | 'resource.stale'
                 | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
                 | 'storage.unavailable'
                 | 'internal.error'
                 | 'request.too_large'
@@ -9452,7 +11702,12 @@ export interface paths {
                 | 'import.rejected'
                 | 'sso.rejected'
                 | 'sso.link_exists'
-                | 'sso.not_configured';
+                | 'sso.not_configured'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'sso.email_mapping_required';
               errors?: {
                 field: string;
                 code: string;
@@ -9475,6 +11730,7 @@ export interface paths {
               code:
                 | 'validation.invalid'
                 | 'validation.password_policy'
+                | 'password.reused'
                 | 'validation.field_value'
                 | 'auth.unauthenticated'
                 | 'auth.invalid_credentials'
@@ -9492,12 +11748,14 @@ export interface paths {
                 | 'grant.system_only'
                 | 'grant.password_change_not_allowed'
                 | 'grant.missing_permission'
+                | 'grant.target_outranks'
                 | 'role.unknown'
                 | 'role.invalid_definition'
                 | 'tenant.invalid_parent'
                 | 'tenant.cycle'
                 | 'tenant.has_children'
                 | 'tenant.suspended'
+                | 'tenant.outside_reach'
                 | 'tenant.root_immutable'
                 | 'user.primary_exists'
                 | 'user.login_taken'
@@ -9509,6 +11767,7 @@ export interface paths {
                 | 'resource.conflict'
                 | 'resource.stale'
                 | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
                 | 'storage.unavailable'
                 | 'internal.error'
                 | 'request.too_large'
@@ -9516,7 +11775,12 @@ export interface paths {
                 | 'import.rejected'
                 | 'sso.rejected'
                 | 'sso.link_exists'
-                | 'sso.not_configured';
+                | 'sso.not_configured'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'sso.email_mapping_required';
               errors?: {
                 field: string;
                 code: string;
@@ -9578,6 +11842,7 @@ export interface paths {
               code:
                 | 'validation.invalid'
                 | 'validation.password_policy'
+                | 'password.reused'
                 | 'validation.field_value'
                 | 'auth.unauthenticated'
                 | 'auth.invalid_credentials'
@@ -9595,12 +11860,14 @@ export interface paths {
                 | 'grant.system_only'
                 | 'grant.password_change_not_allowed'
                 | 'grant.missing_permission'
+                | 'grant.target_outranks'
                 | 'role.unknown'
                 | 'role.invalid_definition'
                 | 'tenant.invalid_parent'
                 | 'tenant.cycle'
                 | 'tenant.has_children'
                 | 'tenant.suspended'
+                | 'tenant.outside_reach'
                 | 'tenant.root_immutable'
                 | 'user.primary_exists'
                 | 'user.login_taken'
@@ -9612,6 +11879,7 @@ export interface paths {
                 | 'resource.conflict'
                 | 'resource.stale'
                 | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
                 | 'storage.unavailable'
                 | 'internal.error'
                 | 'request.too_large'
@@ -9619,7 +11887,12 @@ export interface paths {
                 | 'import.rejected'
                 | 'sso.rejected'
                 | 'sso.link_exists'
-                | 'sso.not_configured';
+                | 'sso.not_configured'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'sso.email_mapping_required';
               errors?: {
                 field: string;
                 code: string;
@@ -9642,6 +11915,7 @@ export interface paths {
               code:
                 | 'validation.invalid'
                 | 'validation.password_policy'
+                | 'password.reused'
                 | 'validation.field_value'
                 | 'auth.unauthenticated'
                 | 'auth.invalid_credentials'
@@ -9659,12 +11933,14 @@ export interface paths {
                 | 'grant.system_only'
                 | 'grant.password_change_not_allowed'
                 | 'grant.missing_permission'
+                | 'grant.target_outranks'
                 | 'role.unknown'
                 | 'role.invalid_definition'
                 | 'tenant.invalid_parent'
                 | 'tenant.cycle'
                 | 'tenant.has_children'
                 | 'tenant.suspended'
+                | 'tenant.outside_reach'
                 | 'tenant.root_immutable'
                 | 'user.primary_exists'
                 | 'user.login_taken'
@@ -9676,6 +11952,7 @@ export interface paths {
                 | 'resource.conflict'
                 | 'resource.stale'
                 | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
                 | 'storage.unavailable'
                 | 'internal.error'
                 | 'request.too_large'
@@ -9683,7 +11960,12 @@ export interface paths {
                 | 'import.rejected'
                 | 'sso.rejected'
                 | 'sso.link_exists'
-                | 'sso.not_configured';
+                | 'sso.not_configured'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'sso.email_mapping_required';
               errors?: {
                 field: string;
                 code: string;
@@ -9774,6 +12056,7 @@ export interface paths {
               code:
                 | 'validation.invalid'
                 | 'validation.password_policy'
+                | 'password.reused'
                 | 'validation.field_value'
                 | 'auth.unauthenticated'
                 | 'auth.invalid_credentials'
@@ -9791,12 +12074,14 @@ export interface paths {
                 | 'grant.system_only'
                 | 'grant.password_change_not_allowed'
                 | 'grant.missing_permission'
+                | 'grant.target_outranks'
                 | 'role.unknown'
                 | 'role.invalid_definition'
                 | 'tenant.invalid_parent'
                 | 'tenant.cycle'
                 | 'tenant.has_children'
                 | 'tenant.suspended'
+                | 'tenant.outside_reach'
                 | 'tenant.root_immutable'
                 | 'user.primary_exists'
                 | 'user.login_taken'
@@ -9808,6 +12093,7 @@ export interface paths {
                 | 'resource.conflict'
                 | 'resource.stale'
                 | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
                 | 'storage.unavailable'
                 | 'internal.error'
                 | 'request.too_large'
@@ -9815,7 +12101,12 @@ export interface paths {
                 | 'import.rejected'
                 | 'sso.rejected'
                 | 'sso.link_exists'
-                | 'sso.not_configured';
+                | 'sso.not_configured'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'sso.email_mapping_required';
               errors?: {
                 field: string;
                 code: string;
@@ -9838,6 +12129,7 @@ export interface paths {
               code:
                 | 'validation.invalid'
                 | 'validation.password_policy'
+                | 'password.reused'
                 | 'validation.field_value'
                 | 'auth.unauthenticated'
                 | 'auth.invalid_credentials'
@@ -9855,12 +12147,14 @@ export interface paths {
                 | 'grant.system_only'
                 | 'grant.password_change_not_allowed'
                 | 'grant.missing_permission'
+                | 'grant.target_outranks'
                 | 'role.unknown'
                 | 'role.invalid_definition'
                 | 'tenant.invalid_parent'
                 | 'tenant.cycle'
                 | 'tenant.has_children'
                 | 'tenant.suspended'
+                | 'tenant.outside_reach'
                 | 'tenant.root_immutable'
                 | 'user.primary_exists'
                 | 'user.login_taken'
@@ -9872,6 +12166,7 @@ export interface paths {
                 | 'resource.conflict'
                 | 'resource.stale'
                 | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
                 | 'storage.unavailable'
                 | 'internal.error'
                 | 'request.too_large'
@@ -9879,7 +12174,12 @@ export interface paths {
                 | 'import.rejected'
                 | 'sso.rejected'
                 | 'sso.link_exists'
-                | 'sso.not_configured';
+                | 'sso.not_configured'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'sso.email_mapping_required';
               errors?: {
                 field: string;
                 code: string;
@@ -9950,6 +12250,7 @@ export interface paths {
               code:
                 | 'validation.invalid'
                 | 'validation.password_policy'
+                | 'password.reused'
                 | 'validation.field_value'
                 | 'auth.unauthenticated'
                 | 'auth.invalid_credentials'
@@ -9967,12 +12268,14 @@ export interface paths {
                 | 'grant.system_only'
                 | 'grant.password_change_not_allowed'
                 | 'grant.missing_permission'
+                | 'grant.target_outranks'
                 | 'role.unknown'
                 | 'role.invalid_definition'
                 | 'tenant.invalid_parent'
                 | 'tenant.cycle'
                 | 'tenant.has_children'
                 | 'tenant.suspended'
+                | 'tenant.outside_reach'
                 | 'tenant.root_immutable'
                 | 'user.primary_exists'
                 | 'user.login_taken'
@@ -9984,6 +12287,7 @@ export interface paths {
                 | 'resource.conflict'
                 | 'resource.stale'
                 | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
                 | 'storage.unavailable'
                 | 'internal.error'
                 | 'request.too_large'
@@ -9991,7 +12295,12 @@ export interface paths {
                 | 'import.rejected'
                 | 'sso.rejected'
                 | 'sso.link_exists'
-                | 'sso.not_configured';
+                | 'sso.not_configured'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'sso.email_mapping_required';
               errors?: {
                 field: string;
                 code: string;
@@ -10014,6 +12323,7 @@ export interface paths {
               code:
                 | 'validation.invalid'
                 | 'validation.password_policy'
+                | 'password.reused'
                 | 'validation.field_value'
                 | 'auth.unauthenticated'
                 | 'auth.invalid_credentials'
@@ -10031,12 +12341,14 @@ export interface paths {
                 | 'grant.system_only'
                 | 'grant.password_change_not_allowed'
                 | 'grant.missing_permission'
+                | 'grant.target_outranks'
                 | 'role.unknown'
                 | 'role.invalid_definition'
                 | 'tenant.invalid_parent'
                 | 'tenant.cycle'
                 | 'tenant.has_children'
                 | 'tenant.suspended'
+                | 'tenant.outside_reach'
                 | 'tenant.root_immutable'
                 | 'user.primary_exists'
                 | 'user.login_taken'
@@ -10048,6 +12360,7 @@ export interface paths {
                 | 'resource.conflict'
                 | 'resource.stale'
                 | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
                 | 'storage.unavailable'
                 | 'internal.error'
                 | 'request.too_large'
@@ -10055,7 +12368,12 @@ export interface paths {
                 | 'import.rejected'
                 | 'sso.rejected'
                 | 'sso.link_exists'
-                | 'sso.not_configured';
+                | 'sso.not_configured'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'sso.email_mapping_required';
               errors?: {
                 field: string;
                 code: string;
@@ -10127,6 +12445,7 @@ export interface paths {
               code:
                 | 'validation.invalid'
                 | 'validation.password_policy'
+                | 'password.reused'
                 | 'validation.field_value'
                 | 'auth.unauthenticated'
                 | 'auth.invalid_credentials'
@@ -10144,12 +12463,14 @@ export interface paths {
                 | 'grant.system_only'
                 | 'grant.password_change_not_allowed'
                 | 'grant.missing_permission'
+                | 'grant.target_outranks'
                 | 'role.unknown'
                 | 'role.invalid_definition'
                 | 'tenant.invalid_parent'
                 | 'tenant.cycle'
                 | 'tenant.has_children'
                 | 'tenant.suspended'
+                | 'tenant.outside_reach'
                 | 'tenant.root_immutable'
                 | 'user.primary_exists'
                 | 'user.login_taken'
@@ -10161,6 +12482,7 @@ export interface paths {
                 | 'resource.conflict'
                 | 'resource.stale'
                 | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
                 | 'storage.unavailable'
                 | 'internal.error'
                 | 'request.too_large'
@@ -10168,7 +12490,12 @@ export interface paths {
                 | 'import.rejected'
                 | 'sso.rejected'
                 | 'sso.link_exists'
-                | 'sso.not_configured';
+                | 'sso.not_configured'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'sso.email_mapping_required';
               errors?: {
                 field: string;
                 code: string;
@@ -10191,6 +12518,7 @@ export interface paths {
               code:
                 | 'validation.invalid'
                 | 'validation.password_policy'
+                | 'password.reused'
                 | 'validation.field_value'
                 | 'auth.unauthenticated'
                 | 'auth.invalid_credentials'
@@ -10208,12 +12536,14 @@ export interface paths {
                 | 'grant.system_only'
                 | 'grant.password_change_not_allowed'
                 | 'grant.missing_permission'
+                | 'grant.target_outranks'
                 | 'role.unknown'
                 | 'role.invalid_definition'
                 | 'tenant.invalid_parent'
                 | 'tenant.cycle'
                 | 'tenant.has_children'
                 | 'tenant.suspended'
+                | 'tenant.outside_reach'
                 | 'tenant.root_immutable'
                 | 'user.primary_exists'
                 | 'user.login_taken'
@@ -10225,6 +12555,7 @@ export interface paths {
                 | 'resource.conflict'
                 | 'resource.stale'
                 | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
                 | 'storage.unavailable'
                 | 'internal.error'
                 | 'request.too_large'
@@ -10232,7 +12563,12 @@ export interface paths {
                 | 'import.rejected'
                 | 'sso.rejected'
                 | 'sso.link_exists'
-                | 'sso.not_configured';
+                | 'sso.not_configured'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'sso.email_mapping_required';
               errors?: {
                 field: string;
                 code: string;
@@ -10295,6 +12631,7 @@ export interface paths {
               code:
                 | 'validation.invalid'
                 | 'validation.password_policy'
+                | 'password.reused'
                 | 'validation.field_value'
                 | 'auth.unauthenticated'
                 | 'auth.invalid_credentials'
@@ -10312,12 +12649,14 @@ export interface paths {
                 | 'grant.system_only'
                 | 'grant.password_change_not_allowed'
                 | 'grant.missing_permission'
+                | 'grant.target_outranks'
                 | 'role.unknown'
                 | 'role.invalid_definition'
                 | 'tenant.invalid_parent'
                 | 'tenant.cycle'
                 | 'tenant.has_children'
                 | 'tenant.suspended'
+                | 'tenant.outside_reach'
                 | 'tenant.root_immutable'
                 | 'user.primary_exists'
                 | 'user.login_taken'
@@ -10329,6 +12668,7 @@ export interface paths {
                 | 'resource.conflict'
                 | 'resource.stale'
                 | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
                 | 'storage.unavailable'
                 | 'internal.error'
                 | 'request.too_large'
@@ -10336,7 +12676,12 @@ export interface paths {
                 | 'import.rejected'
                 | 'sso.rejected'
                 | 'sso.link_exists'
-                | 'sso.not_configured';
+                | 'sso.not_configured'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'sso.email_mapping_required';
               errors?: {
                 field: string;
                 code: string;
@@ -10359,6 +12704,7 @@ export interface paths {
               code:
                 | 'validation.invalid'
                 | 'validation.password_policy'
+                | 'password.reused'
                 | 'validation.field_value'
                 | 'auth.unauthenticated'
                 | 'auth.invalid_credentials'
@@ -10376,12 +12722,14 @@ export interface paths {
                 | 'grant.system_only'
                 | 'grant.password_change_not_allowed'
                 | 'grant.missing_permission'
+                | 'grant.target_outranks'
                 | 'role.unknown'
                 | 'role.invalid_definition'
                 | 'tenant.invalid_parent'
                 | 'tenant.cycle'
                 | 'tenant.has_children'
                 | 'tenant.suspended'
+                | 'tenant.outside_reach'
                 | 'tenant.root_immutable'
                 | 'user.primary_exists'
                 | 'user.login_taken'
@@ -10393,6 +12741,7 @@ export interface paths {
                 | 'resource.conflict'
                 | 'resource.stale'
                 | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
                 | 'storage.unavailable'
                 | 'internal.error'
                 | 'request.too_large'
@@ -10400,7 +12749,12 @@ export interface paths {
                 | 'import.rejected'
                 | 'sso.rejected'
                 | 'sso.link_exists'
-                | 'sso.not_configured';
+                | 'sso.not_configured'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'sso.email_mapping_required';
               errors?: {
                 field: string;
                 code: string;
@@ -10461,6 +12815,7 @@ export interface paths {
               code:
                 | 'validation.invalid'
                 | 'validation.password_policy'
+                | 'password.reused'
                 | 'validation.field_value'
                 | 'auth.unauthenticated'
                 | 'auth.invalid_credentials'
@@ -10478,12 +12833,14 @@ export interface paths {
                 | 'grant.system_only'
                 | 'grant.password_change_not_allowed'
                 | 'grant.missing_permission'
+                | 'grant.target_outranks'
                 | 'role.unknown'
                 | 'role.invalid_definition'
                 | 'tenant.invalid_parent'
                 | 'tenant.cycle'
                 | 'tenant.has_children'
                 | 'tenant.suspended'
+                | 'tenant.outside_reach'
                 | 'tenant.root_immutable'
                 | 'user.primary_exists'
                 | 'user.login_taken'
@@ -10495,6 +12852,7 @@ export interface paths {
                 | 'resource.conflict'
                 | 'resource.stale'
                 | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
                 | 'storage.unavailable'
                 | 'internal.error'
                 | 'request.too_large'
@@ -10502,7 +12860,12 @@ export interface paths {
                 | 'import.rejected'
                 | 'sso.rejected'
                 | 'sso.link_exists'
-                | 'sso.not_configured';
+                | 'sso.not_configured'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'sso.email_mapping_required';
               errors?: {
                 field: string;
                 code: string;
@@ -10525,6 +12888,7 @@ export interface paths {
               code:
                 | 'validation.invalid'
                 | 'validation.password_policy'
+                | 'password.reused'
                 | 'validation.field_value'
                 | 'auth.unauthenticated'
                 | 'auth.invalid_credentials'
@@ -10542,12 +12906,14 @@ export interface paths {
                 | 'grant.system_only'
                 | 'grant.password_change_not_allowed'
                 | 'grant.missing_permission'
+                | 'grant.target_outranks'
                 | 'role.unknown'
                 | 'role.invalid_definition'
                 | 'tenant.invalid_parent'
                 | 'tenant.cycle'
                 | 'tenant.has_children'
                 | 'tenant.suspended'
+                | 'tenant.outside_reach'
                 | 'tenant.root_immutable'
                 | 'user.primary_exists'
                 | 'user.login_taken'
@@ -10559,6 +12925,7 @@ export interface paths {
                 | 'resource.conflict'
                 | 'resource.stale'
                 | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
                 | 'storage.unavailable'
                 | 'internal.error'
                 | 'request.too_large'
@@ -10566,7 +12933,12 @@ export interface paths {
                 | 'import.rejected'
                 | 'sso.rejected'
                 | 'sso.link_exists'
-                | 'sso.not_configured';
+                | 'sso.not_configured'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'sso.email_mapping_required';
               errors?: {
                 field: string;
                 code: string;
@@ -10636,6 +13008,7 @@ export interface paths {
               code:
                 | 'validation.invalid'
                 | 'validation.password_policy'
+                | 'password.reused'
                 | 'validation.field_value'
                 | 'auth.unauthenticated'
                 | 'auth.invalid_credentials'
@@ -10653,12 +13026,14 @@ export interface paths {
                 | 'grant.system_only'
                 | 'grant.password_change_not_allowed'
                 | 'grant.missing_permission'
+                | 'grant.target_outranks'
                 | 'role.unknown'
                 | 'role.invalid_definition'
                 | 'tenant.invalid_parent'
                 | 'tenant.cycle'
                 | 'tenant.has_children'
                 | 'tenant.suspended'
+                | 'tenant.outside_reach'
                 | 'tenant.root_immutable'
                 | 'user.primary_exists'
                 | 'user.login_taken'
@@ -10670,6 +13045,7 @@ export interface paths {
                 | 'resource.conflict'
                 | 'resource.stale'
                 | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
                 | 'storage.unavailable'
                 | 'internal.error'
                 | 'request.too_large'
@@ -10677,7 +13053,12 @@ export interface paths {
                 | 'import.rejected'
                 | 'sso.rejected'
                 | 'sso.link_exists'
-                | 'sso.not_configured';
+                | 'sso.not_configured'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'sso.email_mapping_required';
               errors?: {
                 field: string;
                 code: string;
@@ -10700,6 +13081,7 @@ export interface paths {
               code:
                 | 'validation.invalid'
                 | 'validation.password_policy'
+                | 'password.reused'
                 | 'validation.field_value'
                 | 'auth.unauthenticated'
                 | 'auth.invalid_credentials'
@@ -10717,12 +13099,14 @@ export interface paths {
                 | 'grant.system_only'
                 | 'grant.password_change_not_allowed'
                 | 'grant.missing_permission'
+                | 'grant.target_outranks'
                 | 'role.unknown'
                 | 'role.invalid_definition'
                 | 'tenant.invalid_parent'
                 | 'tenant.cycle'
                 | 'tenant.has_children'
                 | 'tenant.suspended'
+                | 'tenant.outside_reach'
                 | 'tenant.root_immutable'
                 | 'user.primary_exists'
                 | 'user.login_taken'
@@ -10734,6 +13118,7 @@ export interface paths {
                 | 'resource.conflict'
                 | 'resource.stale'
                 | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
                 | 'storage.unavailable'
                 | 'internal.error'
                 | 'request.too_large'
@@ -10741,7 +13126,12 @@ export interface paths {
                 | 'import.rejected'
                 | 'sso.rejected'
                 | 'sso.link_exists'
-                | 'sso.not_configured';
+                | 'sso.not_configured'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'sso.email_mapping_required';
               errors?: {
                 field: string;
                 code: string;
@@ -10808,6 +13198,7 @@ export interface paths {
               code:
                 | 'validation.invalid'
                 | 'validation.password_policy'
+                | 'password.reused'
                 | 'validation.field_value'
                 | 'auth.unauthenticated'
                 | 'auth.invalid_credentials'
@@ -10825,12 +13216,14 @@ export interface paths {
                 | 'grant.system_only'
                 | 'grant.password_change_not_allowed'
                 | 'grant.missing_permission'
+                | 'grant.target_outranks'
                 | 'role.unknown'
                 | 'role.invalid_definition'
                 | 'tenant.invalid_parent'
                 | 'tenant.cycle'
                 | 'tenant.has_children'
                 | 'tenant.suspended'
+                | 'tenant.outside_reach'
                 | 'tenant.root_immutable'
                 | 'user.primary_exists'
                 | 'user.login_taken'
@@ -10842,6 +13235,7 @@ export interface paths {
                 | 'resource.conflict'
                 | 'resource.stale'
                 | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
                 | 'storage.unavailable'
                 | 'internal.error'
                 | 'request.too_large'
@@ -10849,7 +13243,12 @@ export interface paths {
                 | 'import.rejected'
                 | 'sso.rejected'
                 | 'sso.link_exists'
-                | 'sso.not_configured';
+                | 'sso.not_configured'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'sso.email_mapping_required';
               errors?: {
                 field: string;
                 code: string;
@@ -10872,6 +13271,7 @@ export interface paths {
               code:
                 | 'validation.invalid'
                 | 'validation.password_policy'
+                | 'password.reused'
                 | 'validation.field_value'
                 | 'auth.unauthenticated'
                 | 'auth.invalid_credentials'
@@ -10889,12 +13289,14 @@ export interface paths {
                 | 'grant.system_only'
                 | 'grant.password_change_not_allowed'
                 | 'grant.missing_permission'
+                | 'grant.target_outranks'
                 | 'role.unknown'
                 | 'role.invalid_definition'
                 | 'tenant.invalid_parent'
                 | 'tenant.cycle'
                 | 'tenant.has_children'
                 | 'tenant.suspended'
+                | 'tenant.outside_reach'
                 | 'tenant.root_immutable'
                 | 'user.primary_exists'
                 | 'user.login_taken'
@@ -10906,6 +13308,7 @@ export interface paths {
                 | 'resource.conflict'
                 | 'resource.stale'
                 | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
                 | 'storage.unavailable'
                 | 'internal.error'
                 | 'request.too_large'
@@ -10913,7 +13316,12 @@ export interface paths {
                 | 'import.rejected'
                 | 'sso.rejected'
                 | 'sso.link_exists'
-                | 'sso.not_configured';
+                | 'sso.not_configured'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'sso.email_mapping_required';
               errors?: {
                 field: string;
                 code: string;
@@ -10974,6 +13382,7 @@ export interface paths {
               code:
                 | 'validation.invalid'
                 | 'validation.password_policy'
+                | 'password.reused'
                 | 'validation.field_value'
                 | 'auth.unauthenticated'
                 | 'auth.invalid_credentials'
@@ -10991,12 +13400,14 @@ export interface paths {
                 | 'grant.system_only'
                 | 'grant.password_change_not_allowed'
                 | 'grant.missing_permission'
+                | 'grant.target_outranks'
                 | 'role.unknown'
                 | 'role.invalid_definition'
                 | 'tenant.invalid_parent'
                 | 'tenant.cycle'
                 | 'tenant.has_children'
                 | 'tenant.suspended'
+                | 'tenant.outside_reach'
                 | 'tenant.root_immutable'
                 | 'user.primary_exists'
                 | 'user.login_taken'
@@ -11008,6 +13419,7 @@ export interface paths {
                 | 'resource.conflict'
                 | 'resource.stale'
                 | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
                 | 'storage.unavailable'
                 | 'internal.error'
                 | 'request.too_large'
@@ -11015,7 +13427,12 @@ export interface paths {
                 | 'import.rejected'
                 | 'sso.rejected'
                 | 'sso.link_exists'
-                | 'sso.not_configured';
+                | 'sso.not_configured'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'sso.email_mapping_required';
               errors?: {
                 field: string;
                 code: string;
@@ -11038,6 +13455,7 @@ export interface paths {
               code:
                 | 'validation.invalid'
                 | 'validation.password_policy'
+                | 'password.reused'
                 | 'validation.field_value'
                 | 'auth.unauthenticated'
                 | 'auth.invalid_credentials'
@@ -11055,12 +13473,14 @@ export interface paths {
                 | 'grant.system_only'
                 | 'grant.password_change_not_allowed'
                 | 'grant.missing_permission'
+                | 'grant.target_outranks'
                 | 'role.unknown'
                 | 'role.invalid_definition'
                 | 'tenant.invalid_parent'
                 | 'tenant.cycle'
                 | 'tenant.has_children'
                 | 'tenant.suspended'
+                | 'tenant.outside_reach'
                 | 'tenant.root_immutable'
                 | 'user.primary_exists'
                 | 'user.login_taken'
@@ -11072,6 +13492,7 @@ export interface paths {
                 | 'resource.conflict'
                 | 'resource.stale'
                 | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
                 | 'storage.unavailable'
                 | 'internal.error'
                 | 'request.too_large'
@@ -11079,7 +13500,12 @@ export interface paths {
                 | 'import.rejected'
                 | 'sso.rejected'
                 | 'sso.link_exists'
-                | 'sso.not_configured';
+                | 'sso.not_configured'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'sso.email_mapping_required';
               errors?: {
                 field: string;
                 code: string;
@@ -11149,6 +13575,7 @@ export interface paths {
               code:
                 | 'validation.invalid'
                 | 'validation.password_policy'
+                | 'password.reused'
                 | 'validation.field_value'
                 | 'auth.unauthenticated'
                 | 'auth.invalid_credentials'
@@ -11166,12 +13593,14 @@ export interface paths {
                 | 'grant.system_only'
                 | 'grant.password_change_not_allowed'
                 | 'grant.missing_permission'
+                | 'grant.target_outranks'
                 | 'role.unknown'
                 | 'role.invalid_definition'
                 | 'tenant.invalid_parent'
                 | 'tenant.cycle'
                 | 'tenant.has_children'
                 | 'tenant.suspended'
+                | 'tenant.outside_reach'
                 | 'tenant.root_immutable'
                 | 'user.primary_exists'
                 | 'user.login_taken'
@@ -11183,6 +13612,7 @@ export interface paths {
                 | 'resource.conflict'
                 | 'resource.stale'
                 | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
                 | 'storage.unavailable'
                 | 'internal.error'
                 | 'request.too_large'
@@ -11190,7 +13620,12 @@ export interface paths {
                 | 'import.rejected'
                 | 'sso.rejected'
                 | 'sso.link_exists'
-                | 'sso.not_configured';
+                | 'sso.not_configured'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'sso.email_mapping_required';
               errors?: {
                 field: string;
                 code: string;
@@ -11213,6 +13648,7 @@ export interface paths {
               code:
                 | 'validation.invalid'
                 | 'validation.password_policy'
+                | 'password.reused'
                 | 'validation.field_value'
                 | 'auth.unauthenticated'
                 | 'auth.invalid_credentials'
@@ -11230,12 +13666,14 @@ export interface paths {
                 | 'grant.system_only'
                 | 'grant.password_change_not_allowed'
                 | 'grant.missing_permission'
+                | 'grant.target_outranks'
                 | 'role.unknown'
                 | 'role.invalid_definition'
                 | 'tenant.invalid_parent'
                 | 'tenant.cycle'
                 | 'tenant.has_children'
                 | 'tenant.suspended'
+                | 'tenant.outside_reach'
                 | 'tenant.root_immutable'
                 | 'user.primary_exists'
                 | 'user.login_taken'
@@ -11247,6 +13685,7 @@ export interface paths {
                 | 'resource.conflict'
                 | 'resource.stale'
                 | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
                 | 'storage.unavailable'
                 | 'internal.error'
                 | 'request.too_large'
@@ -11254,7 +13693,12 @@ export interface paths {
                 | 'import.rejected'
                 | 'sso.rejected'
                 | 'sso.link_exists'
-                | 'sso.not_configured';
+                | 'sso.not_configured'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'sso.email_mapping_required';
               errors?: {
                 field: string;
                 code: string;
@@ -11329,6 +13773,7 @@ export interface paths {
               code:
                 | 'validation.invalid'
                 | 'validation.password_policy'
+                | 'password.reused'
                 | 'validation.field_value'
                 | 'auth.unauthenticated'
                 | 'auth.invalid_credentials'
@@ -11346,12 +13791,14 @@ export interface paths {
                 | 'grant.system_only'
                 | 'grant.password_change_not_allowed'
                 | 'grant.missing_permission'
+                | 'grant.target_outranks'
                 | 'role.unknown'
                 | 'role.invalid_definition'
                 | 'tenant.invalid_parent'
                 | 'tenant.cycle'
                 | 'tenant.has_children'
                 | 'tenant.suspended'
+                | 'tenant.outside_reach'
                 | 'tenant.root_immutable'
                 | 'user.primary_exists'
                 | 'user.login_taken'
@@ -11363,6 +13810,7 @@ export interface paths {
                 | 'resource.conflict'
                 | 'resource.stale'
                 | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
                 | 'storage.unavailable'
                 | 'internal.error'
                 | 'request.too_large'
@@ -11370,7 +13818,12 @@ export interface paths {
                 | 'import.rejected'
                 | 'sso.rejected'
                 | 'sso.link_exists'
-                | 'sso.not_configured';
+                | 'sso.not_configured'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'sso.email_mapping_required';
               errors?: {
                 field: string;
                 code: string;
@@ -11393,6 +13846,7 @@ export interface paths {
               code:
                 | 'validation.invalid'
                 | 'validation.password_policy'
+                | 'password.reused'
                 | 'validation.field_value'
                 | 'auth.unauthenticated'
                 | 'auth.invalid_credentials'
@@ -11410,12 +13864,14 @@ export interface paths {
                 | 'grant.system_only'
                 | 'grant.password_change_not_allowed'
                 | 'grant.missing_permission'
+                | 'grant.target_outranks'
                 | 'role.unknown'
                 | 'role.invalid_definition'
                 | 'tenant.invalid_parent'
                 | 'tenant.cycle'
                 | 'tenant.has_children'
                 | 'tenant.suspended'
+                | 'tenant.outside_reach'
                 | 'tenant.root_immutable'
                 | 'user.primary_exists'
                 | 'user.login_taken'
@@ -11427,6 +13883,7 @@ export interface paths {
                 | 'resource.conflict'
                 | 'resource.stale'
                 | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
                 | 'storage.unavailable'
                 | 'internal.error'
                 | 'request.too_large'
@@ -11434,7 +13891,1249 @@ export interface paths {
                 | 'import.rejected'
                 | 'sso.rejected'
                 | 'sso.link_exists'
-                | 'sso.not_configured';
+                | 'sso.not_configured'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'sso.email_mapping_required';
+              errors?: {
+                field: string;
+                code: string;
+                message: string;
+              }[];
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/tenants/{id}/apps': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Apps of the tenant */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              items: {
+                /** @description The OAuth client_id */
+                id: string;
+                tenantId: string | null;
+                name: string;
+                kind: string;
+                authMethod: string;
+                hasSecret: boolean;
+                jwks: {
+                  keys: unknown[];
+                } | null;
+                redirectUris: string[];
+                postLogoutRedirectUris: string[];
+                backchannelLogoutUri: string | null;
+                scopes: string[];
+                grantTypes: string[];
+                firstParty: boolean;
+                enabled: boolean;
+                /** @description Send as If-Match: "<version>" to update */
+                version: number;
+                createdBy: string | null;
+                /** Format: date-time */
+                createdAt: string;
+                /** Format: date-time */
+                updatedAt: string;
+              }[];
+            };
+          };
+        };
+        /** @description Problem details */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              code:
+                | 'validation.invalid'
+                | 'validation.password_policy'
+                | 'password.reused'
+                | 'validation.field_value'
+                | 'auth.unauthenticated'
+                | 'auth.invalid_credentials'
+                | 'auth.throttled'
+                | 'auth.password_change_required'
+                | 'auth.csrf'
+                | 'auth.forbidden'
+                | 'auth.token_invalid'
+                | 'grant.not_own_user'
+                | 'grant.requires_admin'
+                | 'grant.operation_role_outside_provider'
+                | 'grant.admin_role_not_held'
+                | 'grant.not_customer_primary'
+                | 'grant.shared_user_read_only'
+                | 'grant.system_only'
+                | 'grant.password_change_not_allowed'
+                | 'grant.missing_permission'
+                | 'grant.target_outranks'
+                | 'role.unknown'
+                | 'role.invalid_definition'
+                | 'tenant.invalid_parent'
+                | 'tenant.cycle'
+                | 'tenant.has_children'
+                | 'tenant.suspended'
+                | 'tenant.outside_reach'
+                | 'tenant.root_immutable'
+                | 'user.primary_exists'
+                | 'user.login_taken'
+                | 'user.not_active'
+                | 'share.invalid'
+                | 'share.exists'
+                | 'share.not_offered'
+                | 'resource.not_found'
+                | 'resource.conflict'
+                | 'resource.stale'
+                | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
+                | 'storage.unavailable'
+                | 'internal.error'
+                | 'request.too_large'
+                | 'request.unsupported_media_type'
+                | 'import.rejected'
+                | 'sso.rejected'
+                | 'sso.link_exists'
+                | 'sso.not_configured'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'sso.email_mapping_required';
+              errors?: {
+                field: string;
+                code: string;
+                message: string;
+              }[];
+            };
+          };
+        };
+        /** @description Problem details */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              code:
+                | 'validation.invalid'
+                | 'validation.password_policy'
+                | 'password.reused'
+                | 'validation.field_value'
+                | 'auth.unauthenticated'
+                | 'auth.invalid_credentials'
+                | 'auth.throttled'
+                | 'auth.password_change_required'
+                | 'auth.csrf'
+                | 'auth.forbidden'
+                | 'auth.token_invalid'
+                | 'grant.not_own_user'
+                | 'grant.requires_admin'
+                | 'grant.operation_role_outside_provider'
+                | 'grant.admin_role_not_held'
+                | 'grant.not_customer_primary'
+                | 'grant.shared_user_read_only'
+                | 'grant.system_only'
+                | 'grant.password_change_not_allowed'
+                | 'grant.missing_permission'
+                | 'grant.target_outranks'
+                | 'role.unknown'
+                | 'role.invalid_definition'
+                | 'tenant.invalid_parent'
+                | 'tenant.cycle'
+                | 'tenant.has_children'
+                | 'tenant.suspended'
+                | 'tenant.outside_reach'
+                | 'tenant.root_immutable'
+                | 'user.primary_exists'
+                | 'user.login_taken'
+                | 'user.not_active'
+                | 'share.invalid'
+                | 'share.exists'
+                | 'share.not_offered'
+                | 'resource.not_found'
+                | 'resource.conflict'
+                | 'resource.stale'
+                | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
+                | 'storage.unavailable'
+                | 'internal.error'
+                | 'request.too_large'
+                | 'request.unsupported_media_type'
+                | 'import.rejected'
+                | 'sso.rejected'
+                | 'sso.link_exists'
+                | 'sso.not_configured'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'sso.email_mapping_required';
+              errors?: {
+                field: string;
+                code: string;
+                message: string;
+              }[];
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    /** Register an app; the client secret is in this answer only */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            name: string;
+            kind?: 'confidential' | 'public';
+            /** @description Default: client_secret_basic for confidential apps, none for public ones */
+            authMethod?: 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt' | 'none';
+            /** @description Exact redirect URIs: https, or http on 127.0.0.1, [::1] or localhost; no fragment, no wildcard */
+            redirectUris?: string[];
+            /** @description Exact URIs RP-initiated logout may return to (same rules) */
+            postLogoutRedirectUris?: string[];
+            /** @description OpenID Connect Back-Channel Logout */
+            backchannelLogoutUri?: string | null;
+            scopes?: ('openid' | 'profile' | 'email' | 'offline_access' | 'kontor.tenant' | 'kontor.permissions')[];
+            grantTypes?: ('authorization_code' | 'refresh_token' | 'client_credentials')[];
+            /** @description Skips the consent screen; set by the operator only */
+            firstParty?: boolean;
+            /** @description Public keys, for private_key_jwt */
+            jwks?: {
+              keys: {
+                [key: string]: unknown;
+              }[];
+            } | null;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        201: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description The OAuth client_id */
+              id: string;
+              tenantId: string | null;
+              name: string;
+              kind: string;
+              authMethod: string;
+              hasSecret: boolean;
+              jwks: {
+                keys: unknown[];
+              } | null;
+              redirectUris: string[];
+              postLogoutRedirectUris: string[];
+              backchannelLogoutUri: string | null;
+              scopes: string[];
+              grantTypes: string[];
+              firstParty: boolean;
+              enabled: boolean;
+              /** @description Send as If-Match: "<version>" to update */
+              version: number;
+              createdBy: string | null;
+              /** Format: date-time */
+              createdAt: string;
+              /** Format: date-time */
+              updatedAt: string;
+              /** @description Shown in this answer only; Kontor keeps its hash. Absent without a secret method. */
+              clientSecret?: string;
+            };
+          };
+        };
+        /** @description Problem details */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              code:
+                | 'validation.invalid'
+                | 'validation.password_policy'
+                | 'password.reused'
+                | 'validation.field_value'
+                | 'auth.unauthenticated'
+                | 'auth.invalid_credentials'
+                | 'auth.throttled'
+                | 'auth.password_change_required'
+                | 'auth.csrf'
+                | 'auth.forbidden'
+                | 'auth.token_invalid'
+                | 'grant.not_own_user'
+                | 'grant.requires_admin'
+                | 'grant.operation_role_outside_provider'
+                | 'grant.admin_role_not_held'
+                | 'grant.not_customer_primary'
+                | 'grant.shared_user_read_only'
+                | 'grant.system_only'
+                | 'grant.password_change_not_allowed'
+                | 'grant.missing_permission'
+                | 'grant.target_outranks'
+                | 'role.unknown'
+                | 'role.invalid_definition'
+                | 'tenant.invalid_parent'
+                | 'tenant.cycle'
+                | 'tenant.has_children'
+                | 'tenant.suspended'
+                | 'tenant.outside_reach'
+                | 'tenant.root_immutable'
+                | 'user.primary_exists'
+                | 'user.login_taken'
+                | 'user.not_active'
+                | 'share.invalid'
+                | 'share.exists'
+                | 'share.not_offered'
+                | 'resource.not_found'
+                | 'resource.conflict'
+                | 'resource.stale'
+                | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
+                | 'storage.unavailable'
+                | 'internal.error'
+                | 'request.too_large'
+                | 'request.unsupported_media_type'
+                | 'import.rejected'
+                | 'sso.rejected'
+                | 'sso.link_exists'
+                | 'sso.not_configured'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'sso.email_mapping_required';
+              errors?: {
+                field: string;
+                code: string;
+                message: string;
+              }[];
+            };
+          };
+        };
+        /** @description Problem details */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              code:
+                | 'validation.invalid'
+                | 'validation.password_policy'
+                | 'password.reused'
+                | 'validation.field_value'
+                | 'auth.unauthenticated'
+                | 'auth.invalid_credentials'
+                | 'auth.throttled'
+                | 'auth.password_change_required'
+                | 'auth.csrf'
+                | 'auth.forbidden'
+                | 'auth.token_invalid'
+                | 'grant.not_own_user'
+                | 'grant.requires_admin'
+                | 'grant.operation_role_outside_provider'
+                | 'grant.admin_role_not_held'
+                | 'grant.not_customer_primary'
+                | 'grant.shared_user_read_only'
+                | 'grant.system_only'
+                | 'grant.password_change_not_allowed'
+                | 'grant.missing_permission'
+                | 'grant.target_outranks'
+                | 'role.unknown'
+                | 'role.invalid_definition'
+                | 'tenant.invalid_parent'
+                | 'tenant.cycle'
+                | 'tenant.has_children'
+                | 'tenant.suspended'
+                | 'tenant.outside_reach'
+                | 'tenant.root_immutable'
+                | 'user.primary_exists'
+                | 'user.login_taken'
+                | 'user.not_active'
+                | 'share.invalid'
+                | 'share.exists'
+                | 'share.not_offered'
+                | 'resource.not_found'
+                | 'resource.conflict'
+                | 'resource.stale'
+                | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
+                | 'storage.unavailable'
+                | 'internal.error'
+                | 'request.too_large'
+                | 'request.unsupported_media_type'
+                | 'import.rejected'
+                | 'sso.rejected'
+                | 'sso.link_exists'
+                | 'sso.not_configured'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'sso.email_mapping_required';
+              errors?: {
+                field: string;
+                code: string;
+                message: string;
+              }[];
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/tenants/{id}/apps/{appId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** One app */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+          appId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description The OAuth client_id */
+              id: string;
+              tenantId: string | null;
+              name: string;
+              kind: string;
+              authMethod: string;
+              hasSecret: boolean;
+              jwks: {
+                keys: unknown[];
+              } | null;
+              redirectUris: string[];
+              postLogoutRedirectUris: string[];
+              backchannelLogoutUri: string | null;
+              scopes: string[];
+              grantTypes: string[];
+              firstParty: boolean;
+              enabled: boolean;
+              /** @description Send as If-Match: "<version>" to update */
+              version: number;
+              createdBy: string | null;
+              /** Format: date-time */
+              createdAt: string;
+              /** Format: date-time */
+              updatedAt: string;
+            };
+          };
+        };
+        /** @description Problem details */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              code:
+                | 'validation.invalid'
+                | 'validation.password_policy'
+                | 'password.reused'
+                | 'validation.field_value'
+                | 'auth.unauthenticated'
+                | 'auth.invalid_credentials'
+                | 'auth.throttled'
+                | 'auth.password_change_required'
+                | 'auth.csrf'
+                | 'auth.forbidden'
+                | 'auth.token_invalid'
+                | 'grant.not_own_user'
+                | 'grant.requires_admin'
+                | 'grant.operation_role_outside_provider'
+                | 'grant.admin_role_not_held'
+                | 'grant.not_customer_primary'
+                | 'grant.shared_user_read_only'
+                | 'grant.system_only'
+                | 'grant.password_change_not_allowed'
+                | 'grant.missing_permission'
+                | 'grant.target_outranks'
+                | 'role.unknown'
+                | 'role.invalid_definition'
+                | 'tenant.invalid_parent'
+                | 'tenant.cycle'
+                | 'tenant.has_children'
+                | 'tenant.suspended'
+                | 'tenant.outside_reach'
+                | 'tenant.root_immutable'
+                | 'user.primary_exists'
+                | 'user.login_taken'
+                | 'user.not_active'
+                | 'share.invalid'
+                | 'share.exists'
+                | 'share.not_offered'
+                | 'resource.not_found'
+                | 'resource.conflict'
+                | 'resource.stale'
+                | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
+                | 'storage.unavailable'
+                | 'internal.error'
+                | 'request.too_large'
+                | 'request.unsupported_media_type'
+                | 'import.rejected'
+                | 'sso.rejected'
+                | 'sso.link_exists'
+                | 'sso.not_configured'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'sso.email_mapping_required';
+              errors?: {
+                field: string;
+                code: string;
+                message: string;
+              }[];
+            };
+          };
+        };
+        /** @description Problem details */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              code:
+                | 'validation.invalid'
+                | 'validation.password_policy'
+                | 'password.reused'
+                | 'validation.field_value'
+                | 'auth.unauthenticated'
+                | 'auth.invalid_credentials'
+                | 'auth.throttled'
+                | 'auth.password_change_required'
+                | 'auth.csrf'
+                | 'auth.forbidden'
+                | 'auth.token_invalid'
+                | 'grant.not_own_user'
+                | 'grant.requires_admin'
+                | 'grant.operation_role_outside_provider'
+                | 'grant.admin_role_not_held'
+                | 'grant.not_customer_primary'
+                | 'grant.shared_user_read_only'
+                | 'grant.system_only'
+                | 'grant.password_change_not_allowed'
+                | 'grant.missing_permission'
+                | 'grant.target_outranks'
+                | 'role.unknown'
+                | 'role.invalid_definition'
+                | 'tenant.invalid_parent'
+                | 'tenant.cycle'
+                | 'tenant.has_children'
+                | 'tenant.suspended'
+                | 'tenant.outside_reach'
+                | 'tenant.root_immutable'
+                | 'user.primary_exists'
+                | 'user.login_taken'
+                | 'user.not_active'
+                | 'share.invalid'
+                | 'share.exists'
+                | 'share.not_offered'
+                | 'resource.not_found'
+                | 'resource.conflict'
+                | 'resource.stale'
+                | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
+                | 'storage.unavailable'
+                | 'internal.error'
+                | 'request.too_large'
+                | 'request.unsupported_media_type'
+                | 'import.rejected'
+                | 'sso.rejected'
+                | 'sso.link_exists'
+                | 'sso.not_configured'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'sso.email_mapping_required';
+              errors?: {
+                field: string;
+                code: string;
+                message: string;
+              }[];
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    /** Remove an app */
+    delete: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+          appId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description No content */
+        204: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content?: never;
+        };
+        /** @description Problem details */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              code:
+                | 'validation.invalid'
+                | 'validation.password_policy'
+                | 'password.reused'
+                | 'validation.field_value'
+                | 'auth.unauthenticated'
+                | 'auth.invalid_credentials'
+                | 'auth.throttled'
+                | 'auth.password_change_required'
+                | 'auth.csrf'
+                | 'auth.forbidden'
+                | 'auth.token_invalid'
+                | 'grant.not_own_user'
+                | 'grant.requires_admin'
+                | 'grant.operation_role_outside_provider'
+                | 'grant.admin_role_not_held'
+                | 'grant.not_customer_primary'
+                | 'grant.shared_user_read_only'
+                | 'grant.system_only'
+                | 'grant.password_change_not_allowed'
+                | 'grant.missing_permission'
+                | 'grant.target_outranks'
+                | 'role.unknown'
+                | 'role.invalid_definition'
+                | 'tenant.invalid_parent'
+                | 'tenant.cycle'
+                | 'tenant.has_children'
+                | 'tenant.suspended'
+                | 'tenant.outside_reach'
+                | 'tenant.root_immutable'
+                | 'user.primary_exists'
+                | 'user.login_taken'
+                | 'user.not_active'
+                | 'share.invalid'
+                | 'share.exists'
+                | 'share.not_offered'
+                | 'resource.not_found'
+                | 'resource.conflict'
+                | 'resource.stale'
+                | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
+                | 'storage.unavailable'
+                | 'internal.error'
+                | 'request.too_large'
+                | 'request.unsupported_media_type'
+                | 'import.rejected'
+                | 'sso.rejected'
+                | 'sso.link_exists'
+                | 'sso.not_configured'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'sso.email_mapping_required';
+              errors?: {
+                field: string;
+                code: string;
+                message: string;
+              }[];
+            };
+          };
+        };
+        /** @description Problem details */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              code:
+                | 'validation.invalid'
+                | 'validation.password_policy'
+                | 'password.reused'
+                | 'validation.field_value'
+                | 'auth.unauthenticated'
+                | 'auth.invalid_credentials'
+                | 'auth.throttled'
+                | 'auth.password_change_required'
+                | 'auth.csrf'
+                | 'auth.forbidden'
+                | 'auth.token_invalid'
+                | 'grant.not_own_user'
+                | 'grant.requires_admin'
+                | 'grant.operation_role_outside_provider'
+                | 'grant.admin_role_not_held'
+                | 'grant.not_customer_primary'
+                | 'grant.shared_user_read_only'
+                | 'grant.system_only'
+                | 'grant.password_change_not_allowed'
+                | 'grant.missing_permission'
+                | 'grant.target_outranks'
+                | 'role.unknown'
+                | 'role.invalid_definition'
+                | 'tenant.invalid_parent'
+                | 'tenant.cycle'
+                | 'tenant.has_children'
+                | 'tenant.suspended'
+                | 'tenant.outside_reach'
+                | 'tenant.root_immutable'
+                | 'user.primary_exists'
+                | 'user.login_taken'
+                | 'user.not_active'
+                | 'share.invalid'
+                | 'share.exists'
+                | 'share.not_offered'
+                | 'resource.not_found'
+                | 'resource.conflict'
+                | 'resource.stale'
+                | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
+                | 'storage.unavailable'
+                | 'internal.error'
+                | 'request.too_large'
+                | 'request.unsupported_media_type'
+                | 'import.rejected'
+                | 'sso.rejected'
+                | 'sso.link_exists'
+                | 'sso.not_configured'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'sso.email_mapping_required';
+              errors?: {
+                field: string;
+                code: string;
+                message: string;
+              }[];
+            };
+          };
+        };
+      };
+    };
+    options?: never;
+    head?: never;
+    /** Change an app (If-Match: "version" guards it); kind and method stay */
+    patch: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+          appId: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            name?: string;
+            /** @description Exact redirect URIs: https, or http on 127.0.0.1, [::1] or localhost; no fragment, no wildcard */
+            redirectUris?: string[];
+            /** @description Exact URIs RP-initiated logout may return to (same rules) */
+            postLogoutRedirectUris?: string[];
+            /** @description OpenID Connect Back-Channel Logout */
+            backchannelLogoutUri?: string | null;
+            scopes?: ('openid' | 'profile' | 'email' | 'offline_access' | 'kontor.tenant' | 'kontor.permissions')[];
+            grantTypes?: ('authorization_code' | 'refresh_token' | 'client_credentials')[];
+            /** @description Skips the consent screen; set by the operator only */
+            firstParty?: boolean;
+            /** @description Public keys, for private_key_jwt */
+            jwks?: {
+              keys: {
+                [key: string]: unknown;
+              }[];
+            } | null;
+            enabled?: boolean;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description The OAuth client_id */
+              id: string;
+              tenantId: string | null;
+              name: string;
+              kind: string;
+              authMethod: string;
+              hasSecret: boolean;
+              jwks: {
+                keys: unknown[];
+              } | null;
+              redirectUris: string[];
+              postLogoutRedirectUris: string[];
+              backchannelLogoutUri: string | null;
+              scopes: string[];
+              grantTypes: string[];
+              firstParty: boolean;
+              enabled: boolean;
+              /** @description Send as If-Match: "<version>" to update */
+              version: number;
+              createdBy: string | null;
+              /** Format: date-time */
+              createdAt: string;
+              /** Format: date-time */
+              updatedAt: string;
+            };
+          };
+        };
+        /** @description Problem details */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              code:
+                | 'validation.invalid'
+                | 'validation.password_policy'
+                | 'password.reused'
+                | 'validation.field_value'
+                | 'auth.unauthenticated'
+                | 'auth.invalid_credentials'
+                | 'auth.throttled'
+                | 'auth.password_change_required'
+                | 'auth.csrf'
+                | 'auth.forbidden'
+                | 'auth.token_invalid'
+                | 'grant.not_own_user'
+                | 'grant.requires_admin'
+                | 'grant.operation_role_outside_provider'
+                | 'grant.admin_role_not_held'
+                | 'grant.not_customer_primary'
+                | 'grant.shared_user_read_only'
+                | 'grant.system_only'
+                | 'grant.password_change_not_allowed'
+                | 'grant.missing_permission'
+                | 'grant.target_outranks'
+                | 'role.unknown'
+                | 'role.invalid_definition'
+                | 'tenant.invalid_parent'
+                | 'tenant.cycle'
+                | 'tenant.has_children'
+                | 'tenant.suspended'
+                | 'tenant.outside_reach'
+                | 'tenant.root_immutable'
+                | 'user.primary_exists'
+                | 'user.login_taken'
+                | 'user.not_active'
+                | 'share.invalid'
+                | 'share.exists'
+                | 'share.not_offered'
+                | 'resource.not_found'
+                | 'resource.conflict'
+                | 'resource.stale'
+                | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
+                | 'storage.unavailable'
+                | 'internal.error'
+                | 'request.too_large'
+                | 'request.unsupported_media_type'
+                | 'import.rejected'
+                | 'sso.rejected'
+                | 'sso.link_exists'
+                | 'sso.not_configured'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'sso.email_mapping_required';
+              errors?: {
+                field: string;
+                code: string;
+                message: string;
+              }[];
+            };
+          };
+        };
+        /** @description Problem details */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              code:
+                | 'validation.invalid'
+                | 'validation.password_policy'
+                | 'password.reused'
+                | 'validation.field_value'
+                | 'auth.unauthenticated'
+                | 'auth.invalid_credentials'
+                | 'auth.throttled'
+                | 'auth.password_change_required'
+                | 'auth.csrf'
+                | 'auth.forbidden'
+                | 'auth.token_invalid'
+                | 'grant.not_own_user'
+                | 'grant.requires_admin'
+                | 'grant.operation_role_outside_provider'
+                | 'grant.admin_role_not_held'
+                | 'grant.not_customer_primary'
+                | 'grant.shared_user_read_only'
+                | 'grant.system_only'
+                | 'grant.password_change_not_allowed'
+                | 'grant.missing_permission'
+                | 'grant.target_outranks'
+                | 'role.unknown'
+                | 'role.invalid_definition'
+                | 'tenant.invalid_parent'
+                | 'tenant.cycle'
+                | 'tenant.has_children'
+                | 'tenant.suspended'
+                | 'tenant.outside_reach'
+                | 'tenant.root_immutable'
+                | 'user.primary_exists'
+                | 'user.login_taken'
+                | 'user.not_active'
+                | 'share.invalid'
+                | 'share.exists'
+                | 'share.not_offered'
+                | 'resource.not_found'
+                | 'resource.conflict'
+                | 'resource.stale'
+                | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
+                | 'storage.unavailable'
+                | 'internal.error'
+                | 'request.too_large'
+                | 'request.unsupported_media_type'
+                | 'import.rejected'
+                | 'sso.rejected'
+                | 'sso.link_exists'
+                | 'sso.not_configured'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'sso.email_mapping_required';
+              errors?: {
+                field: string;
+                code: string;
+                message: string;
+              }[];
+            };
+          };
+        };
+      };
+    };
+    trace?: never;
+  };
+  '/api/v1/tenants/{id}/apps/{appId}/secret': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Rotate the client secret: the new one is in this answer only, the old one stops working at once */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+          appId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description The OAuth client_id */
+              id: string;
+              tenantId: string | null;
+              name: string;
+              kind: string;
+              authMethod: string;
+              hasSecret: boolean;
+              jwks: {
+                keys: unknown[];
+              } | null;
+              redirectUris: string[];
+              postLogoutRedirectUris: string[];
+              backchannelLogoutUri: string | null;
+              scopes: string[];
+              grantTypes: string[];
+              firstParty: boolean;
+              enabled: boolean;
+              /** @description Send as If-Match: "<version>" to update */
+              version: number;
+              createdBy: string | null;
+              /** Format: date-time */
+              createdAt: string;
+              /** Format: date-time */
+              updatedAt: string;
+              /** @description Shown in this answer only; Kontor keeps its hash. Absent without a secret method. */
+              clientSecret?: string;
+            };
+          };
+        };
+        /** @description Problem details */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              code:
+                | 'validation.invalid'
+                | 'validation.password_policy'
+                | 'password.reused'
+                | 'validation.field_value'
+                | 'auth.unauthenticated'
+                | 'auth.invalid_credentials'
+                | 'auth.throttled'
+                | 'auth.password_change_required'
+                | 'auth.csrf'
+                | 'auth.forbidden'
+                | 'auth.token_invalid'
+                | 'grant.not_own_user'
+                | 'grant.requires_admin'
+                | 'grant.operation_role_outside_provider'
+                | 'grant.admin_role_not_held'
+                | 'grant.not_customer_primary'
+                | 'grant.shared_user_read_only'
+                | 'grant.system_only'
+                | 'grant.password_change_not_allowed'
+                | 'grant.missing_permission'
+                | 'grant.target_outranks'
+                | 'role.unknown'
+                | 'role.invalid_definition'
+                | 'tenant.invalid_parent'
+                | 'tenant.cycle'
+                | 'tenant.has_children'
+                | 'tenant.suspended'
+                | 'tenant.outside_reach'
+                | 'tenant.root_immutable'
+                | 'user.primary_exists'
+                | 'user.login_taken'
+                | 'user.not_active'
+                | 'share.invalid'
+                | 'share.exists'
+                | 'share.not_offered'
+                | 'resource.not_found'
+                | 'resource.conflict'
+                | 'resource.stale'
+                | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
+                | 'storage.unavailable'
+                | 'internal.error'
+                | 'request.too_large'
+                | 'request.unsupported_media_type'
+                | 'import.rejected'
+                | 'sso.rejected'
+                | 'sso.link_exists'
+                | 'sso.not_configured'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'sso.email_mapping_required';
+              errors?: {
+                field: string;
+                code: string;
+                message: string;
+              }[];
+            };
+          };
+        };
+        /** @description Problem details */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              code:
+                | 'validation.invalid'
+                | 'validation.password_policy'
+                | 'password.reused'
+                | 'validation.field_value'
+                | 'auth.unauthenticated'
+                | 'auth.invalid_credentials'
+                | 'auth.throttled'
+                | 'auth.password_change_required'
+                | 'auth.csrf'
+                | 'auth.forbidden'
+                | 'auth.token_invalid'
+                | 'grant.not_own_user'
+                | 'grant.requires_admin'
+                | 'grant.operation_role_outside_provider'
+                | 'grant.admin_role_not_held'
+                | 'grant.not_customer_primary'
+                | 'grant.shared_user_read_only'
+                | 'grant.system_only'
+                | 'grant.password_change_not_allowed'
+                | 'grant.missing_permission'
+                | 'grant.target_outranks'
+                | 'role.unknown'
+                | 'role.invalid_definition'
+                | 'tenant.invalid_parent'
+                | 'tenant.cycle'
+                | 'tenant.has_children'
+                | 'tenant.suspended'
+                | 'tenant.outside_reach'
+                | 'tenant.root_immutable'
+                | 'user.primary_exists'
+                | 'user.login_taken'
+                | 'user.not_active'
+                | 'share.invalid'
+                | 'share.exists'
+                | 'share.not_offered'
+                | 'resource.not_found'
+                | 'resource.conflict'
+                | 'resource.stale'
+                | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
+                | 'storage.unavailable'
+                | 'internal.error'
+                | 'request.too_large'
+                | 'request.unsupported_media_type'
+                | 'import.rejected'
+                | 'sso.rejected'
+                | 'sso.link_exists'
+                | 'sso.not_configured'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'sso.email_mapping_required';
               errors?: {
                 field: string;
                 code: string;
@@ -11491,6 +15190,8 @@ export interface paths {
               updated: number;
               errors: {
                 line: number;
+                /** @description 1-based position of the field in the row */
+                column?: number;
                 field: string;
                 code: string;
                 message: string;
@@ -11538,6 +15239,7 @@ export interface paths {
               code:
                 | 'validation.invalid'
                 | 'validation.password_policy'
+                | 'password.reused'
                 | 'validation.field_value'
                 | 'auth.unauthenticated'
                 | 'auth.invalid_credentials'
@@ -11555,12 +15257,14 @@ export interface paths {
                 | 'grant.system_only'
                 | 'grant.password_change_not_allowed'
                 | 'grant.missing_permission'
+                | 'grant.target_outranks'
                 | 'role.unknown'
                 | 'role.invalid_definition'
                 | 'tenant.invalid_parent'
                 | 'tenant.cycle'
                 | 'tenant.has_children'
                 | 'tenant.suspended'
+                | 'tenant.outside_reach'
                 | 'tenant.root_immutable'
                 | 'user.primary_exists'
                 | 'user.login_taken'
@@ -11572,6 +15276,7 @@ export interface paths {
                 | 'resource.conflict'
                 | 'resource.stale'
                 | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
                 | 'storage.unavailable'
                 | 'internal.error'
                 | 'request.too_large'
@@ -11579,7 +15284,12 @@ export interface paths {
                 | 'import.rejected'
                 | 'sso.rejected'
                 | 'sso.link_exists'
-                | 'sso.not_configured';
+                | 'sso.not_configured'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'sso.email_mapping_required';
               errors?: {
                 field: string;
                 code: string;
@@ -11602,6 +15312,7 @@ export interface paths {
               code:
                 | 'validation.invalid'
                 | 'validation.password_policy'
+                | 'password.reused'
                 | 'validation.field_value'
                 | 'auth.unauthenticated'
                 | 'auth.invalid_credentials'
@@ -11619,12 +15330,14 @@ export interface paths {
                 | 'grant.system_only'
                 | 'grant.password_change_not_allowed'
                 | 'grant.missing_permission'
+                | 'grant.target_outranks'
                 | 'role.unknown'
                 | 'role.invalid_definition'
                 | 'tenant.invalid_parent'
                 | 'tenant.cycle'
                 | 'tenant.has_children'
                 | 'tenant.suspended'
+                | 'tenant.outside_reach'
                 | 'tenant.root_immutable'
                 | 'user.primary_exists'
                 | 'user.login_taken'
@@ -11636,6 +15349,7 @@ export interface paths {
                 | 'resource.conflict'
                 | 'resource.stale'
                 | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
                 | 'storage.unavailable'
                 | 'internal.error'
                 | 'request.too_large'
@@ -11643,7 +15357,12 @@ export interface paths {
                 | 'import.rejected'
                 | 'sso.rejected'
                 | 'sso.link_exists'
-                | 'sso.not_configured';
+                | 'sso.not_configured'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'sso.email_mapping_required';
               errors?: {
                 field: string;
                 code: string;

@@ -21,5 +21,6 @@ export type Advisory = Json<'/api/v1/tenants/{id}/advisories', 'get'>['items'][n
 export type Company = Json<'/api/v1/tenants/{id}/companies', 'get'>['items'][number];
 export type FieldDef = Json<'/api/v1/tenants/{id}/fields', 'get'>['items'][number];
 export type SsoConnection = Json<'/api/v1/tenants/{id}/sso-connections', 'get'>['items'][number];
+export type App = Json<'/api/v1/tenants/{id}/apps/{appId}', 'get'>;
 export type ApiToken = Json<'/api/v1/me/tokens', 'get'>['items'][number];
 export type Warning = { code: string; message: string };

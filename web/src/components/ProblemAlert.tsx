@@ -10,16 +10,20 @@ export function ProblemAlert({ error, onClose }: { error: ApiError | undefined; 
     error instanceof ApiError
       ? error.problem
       : { status: 0, code: 'unknown', title: 'Something went wrong', detail: (error as Error).message ?? '' };
+  const title = plainTitle(p);
+  // One wording once: a detail that only repeats the title is not shown a second time.
+  const same = (a: string) => a.trim().replace(/\.$/, '').toLowerCase();
+  const detail = same(p.detail ?? '') === same(title) ? '' : p.detail;
   return (
     <Alert
       color="red"
       variant="light"
-      title={plainTitle(p)}
+      title={title}
       role="alert"
       withCloseButton={onClose !== undefined}
       onClose={onClose}
     >
-      {p.detail}
+      {detail}
       {p.errors && p.errors.length > 0 && (
         <List size="sm" mt="xs">
           {p.errors.map((e) => (

@@ -28,3 +28,16 @@ export function RelationBadge({ relation }: { relation: string }) {
     </Badge>
   );
 }
+
+/**
+ * Whether the address is verified (its owner followed the link, or an administrator attested it).
+ * Nothing without an address: "unverified" would suggest there were one to verify.
+ */
+export function EmailBadge({ email, verified }: { email: string | null | undefined; verified: boolean }) {
+  if (!email) return null;
+  return (
+    <Badge color={verified ? 'green' : 'yellow'} variant="light" size="sm" tt="none" styles={whole}>
+      {verified ? 'verified' : 'unverified'}
+    </Badge>
+  );
+}

@@ -23,7 +23,7 @@ const SLUG = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 /** Remembered per browser: an MSP technician types the tenant slug once, not at every sign-in. */
 const LAST_TENANT = 'kontor.lastTenant';
 
-function SsoButtons({ tenant }: { tenant: string }) {
+function SsoButtons({ tenant, returnTo }: { tenant: string; returnTo: string }) {
   const [slug] = useDebouncedValue(tenant.trim().toLowerCase(), 400);
   const options = useLoad(
     async () =>
@@ -39,7 +39,12 @@ function SsoButtons({ tenant }: { tenant: string }) {
       <Divider label="or sign in with" labelPosition="center" />
       <Stack gap="xs">
         {items.map((o) => (
-          <Button key={o.id} component="a" href={`${o.startUrl}&returnTo=${encodeURIComponent('/')}`} variant="default">
+          <Button
+            key={o.id}
+            component="a"
+            href={`${o.startUrl}&returnTo=${encodeURIComponent(returnTo)}`}
+            variant="default"
+          >
             {o.name}
           </Button>
         ))}
@@ -48,7 +53,7 @@ function SsoButtons({ tenant }: { tenant: string }) {
   );
 }
 
-export function SignIn({ notice }: { notice?: string | undefined }) {
+export function SignIn({ notice, returnTo }: { notice?: string | undefined; returnTo?: string | undefined }) {
   const { signIn } = useSession();
   const [tenant, setTenant] = useState(() => localStorage.getItem(LAST_TENANT) ?? '');
   const [username, setUsername] = useState('');
@@ -115,7 +120,7 @@ export function SignIn({ notice }: { notice?: string | undefined }) {
             <Button type="submit" loading={busy} fullWidth>
               Sign in
             </Button>
-            <SsoButtons tenant={tenant} />
+            <SsoButtons tenant={tenant} returnTo={returnTo ?? '/'} />
             <Text size="xs" c="dimmed" ta="center">
               Forgot your password? Ask an administrator of your tenant for a reset link. API reference:{' '}
               <Anchor href="/docs" size="xs">

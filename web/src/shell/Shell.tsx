@@ -19,6 +19,7 @@ export const SCREENS: Screen[] = [
   { key: 'roles', label: 'Roles & permissions' },
   { key: 'security', label: 'Security' },
   { key: 'activity', label: 'Activity log', anyOf: ['audit.read'] },
+  { key: 'apps', label: 'Apps', anyOf: ['apps.manage'] },
   {
     key: 'settings',
     label: 'Settings',

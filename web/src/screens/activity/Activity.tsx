@@ -20,29 +20,10 @@ import { Page } from '../../components/Page';
 import { ProblemAlert } from '../../components/ProblemAlert';
 import { useMe } from '../../session';
 import { useLoad } from '../../use-load';
+import { ACTION_GROUPS } from './actions';
 import { auditCsv, download } from './csv';
 import { summary, useNames } from './names';
 
-const ACTIONS = [
-  'auth.login_succeeded',
-  'auth.login_failed',
-  'user.created',
-  'user.updated',
-  'user.roles_changed',
-  'user.state.locked',
-  'user.state.active',
-  'user.password_reset_issued',
-  'user.password_changed',
-  'share.offered',
-  'share.accepted',
-  'share.ended',
-  'tenant.child_created',
-  'tenant.created',
-  'company.created',
-  'field.created',
-  'users.imported',
-  'users.exported',
-];
 const PAGE = 50;
 const EXPORT_MAX = 10_000;
 
@@ -162,7 +143,7 @@ export function Activity() {
             <Autocomplete
               label="Action"
               placeholder="e.g. user.created"
-              data={ACTIONS}
+              data={ACTION_GROUPS.map((g) => ({ group: g.group, items: [...g.items] }))}
               value={action}
               onChange={setAction}
             />

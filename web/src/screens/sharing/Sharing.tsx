@@ -15,6 +15,20 @@ import { ReleaseShare } from './ReleaseShare';
 
 const STATUS_COLOR: Record<string, string> = { offered: 'yellow', active: 'green', ended: 'gray' };
 
+/** The tenant on the other side of a share, by name and slug. */
+function TenantName({ t }: { t: { name: string; slug: string } }) {
+  return (
+    <>
+      <Text size="sm" fw={500}>
+        {t.name}
+      </Text>
+      <Text size="xs" c="dimmed" ff="monospace">
+        {t.slug}
+      </Text>
+    </>
+  );
+}
+
 export function Sharing() {
   const me = useMe();
   const roles = useRoles();
@@ -73,6 +87,7 @@ export function Sharing() {
               <Table.Thead>
                 <Table.Tr>
                   <Table.Th>User</Table.Th>
+                  <Table.Th>From</Table.Th>
                   <Table.Th>Roles it brings</Table.Th>
                   <Table.Th>Offered</Table.Th>
                   <Table.Th />
@@ -86,6 +101,9 @@ export function Sharing() {
                       <Text size="xs" c="dimmed" ff="monospace">
                         {s.loginName} · {s.userType}
                       </Text>
+                    </Table.Td>
+                    <Table.Td>
+                      <TenantName t={s.otherTenant} />
                     </Table.Td>
                     <Table.Td>
                       <RoleBadges keys={s.roles} roles={roles} />
@@ -143,14 +161,21 @@ export function Sharing() {
                           {s.loginName}
                         </Text>
                       </Table.Td>
-                      <Table.Td>{s.direction === 'outgoing' ? 'released by us' : 'imported'}</Table.Td>
+                      <Table.Td>
+                        <Text size="sm">{s.direction === 'outgoing' ? 'released to' : 'imported from'}</Text>
+                        <TenantName t={s.otherTenant} />
+                      </Table.Td>
                       <Table.Td>
                         <Badge color={STATUS_COLOR[s.status] ?? 'gray'} variant="light" tt="none">
                           {s.status === 'offered' ? 'waiting for import' : s.status}
                         </Badge>
                       </Table.Td>
                       <Table.Td>
-                        <RoleBadges keys={s.roles} roles={roles} />
+                        {/* Here the user acts with at most what this tenant accepted (decision 0007). */}
+                        <RoleBadges
+                          keys={s.direction === 'incoming' && s.acceptedRoles ? s.acceptedRoles : s.roles}
+                          roles={roles}
+                        />
                       </Table.Td>
                       <Table.Td ta="right">
                         <Button

@@ -4,11 +4,12 @@ import { useRoles } from '../../catalogue';
 import { Loading } from '../../components/Loading';
 import { Page } from '../../components/Page';
 import { ProblemAlert } from '../../components/ProblemAlert';
-import { RelationBadge } from '../../components/StateBadge';
+import { EmailBadge, RelationBadge } from '../../components/StateBadge';
 import { href } from '../../nav';
 import { useMe } from '../../session';
 import { useLoad } from '../../use-load';
 import { UserActions } from './UserActions';
+import { UserEmail } from './UserEmail';
 import { UserProfile } from './UserProfile';
 import { UserRoles } from './UserRoles';
 
@@ -51,9 +52,12 @@ export function UserDetail({ id }: { id: string }) {
               {u.loginName}
             </Text>
             {u.email && (
-              <Text span size="sm">
-                · {u.email}
-              </Text>
+              <>
+                <Text span size="sm">
+                  · {u.email}
+                </Text>
+                <EmailBadge email={u.email} verified={u.emailVerified} />
+              </>
             )}
             <Badge variant="outline" tt="none" size="sm">
               {u.type} user
@@ -70,7 +74,10 @@ export function UserDetail({ id }: { id: string }) {
             </Stack>
           </Grid.Col>
           <Grid.Col span={{ base: 12, md: 5 }}>
-            <UserActions user={u} onChanged={user.reload} />
+            <Stack>
+              <UserActions user={u} onChanged={user.reload} />
+              <UserEmail user={u} onChanged={user.reload} />
+            </Stack>
           </Grid.Col>
         </Grid>
       </Page>

@@ -8,7 +8,7 @@ import { Loading } from '../../components/Loading';
 import { Page } from '../../components/Page';
 import { ProblemAlert } from '../../components/ProblemAlert';
 import { RoleBadges } from '../../components/RolePicker';
-import { RelationBadge, StateBadge } from '../../components/StateBadge';
+import { EmailBadge, RelationBadge, StateBadge } from '../../components/StateBadge';
 import { href } from '../../nav';
 import { useMe, useSession } from '../../session';
 import { useLoad } from '../../use-load';
@@ -108,12 +108,13 @@ export function Users() {
               : 'Create a user for a colleague with “Create user”, or import users under Settings.'}
           </Empty>
         ) : (
-          <Table.ScrollContainer minWidth={720}>
+          <Table.ScrollContainer minWidth={880}>
             <Table highlightOnHover verticalSpacing="sm" aria-label="Users">
               <Table.Thead>
                 <Table.Tr>
                   <Table.Th>Name</Table.Th>
                   <Table.Th>Login name</Table.Th>
+                  <Table.Th>Email</Table.Th>
                   <Table.Th>Type</Table.Th>
                   <Table.Th>State</Table.Th>
                   <Table.Th>Origin</Table.Th>
@@ -132,6 +133,18 @@ export function Users() {
                       <Text size="sm" ff="monospace">
                         {u.loginName}
                       </Text>
+                    </Table.Td>
+                    <Table.Td>
+                      {u.email ? (
+                        <Group gap={6} wrap="nowrap">
+                          <Text size="sm">{u.email}</Text>
+                          <EmailBadge email={u.email} verified={u.emailVerified} />
+                        </Group>
+                      ) : (
+                        <Text size="sm" c="dimmed">
+                          —
+                        </Text>
+                      )}
                     </Table.Td>
                     <Table.Td>{u.type}</Table.Td>
                     <Table.Td style={{ whiteSpace: 'nowrap' }}>
