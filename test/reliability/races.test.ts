@@ -10,6 +10,7 @@ import {
   spread,
   startCluster,
 } from './instances.js';
+import { expectOnlyPoolWaits, outputMarks } from './overload.js';
 
 /**
  * Races across three `kontor serve` processes on one PostgreSQL: what one instance commits, the
@@ -31,8 +32,9 @@ let root: string;
  * parallel sign-ins over three instances of 10 pooled connections each, on a loaded 2-core
  * machine, can wait longer than KONTOR_DB_CONNECT_TIMEOUT_MS (2 s) for a connection; such a
  * request answers 503 storage.unavailable with Retry-After (docs/operations.md, "Timeouts";
- * docs/errors.md) rather than queueing without end. Seen in CI on 2026-12-07 (7 of 200). Anything
- * else (a 500, a 200 for a wrong password) still fails the test, and the limits are checked below.
+ * docs/errors.md) rather than queueing without end. Seen in CI on 2026-12-07 (7 of 200). Each burst
+ * also checks the instances' logs: every 503 must be such a pool wait (overload.ts; pool-wait.test.ts
+ * provokes one on purpose). Anything else (a 500, a 200 for a wrong password) fails the test.
  */
 const expectedSignInAnswer = (r: Answer) =>
   r.status === 401 ||
@@ -195,6 +197,7 @@ describe.skipIf(!process.env.DATABASE_URL)('three instances on one PostgreSQL', 
 
   it('lets no more wrong passwords through per account than the limit, however many instances race', async () => {
     const victim = await aUser('victim', ['CustomerBasic']);
+    const marks = outputMarks(c);
     const rs = await Promise.all(
       Array.from({ length: 200 }, (_, i) =>
         call(
@@ -209,6 +212,7 @@ describe.skipIf(!process.env.DATABASE_URL)('three instances on one PostgreSQL', 
       ),
     );
     expect(rs.filter((r) => !expectedSignInAnswer(r)).map((r) => [r.status, r.body])).toEqual([]);
+    expectOnlyPoolWaits(c, rs, marks);
     const evaluated = (await auditOf(victim.id, 'auth.login_failed')).filter(
       (e) => e.details.reason === 'wrong_password',
     );
@@ -232,6 +236,7 @@ describe.skipIf(!process.env.DATABASE_URL)('three instances on one PostgreSQL', 
   it('lets no more wrong passwords through per address than the limit, then refuses the right one too', async () => {
     await aUser('bystander', ['CustomerBasic']);
     const from = { 'x-forwarded-for': '10.2.0.1' };
+    const marks = outputMarks(c);
     const rs = await Promise.all(
       Array.from({ length: 200 }, (_, i) =>
         call(
@@ -246,6 +251,7 @@ describe.skipIf(!process.env.DATABASE_URL)('three instances on one PostgreSQL', 
       ),
     );
     expect(rs.filter((r) => !expectedSignInAnswer(r)).map((r) => [r.status, r.body])).toEqual([]);
+    expectOnlyPoolWaits(c, rs, marks);
     const accepted = rs.filter((r) => r.status === 401).length;
     expect(accepted).toBeLessThanOrEqual(MAX_FAILURES_PER_ADDRESS);
     const overloaded = rs.filter((r) => r.status === 503).length;
