@@ -20,21 +20,30 @@ export const outputMarks = (c: Cluster): number[] => c.instances.map((i) => i.ou
  * serializer appends the causes' messages, so the pool's own words are in it.
  */
 export function failureCauses(c: Cluster, marks: number[]): string[] {
-  return c.instances.flatMap((inst, i) =>
-    inst
-      .output()
-      .slice(marks[i] ?? 0)
+  return c.instances.flatMap((inst, i) => {
+    const out = inst.output();
+    // Complete lines only: the last one may still be on its way through the pipe.
+    return out
+      .slice(marks[i] ?? 0, out.lastIndexOf('\n') + 1)
       .split('\n')
       .filter((line) => line.startsWith('{'))
       .map((line) => JSON.parse(line) as { msg?: string; err?: { message?: string } })
       .filter((e) => e.msg === 'request failed')
-      .map((e) => e.err?.message ?? ''),
-  );
+      .map((e) => e.err?.message ?? '');
+  });
 }
 
-/** Every 503 of the burst was a pool wait, and nothing else answered 500 or more. */
-export function expectOnlyPoolWaits(c: Cluster, rs: Answer[], marks: number[]): void {
+/**
+ * Every 503 of the burst was a pool wait, and nothing else answered 500 or more. The logger writes
+ * asynchronously, so a line may reach the pipe after its answer: wait (boundedly) until every 503
+ * has its line, then compare.
+ */
+export async function expectOnlyPoolWaits(c: Cluster, rs: Answer[], marks: number[]): Promise<void> {
   const overloaded = rs.filter((r) => r.status === 503).length;
+  const deadline = Date.now() + 10_000;
+  while (failureCauses(c, marks).length < overloaded && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 50));
+  }
   const causes = failureCauses(c, marks);
   if (overloaded > 0)
     console.info(`burst: ${overloaded} of ${rs.length} answered 503 (${[...new Set(causes)].join('; ')})`);

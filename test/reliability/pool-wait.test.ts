@@ -60,7 +60,7 @@ describe.skipIf(!process.env.DATABASE_URL)('a burst larger than the connection p
         expect(r.headers.get('retry-after')).not.toBeNull();
       }
       expect(rs.filter((r) => r.status !== 503 && r.status !== 401).map((r) => [r.status, r.body])).toEqual([]);
-      expectOnlyPoolWaits(c, rs, marks);
+      await expectOnlyPoolWaits(c, rs, marks);
     } finally {
       await locker.end();
     }

@@ -212,7 +212,7 @@ describe.skipIf(!process.env.DATABASE_URL)('three instances on one PostgreSQL', 
       ),
     );
     expect(rs.filter((r) => !expectedSignInAnswer(r)).map((r) => [r.status, r.body])).toEqual([]);
-    expectOnlyPoolWaits(c, rs, marks);
+    await expectOnlyPoolWaits(c, rs, marks);
     const evaluated = (await auditOf(victim.id, 'auth.login_failed')).filter(
       (e) => e.details.reason === 'wrong_password',
     );
@@ -251,7 +251,7 @@ describe.skipIf(!process.env.DATABASE_URL)('three instances on one PostgreSQL', 
       ),
     );
     expect(rs.filter((r) => !expectedSignInAnswer(r)).map((r) => [r.status, r.body])).toEqual([]);
-    expectOnlyPoolWaits(c, rs, marks);
+    await expectOnlyPoolWaits(c, rs, marks);
     const accepted = rs.filter((r) => r.status === 401).length;
     expect(accepted).toBeLessThanOrEqual(MAX_FAILURES_PER_ADDRESS);
     const overloaded = rs.filter((r) => r.status === 503).length;
