@@ -36,7 +36,7 @@ export async function serve(
       if (logins) {
         out('  Demo seeded (password for every demo login, shown once; change at first sign-in):');
         out(`    password: ${password}`);
-        for (const l of logins) out(`    ${l.tenant.padEnd(14)} ${l.username.padEnd(8)} ${l.roles.join(', ')}`);
+        for (const l of logins) out(`    ${l.tenant.padEnd(16)} ${l.username.padEnd(10)} ${l.roles.join(', ')}`);
       } else {
         out('  Demo data exists already.');
       }
