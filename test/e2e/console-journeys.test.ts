@@ -130,6 +130,12 @@ describe.skipIf(!hasChromium())('admin console in Chromium', () => {
     await seen(page.getByRole('table', { name: 'Shares' }).getByText('waiting for import'));
     // Each side names the other tenant (issue 21 #3).
     await seen(page.getByRole('table', { name: 'Shares' }).getByText('Contoso', { exact: true }));
+    // … and so does the user page: to whom sam is released.
+    await openScreen(page, 'Users');
+    await page.getByRole('row', { name: /Sam Support/ }).getByRole('link', { name: 'Sam Support' }).click();
+    const samShares = page.getByRole('table', { name: 'Shares of this user' });
+    await seen(samShares.getByText('Contoso', { exact: true }));
+    await seen(samShares.getByText('released to'));
     await signOut(page);
 
     // The end customer's primary user imports it after seeing its roles …
@@ -151,6 +157,9 @@ describe.skipIf(!hasChromium())('admin console in Chromium', () => {
     await row.getByRole('link', { name: 'Sam Support' }).click();
     await seen(page.getByText('Roles are read-only here'));
     expect(await page.getByRole('button', { name: 'Save roles' }).count()).toBe(0);
+    // It says where it comes from.
+    await seen(page.getByText('shared from'));
+    await seen(page.getByRole('table', { name: 'Shares of this user' }).getByText('imported from'));
 
     // Everything is in the activity logs: the import here …
     await openScreen(page, 'Activity log');

@@ -12,6 +12,7 @@ import { UserActions } from './UserActions';
 import { UserEmail } from './UserEmail';
 import { UserProfile } from './UserProfile';
 import { UserRoles } from './UserRoles';
+import { SharedFrom, UserShares, useUserShares } from './UserShares';
 
 export function UserDetail({ id }: { id: string }) {
   const me = useMe();
@@ -21,6 +22,7 @@ export function UserDetail({ id }: { id: string }) {
     [id, me.actingTenant.id],
   );
   const u = user.data;
+  const shares = useUserShares(id);
   // Advisories depend on the kind of the user's home tenant: the acting tenant for own users,
   // a direct customer for a customer's primary user.
   const homeKind = useLoad(async () => {
@@ -63,6 +65,7 @@ export function UserDetail({ id }: { id: string }) {
               {u.type} user
             </Badge>
             <RelationBadge relation={u.relation} />
+            <SharedFrom user={u} shares={shares} />
           </Group>
         }
       >
@@ -77,6 +80,7 @@ export function UserDetail({ id }: { id: string }) {
             <Stack>
               <UserActions user={u} onChanged={user.reload} />
               <UserEmail user={u} onChanged={user.reload} />
+              <UserShares shares={shares} />
             </Stack>
           </Grid.Col>
         </Grid>
