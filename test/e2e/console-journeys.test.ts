@@ -132,7 +132,10 @@ describe.skipIf(!hasChromium())('admin console in Chromium', () => {
     await seen(page.getByRole('table', { name: 'Shares' }).getByText('Contoso', { exact: true }));
     // … and so does the user page: to whom sam is released.
     await openScreen(page, 'Users');
-    await page.getByRole('row', { name: /Sam Support/ }).getByRole('link', { name: 'Sam Support' }).click();
+    await page
+      .getByRole('row', { name: /Sam Support/ })
+      .getByRole('link', { name: 'Sam Support' })
+      .click();
     const samShares = page.getByRole('table', { name: 'Shares of this user' });
     await seen(samShares.getByText('Contoso', { exact: true }));
     await seen(samShares.getByText('released to'));
