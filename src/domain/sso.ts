@@ -149,6 +149,13 @@ export interface SessionIdentity {
 /** The claims of a validated ID token, as the relying party hands them over. */
 export type IdClaims = Record<string, unknown> & { iss: string; sub: string };
 
+/** One finding of {@link RelyingParty.inspect}: what was checked, whether it holds, in plain words. */
+export interface ConnectionCheck {
+  check: 'discovery' | 'issuer' | 'code_flow' | 'algorithms' | 'jwks';
+  ok: boolean;
+  detail: string;
+}
+
 /**
  * The OIDC relying party. `begin` returns where to send the browser; `complete` redeems the
  * code and returns the ID token claims only after every check of issue 4 passed (signature with
@@ -166,11 +173,13 @@ export interface RelyingParty {
   ): Promise<IdClaims>;
   randomVerifier(): string;
   /**
-   * Fetches the issuer's discovery document through the outbound guard. Throws AppError
-   * `sso.issuer_forbidden` (a refused address) or `sso.issuer_unreachable` (no answer); a
-   * provider that answers, even wrongly, passes.
+   * Checks a connection's set-up against its provider, through the outbound guard: discovery
+   * fetched, issuer exactly as announced, the authorization code flow with S256 offered, an
+   * allow-listed ID token algorithm the provider signs with, and a JWKS with a key for it.
+   * Throws AppError `sso.issuer_forbidden` (a refused address) or `sso.issuer_unreachable` (no
+   * answer at all); a provider that answers, even wrongly, yields failed checks instead.
    */
-  probe(issuer: string): Promise<void>;
+  inspect(c: Pick<SsoConnection, 'issuer' | 'clientId' | 'idTokenAlgs'>): Promise<ConnectionCheck[]>;
   /** The provider's RP-initiated logout URL, or undefined when it announces none. */
   endSessionUrl(c: SsoConnection, postLogoutRedirectUri: string): Promise<string | undefined>;
 }

@@ -1,7 +1,7 @@
 import * as oidc from 'openid-client';
 import { AppError } from '../domain/errors.js';
 import { ALLOWED_ID_TOKEN_ALGS, type IdClaims, type RelyingParty, type SsoConnection } from '../domain/sso.js';
-import { refusedIn } from './outbound-guard.js';
+import { inspect } from './inspect-connection.js';
 
 export interface RelyingPartyOptions {
   /** Opens a connection's sealed client secret (null: a public client with PKCE only). */
@@ -95,17 +95,7 @@ export function openIdRelyingParty(opts: RelyingPartyOptions): RelyingParty {
       if (!config?.serverMetadata().end_session_endpoint) return undefined;
       return oidc.buildEndSessionUrl(config, { post_logout_redirect_uri: postLogoutRedirectUri }).href;
     },
-    async probe(issuer) {
-      try {
-        await oidc.discovery(new URL(issuer), 'probe', undefined, oidc.None(), discoveryOptions());
-      } catch (e) {
-        if (refusedIn(e)) throw new AppError('sso.issuer_forbidden', 'The issuer is on a network Kontor may not call');
-        // A provider that answered (wrong issuer, bad metadata) is reachable: sign-in tells why.
-        const err = e as { code?: unknown; error?: unknown };
-        if (typeof err.error === 'string' || (typeof err.code === 'string' && err.code.startsWith('OAUTH_'))) return;
-        throw new AppError('sso.issuer_unreachable', 'The issuer could not be reached');
-      }
-    },
+    inspect: (c) => inspect(c, discoveryOptions(), opts.fetch ?? fetch),
     async begin(c, p) {
       // One fixed answer for every failing target: no message telling a closed port from a
       // refused address or a timeout (failures are cached, so timing says no more either).

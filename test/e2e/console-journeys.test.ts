@@ -233,6 +233,14 @@ describe.skipIf(!hasChromium())('admin console in Chromium', () => {
     await page.getByRole('textbox', { name: 'Client secret' }).fill('not-a-real-secret');
     await page.getByRole('button', { name: 'Add connection' }).click();
     await seen(page.getByRole('table', { name: 'SSO connections' }).getByText('/callback', { exact: false }));
+    // Saving checked the provider (issue 21 #4) and says at once what a sign-in would meet:
+    // this server speaks to providers over HTTPS only. "Test connection" checks again.
+    const check = page.getByRole('region', { name: 'Connection check' });
+    await seen(check.getByText('Provider Entra ID: fix this before people sign in'));
+    await seen(check.getByText(/only requests to HTTPS are allowed/));
+    await check.getByRole('button', { name: 'Close the check' }).click();
+    await page.getByRole('button', { name: 'Test Provider Entra ID' }).click();
+    await seen(check.getByText(/only requests to HTTPS are allowed/));
     await signOut(page);
     await page.getByLabel('Tenant').fill('provider');
     const sso = page.getByRole('link', { name: 'Provider Entra ID' });

@@ -4,6 +4,7 @@ import { isAdminRole, isOperationRole } from '../../domain/role.js';
 import {
   ALLOWED_ID_TOKEN_ALGS,
   type ClaimMapping,
+  type ConnectionCheck,
   type ConnectionPatch,
   DEFAULT_CLAIM_MAPPING,
   emailLinkMappingSound,
@@ -115,8 +116,13 @@ export async function createConnection(
   assertManages(deps, ctx, tenantId);
   check(input);
   const sso = ssoOf(deps);
-  // Before the transaction (no IdP call inside one): a refused or dead issuer is never saved.
-  await sso.rp.probe(input.issuer);
+  // Before the transaction (no IdP call inside one): a refused or dead issuer is never saved;
+  // a provider that answers but does not fit is saved, and the answer says what to fix.
+  const checks = await sso.rp.inspect({
+    issuer: input.issuer,
+    clientId: input.clientId,
+    idTokenAlgs: input.idTokenAlgs ?? ['RS256'],
+  });
   const id = deps.ids.newId();
   const c = await sso.store.transaction(async (r) => {
     const tenant = await r.tenants.findById(tenantId);
@@ -154,7 +160,7 @@ export async function createConnection(
     });
     return conn;
   });
-  return connectionView(c, deps.settings.publicUrl);
+  return { ...connectionView(c, deps.settings.publicUrl), checks };
 }
 
 export async function updateConnection(
@@ -168,7 +174,13 @@ export async function updateConnection(
   assertManages(deps, ctx, tenantId);
   check(input);
   const sso = ssoOf(deps);
-  if (input.issuer !== undefined) await sso.rp.probe(input.issuer);
+  // A change of what discovery depends on is checked again before it is saved (see create).
+  let checks: ConnectionCheck[] | undefined;
+  if (input.issuer !== undefined || input.clientId !== undefined || input.idTokenAlgs !== undefined) {
+    const current = await sso.store.read((r) => r.sso.findConnection(tenantId, id));
+    if (!current) throw notFound('connection');
+    checks = await sso.rp.inspect({ ...current, ...stripUndefined(input) });
+  }
   const c = await sso.store.transaction(async (r) => {
     const tenant = await r.tenants.findById(tenantId);
     const current = await r.sso.findConnection(tenantId, id);
@@ -210,7 +222,26 @@ export async function updateConnection(
     });
     return updated;
   });
-  return connectionView(c, deps.settings.publicUrl);
+  return { ...connectionView(c, deps.settings.publicUrl), ...(checks ? { checks } : {}) };
+}
+
+const stripUndefined = (i: ConnectionInput) => ({
+  ...(i.issuer !== undefined ? { issuer: i.issuer } : {}),
+  ...(i.clientId !== undefined ? { clientId: i.clientId } : {}),
+  ...(i.idTokenAlgs !== undefined ? { idTokenAlgs: i.idTokenAlgs } : {}),
+});
+
+/**
+ * "Test connection" (issue 21 #4): the checks of a save, run on the stored connection. Nothing
+ * changes, so nothing is audited; a provider Kontor may not call or cannot reach is an error.
+ */
+export async function testConnection(deps: AuthDeps, ctx: Ctx, tenantId: string, id: string) {
+  assertManages(deps, ctx, tenantId);
+  const sso = ssoOf(deps);
+  const c = await sso.store.read((r) => r.sso.findConnection(tenantId, id));
+  if (!c) throw notFound('connection');
+  const checks = await sso.rp.inspect(c);
+  return { ok: checks.every((x) => x.ok), checks };
 }
 
 export async function deleteConnection(deps: AuthDeps, ctx: Ctx, tenantId: string, id: string): Promise<void> {

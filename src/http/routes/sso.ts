@@ -4,6 +4,7 @@ import {
   deleteConnection,
   getConnection,
   listConnections,
+  testConnection,
   updateConnection,
 } from '../../app/sso/connections.js';
 import { linkUser, listUserLinks, setEnablement, unlinkUser } from '../../app/sso/links.js';
@@ -69,6 +70,16 @@ const Connection = Type.Object({
   createdAt: Time,
   updatedAt: Time,
 });
+const Check = Type.Object({
+  check: Type.Union(['discovery', 'issuer', 'code_flow', 'algorithms', 'jwks'].map((k) => Type.Literal(k))),
+  ok: Type.Boolean(),
+  detail: Type.String(),
+});
+const Checks = Type.Array(Check, {
+  description: "What the provider's discovery document and key set say about this set-up; failed checks say what to fix",
+});
+/** A saved connection, with the checks its save ran (issue 21 #4): saved even when some fail. */
+const Saved = Type.Composite([Connection, Type.Object({ checks: Type.Optional(Checks) })]);
 const Link = Type.Object({
   tenantId: Uuid,
   userId: Uuid,
@@ -103,7 +114,7 @@ export function ssoRoutes(app: Api, r: RouteDeps): void {
         summary: 'Add an OIDC connection',
         params: IdParams,
         body: CreateBody,
-        response: { 201: Connection, ...errors },
+        response: { 201: Saved, ...errors },
       },
     },
     async (req, reply) => reply.code(201).send(await createConnection(deps, ctxOf(req), req.params.id, req.body)),
@@ -121,11 +132,23 @@ export function ssoRoutes(app: Api, r: RouteDeps): void {
         summary: 'Change a connection (If-Match: "version" guards it)',
         params: ConnParams,
         body: PatchBody,
-        response: { 200: Connection, ...errors },
+        response: { 200: Saved, ...errors },
       },
     },
     async (req) =>
       updateConnection(deps, ctxOf(req), req.params.id, req.params.connectionId, req.body, expectedVersion(req)),
+  );
+  app.post(
+    `${base}/:connectionId/test`,
+    {
+      schema: {
+        tags,
+        summary: 'Test a connection against its provider (discovery, issuer, code flow, algorithms, keys)',
+        params: ConnParams,
+        response: { 200: Type.Object({ ok: Type.Boolean(), checks: Checks }), ...errors },
+      },
+    },
+    async (req) => testConnection(deps, ctxOf(req), req.params.id, req.params.connectionId),
   );
   app.delete(
     `${base}/:connectionId`,

@@ -129,6 +129,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -202,6 +204,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -309,6 +313,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -382,6 +388,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -496,6 +504,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -569,6 +579,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -694,6 +706,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -767,6 +781,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -888,6 +904,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -961,6 +979,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -1125,6 +1145,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -1198,6 +1220,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -1313,6 +1337,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -1386,6 +1412,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -1501,6 +1529,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -1574,6 +1604,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -1695,6 +1727,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -1768,6 +1802,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -1887,6 +1923,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -1960,6 +1998,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -2070,6 +2110,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -2143,6 +2185,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -2270,6 +2314,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -2343,6 +2389,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -2439,6 +2487,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -2512,6 +2562,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -2640,6 +2692,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -2713,6 +2767,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -2846,6 +2902,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -2919,6 +2977,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -3049,6 +3109,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -3122,6 +3184,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -3286,6 +3350,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -3359,6 +3425,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -3493,6 +3561,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -3566,6 +3636,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -3714,6 +3786,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -3787,6 +3861,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -3927,6 +4003,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -4000,6 +4078,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -4137,6 +4217,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -4210,6 +4292,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -4306,6 +4390,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -4379,6 +4465,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -4509,6 +4597,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -4582,6 +4672,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -4704,6 +4796,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -4777,6 +4871,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -4910,6 +5006,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -4983,6 +5081,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -5115,6 +5215,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -5188,6 +5290,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -5320,6 +5424,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -5393,6 +5499,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -5525,6 +5633,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -5598,6 +5708,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -5716,6 +5828,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -5789,6 +5903,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -5912,6 +6028,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -5985,6 +6103,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -6098,6 +6218,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -6171,6 +6293,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -6283,6 +6407,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -6356,6 +6482,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -6469,6 +6597,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -6542,6 +6672,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -6649,6 +6781,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -6722,6 +6856,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -6831,6 +6967,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -6904,6 +7042,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -7013,6 +7153,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -7086,6 +7228,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -7198,6 +7342,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -7271,6 +7417,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -7400,6 +7548,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -7473,6 +7623,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -7616,6 +7768,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -7689,6 +7843,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -7829,6 +7985,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -7902,6 +8060,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -8036,6 +8196,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -8109,6 +8271,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -8236,6 +8400,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -8309,6 +8475,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -8447,6 +8615,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -8520,6 +8690,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -8605,6 +8777,12 @@ export interface paths {
               createdAt: string;
               /** Format: date-time */
               updatedAt: string;
+              /** @description What the provider's discovery document and key set say about this set-up; failed checks say what to fix */
+              checks?: {
+                check: 'discovery' | 'issuer' | 'code_flow' | 'algorithms' | 'jwks';
+                ok: boolean;
+                detail: string;
+              }[];
             };
           };
         };
@@ -8668,6 +8846,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -8741,6 +8921,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -8879,6 +9061,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -8952,6 +9136,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -9049,6 +9235,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -9122,6 +9310,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -9209,6 +9399,12 @@ export interface paths {
               createdAt: string;
               /** Format: date-time */
               updatedAt: string;
+              /** @description What the provider's discovery document and key set say about this set-up; failed checks say what to fix */
+              checks?: {
+                check: 'discovery' | 'issuer' | 'code_flow' | 'algorithms' | 'jwks';
+                ok: boolean;
+                detail: string;
+              }[];
             };
           };
         };
@@ -9272,6 +9468,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -9345,6 +9543,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -9360,6 +9560,203 @@ export interface paths {
         };
       };
     };
+    trace?: never;
+  };
+  '/api/v1/tenants/{id}/sso-connections/{connectionId}/test': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Test a connection against its provider (discovery, issuer, code flow, algorithms, keys) */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+          connectionId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              ok: boolean;
+              /** @description What the provider's discovery document and key set say about this set-up; failed checks say what to fix */
+              checks: {
+                check: 'discovery' | 'issuer' | 'code_flow' | 'algorithms' | 'jwks';
+                ok: boolean;
+                detail: string;
+              }[];
+            };
+          };
+        };
+        /** @description Problem details */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              code:
+                | 'validation.invalid'
+                | 'validation.password_policy'
+                | 'password.reused'
+                | 'validation.field_value'
+                | 'auth.unauthenticated'
+                | 'auth.invalid_credentials'
+                | 'auth.throttled'
+                | 'auth.password_change_required'
+                | 'auth.csrf'
+                | 'auth.forbidden'
+                | 'auth.token_invalid'
+                | 'grant.not_own_user'
+                | 'grant.requires_admin'
+                | 'grant.operation_role_outside_provider'
+                | 'grant.admin_role_not_held'
+                | 'grant.not_customer_primary'
+                | 'grant.shared_user_read_only'
+                | 'grant.system_only'
+                | 'grant.password_change_not_allowed'
+                | 'grant.missing_permission'
+                | 'grant.target_outranks'
+                | 'role.unknown'
+                | 'role.invalid_definition'
+                | 'tenant.invalid_parent'
+                | 'tenant.cycle'
+                | 'tenant.has_children'
+                | 'tenant.suspended'
+                | 'tenant.outside_reach'
+                | 'tenant.root_immutable'
+                | 'user.primary_exists'
+                | 'user.login_taken'
+                | 'user.not_active'
+                | 'share.invalid'
+                | 'share.exists'
+                | 'share.not_offered'
+                | 'resource.not_found'
+                | 'resource.conflict'
+                | 'resource.stale'
+                | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
+                | 'storage.unavailable'
+                | 'internal.error'
+                | 'request.too_large'
+                | 'request.unsupported_media_type'
+                | 'import.rejected'
+                | 'sso.rejected'
+                | 'sso.link_exists'
+                | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'sso.email_mapping_required';
+              errors?: {
+                field: string;
+                code: string;
+                message: string;
+              }[];
+            };
+          };
+        };
+        /** @description Problem details */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              code:
+                | 'validation.invalid'
+                | 'validation.password_policy'
+                | 'password.reused'
+                | 'validation.field_value'
+                | 'auth.unauthenticated'
+                | 'auth.invalid_credentials'
+                | 'auth.throttled'
+                | 'auth.password_change_required'
+                | 'auth.csrf'
+                | 'auth.forbidden'
+                | 'auth.token_invalid'
+                | 'grant.not_own_user'
+                | 'grant.requires_admin'
+                | 'grant.operation_role_outside_provider'
+                | 'grant.admin_role_not_held'
+                | 'grant.not_customer_primary'
+                | 'grant.shared_user_read_only'
+                | 'grant.system_only'
+                | 'grant.password_change_not_allowed'
+                | 'grant.missing_permission'
+                | 'grant.target_outranks'
+                | 'role.unknown'
+                | 'role.invalid_definition'
+                | 'tenant.invalid_parent'
+                | 'tenant.cycle'
+                | 'tenant.has_children'
+                | 'tenant.suspended'
+                | 'tenant.outside_reach'
+                | 'tenant.root_immutable'
+                | 'user.primary_exists'
+                | 'user.login_taken'
+                | 'user.not_active'
+                | 'share.invalid'
+                | 'share.exists'
+                | 'share.not_offered'
+                | 'resource.not_found'
+                | 'resource.conflict'
+                | 'resource.stale'
+                | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
+                | 'storage.unavailable'
+                | 'internal.error'
+                | 'request.too_large'
+                | 'request.unsupported_media_type'
+                | 'import.rejected'
+                | 'sso.rejected'
+                | 'sso.link_exists'
+                | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'sso.email_mapping_required';
+              errors?: {
+                field: string;
+                code: string;
+                message: string;
+              }[];
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
     trace?: never;
   };
   '/api/v1/tenants/{id}/sso-connections/{connectionId}/enablement': {
@@ -9450,6 +9847,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -9523,6 +9922,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -9619,6 +10020,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -9692,6 +10095,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -9815,6 +10220,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -9888,6 +10295,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -10007,6 +10416,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -10080,6 +10491,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -10192,6 +10605,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -10265,6 +10680,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -10380,6 +10797,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -10453,6 +10872,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -10567,6 +10988,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -10640,6 +11063,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -10751,6 +11176,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -10824,6 +11251,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -10945,6 +11374,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -11018,6 +11449,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -11129,6 +11562,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -11202,6 +11637,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -11326,6 +11763,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -11399,6 +11838,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -11514,6 +11955,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -11587,6 +12030,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -11703,6 +12148,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -11776,6 +12223,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -11888,6 +12337,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -11961,6 +12412,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -12102,6 +12555,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -12175,6 +12630,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -12296,6 +12753,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -12369,6 +12828,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -12491,6 +12952,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -12564,6 +13027,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -12677,6 +13142,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -12750,6 +13217,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -12861,6 +13330,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -12934,6 +13405,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -13054,6 +13527,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -13127,6 +13602,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -13244,6 +13721,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -13317,6 +13796,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -13428,6 +13909,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -13501,6 +13984,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -13621,6 +14106,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -13694,6 +14181,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -13819,6 +14308,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -13892,6 +14383,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -14028,6 +14521,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -14101,6 +14596,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -14250,6 +14747,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -14323,6 +14822,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -14458,6 +14959,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -14531,6 +15034,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -14628,6 +15133,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -14701,6 +15208,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -14848,6 +15357,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -14921,6 +15432,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -15056,6 +15569,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -15129,6 +15644,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -15144,6 +15661,582 @@ export interface paths {
         };
       };
     };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/system/purge': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Purge expired sessions, links, counters and sent mail now (system.jobs.manage) */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              purged: {
+                [key: string]: number;
+              };
+            };
+          };
+        };
+        /** @description Problem details */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              code:
+                | 'validation.invalid'
+                | 'validation.password_policy'
+                | 'password.reused'
+                | 'validation.field_value'
+                | 'auth.unauthenticated'
+                | 'auth.invalid_credentials'
+                | 'auth.throttled'
+                | 'auth.password_change_required'
+                | 'auth.csrf'
+                | 'auth.forbidden'
+                | 'auth.token_invalid'
+                | 'grant.not_own_user'
+                | 'grant.requires_admin'
+                | 'grant.operation_role_outside_provider'
+                | 'grant.admin_role_not_held'
+                | 'grant.not_customer_primary'
+                | 'grant.shared_user_read_only'
+                | 'grant.system_only'
+                | 'grant.password_change_not_allowed'
+                | 'grant.missing_permission'
+                | 'grant.target_outranks'
+                | 'role.unknown'
+                | 'role.invalid_definition'
+                | 'tenant.invalid_parent'
+                | 'tenant.cycle'
+                | 'tenant.has_children'
+                | 'tenant.suspended'
+                | 'tenant.outside_reach'
+                | 'tenant.root_immutable'
+                | 'user.primary_exists'
+                | 'user.login_taken'
+                | 'user.not_active'
+                | 'share.invalid'
+                | 'share.exists'
+                | 'share.not_offered'
+                | 'resource.not_found'
+                | 'resource.conflict'
+                | 'resource.stale'
+                | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
+                | 'storage.unavailable'
+                | 'internal.error'
+                | 'request.too_large'
+                | 'request.unsupported_media_type'
+                | 'import.rejected'
+                | 'sso.rejected'
+                | 'sso.link_exists'
+                | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'sso.email_mapping_required';
+              errors?: {
+                field: string;
+                code: string;
+                message: string;
+              }[];
+            };
+          };
+        };
+        /** @description Problem details */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              code:
+                | 'validation.invalid'
+                | 'validation.password_policy'
+                | 'password.reused'
+                | 'validation.field_value'
+                | 'auth.unauthenticated'
+                | 'auth.invalid_credentials'
+                | 'auth.throttled'
+                | 'auth.password_change_required'
+                | 'auth.csrf'
+                | 'auth.forbidden'
+                | 'auth.token_invalid'
+                | 'grant.not_own_user'
+                | 'grant.requires_admin'
+                | 'grant.operation_role_outside_provider'
+                | 'grant.admin_role_not_held'
+                | 'grant.not_customer_primary'
+                | 'grant.shared_user_read_only'
+                | 'grant.system_only'
+                | 'grant.password_change_not_allowed'
+                | 'grant.missing_permission'
+                | 'grant.target_outranks'
+                | 'role.unknown'
+                | 'role.invalid_definition'
+                | 'tenant.invalid_parent'
+                | 'tenant.cycle'
+                | 'tenant.has_children'
+                | 'tenant.suspended'
+                | 'tenant.outside_reach'
+                | 'tenant.root_immutable'
+                | 'user.primary_exists'
+                | 'user.login_taken'
+                | 'user.not_active'
+                | 'share.invalid'
+                | 'share.exists'
+                | 'share.not_offered'
+                | 'resource.not_found'
+                | 'resource.conflict'
+                | 'resource.stale'
+                | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
+                | 'storage.unavailable'
+                | 'internal.error'
+                | 'request.too_large'
+                | 'request.unsupported_media_type'
+                | 'import.rejected'
+                | 'sso.rejected'
+                | 'sso.link_exists'
+                | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'sso.email_mapping_required';
+              errors?: {
+                field: string;
+                code: string;
+                message: string;
+              }[];
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/system/audit-verify': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Recompute every tenant’s audit hash chain (system.jobs.manage); tenant ids only */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              tenants: {
+                /** Format: uuid */
+                tenantId: string;
+                events: number;
+                status: 'ok' | 'broken';
+                /** @description The first event found changed, unlinked or missing */
+                brokenAtSeq?: number;
+              }[];
+              broken: number;
+            };
+          };
+        };
+        /** @description Problem details */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              code:
+                | 'validation.invalid'
+                | 'validation.password_policy'
+                | 'password.reused'
+                | 'validation.field_value'
+                | 'auth.unauthenticated'
+                | 'auth.invalid_credentials'
+                | 'auth.throttled'
+                | 'auth.password_change_required'
+                | 'auth.csrf'
+                | 'auth.forbidden'
+                | 'auth.token_invalid'
+                | 'grant.not_own_user'
+                | 'grant.requires_admin'
+                | 'grant.operation_role_outside_provider'
+                | 'grant.admin_role_not_held'
+                | 'grant.not_customer_primary'
+                | 'grant.shared_user_read_only'
+                | 'grant.system_only'
+                | 'grant.password_change_not_allowed'
+                | 'grant.missing_permission'
+                | 'grant.target_outranks'
+                | 'role.unknown'
+                | 'role.invalid_definition'
+                | 'tenant.invalid_parent'
+                | 'tenant.cycle'
+                | 'tenant.has_children'
+                | 'tenant.suspended'
+                | 'tenant.outside_reach'
+                | 'tenant.root_immutable'
+                | 'user.primary_exists'
+                | 'user.login_taken'
+                | 'user.not_active'
+                | 'share.invalid'
+                | 'share.exists'
+                | 'share.not_offered'
+                | 'resource.not_found'
+                | 'resource.conflict'
+                | 'resource.stale'
+                | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
+                | 'storage.unavailable'
+                | 'internal.error'
+                | 'request.too_large'
+                | 'request.unsupported_media_type'
+                | 'import.rejected'
+                | 'sso.rejected'
+                | 'sso.link_exists'
+                | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'sso.email_mapping_required';
+              errors?: {
+                field: string;
+                code: string;
+                message: string;
+              }[];
+            };
+          };
+        };
+        /** @description Problem details */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              code:
+                | 'validation.invalid'
+                | 'validation.password_policy'
+                | 'password.reused'
+                | 'validation.field_value'
+                | 'auth.unauthenticated'
+                | 'auth.invalid_credentials'
+                | 'auth.throttled'
+                | 'auth.password_change_required'
+                | 'auth.csrf'
+                | 'auth.forbidden'
+                | 'auth.token_invalid'
+                | 'grant.not_own_user'
+                | 'grant.requires_admin'
+                | 'grant.operation_role_outside_provider'
+                | 'grant.admin_role_not_held'
+                | 'grant.not_customer_primary'
+                | 'grant.shared_user_read_only'
+                | 'grant.system_only'
+                | 'grant.password_change_not_allowed'
+                | 'grant.missing_permission'
+                | 'grant.target_outranks'
+                | 'role.unknown'
+                | 'role.invalid_definition'
+                | 'tenant.invalid_parent'
+                | 'tenant.cycle'
+                | 'tenant.has_children'
+                | 'tenant.suspended'
+                | 'tenant.outside_reach'
+                | 'tenant.root_immutable'
+                | 'user.primary_exists'
+                | 'user.login_taken'
+                | 'user.not_active'
+                | 'share.invalid'
+                | 'share.exists'
+                | 'share.not_offered'
+                | 'resource.not_found'
+                | 'resource.conflict'
+                | 'resource.stale'
+                | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
+                | 'storage.unavailable'
+                | 'internal.error'
+                | 'request.too_large'
+                | 'request.unsupported_media_type'
+                | 'import.rejected'
+                | 'sso.rejected'
+                | 'sso.link_exists'
+                | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'sso.email_mapping_required';
+              errors?: {
+                field: string;
+                code: string;
+                message: string;
+              }[];
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/system/config': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The effective configuration, secrets redacted (system.config.read) */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              config: {
+                [key: string]: unknown;
+              };
+            };
+          };
+        };
+        /** @description Problem details */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              code:
+                | 'validation.invalid'
+                | 'validation.password_policy'
+                | 'password.reused'
+                | 'validation.field_value'
+                | 'auth.unauthenticated'
+                | 'auth.invalid_credentials'
+                | 'auth.throttled'
+                | 'auth.password_change_required'
+                | 'auth.csrf'
+                | 'auth.forbidden'
+                | 'auth.token_invalid'
+                | 'grant.not_own_user'
+                | 'grant.requires_admin'
+                | 'grant.operation_role_outside_provider'
+                | 'grant.admin_role_not_held'
+                | 'grant.not_customer_primary'
+                | 'grant.shared_user_read_only'
+                | 'grant.system_only'
+                | 'grant.password_change_not_allowed'
+                | 'grant.missing_permission'
+                | 'grant.target_outranks'
+                | 'role.unknown'
+                | 'role.invalid_definition'
+                | 'tenant.invalid_parent'
+                | 'tenant.cycle'
+                | 'tenant.has_children'
+                | 'tenant.suspended'
+                | 'tenant.outside_reach'
+                | 'tenant.root_immutable'
+                | 'user.primary_exists'
+                | 'user.login_taken'
+                | 'user.not_active'
+                | 'share.invalid'
+                | 'share.exists'
+                | 'share.not_offered'
+                | 'resource.not_found'
+                | 'resource.conflict'
+                | 'resource.stale'
+                | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
+                | 'storage.unavailable'
+                | 'internal.error'
+                | 'request.too_large'
+                | 'request.unsupported_media_type'
+                | 'import.rejected'
+                | 'sso.rejected'
+                | 'sso.link_exists'
+                | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'sso.email_mapping_required';
+              errors?: {
+                field: string;
+                code: string;
+                message: string;
+              }[];
+            };
+          };
+        };
+        /** @description Problem details */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              code:
+                | 'validation.invalid'
+                | 'validation.password_policy'
+                | 'password.reused'
+                | 'validation.field_value'
+                | 'auth.unauthenticated'
+                | 'auth.invalid_credentials'
+                | 'auth.throttled'
+                | 'auth.password_change_required'
+                | 'auth.csrf'
+                | 'auth.forbidden'
+                | 'auth.token_invalid'
+                | 'grant.not_own_user'
+                | 'grant.requires_admin'
+                | 'grant.operation_role_outside_provider'
+                | 'grant.admin_role_not_held'
+                | 'grant.not_customer_primary'
+                | 'grant.shared_user_read_only'
+                | 'grant.system_only'
+                | 'grant.password_change_not_allowed'
+                | 'grant.missing_permission'
+                | 'grant.target_outranks'
+                | 'role.unknown'
+                | 'role.invalid_definition'
+                | 'tenant.invalid_parent'
+                | 'tenant.cycle'
+                | 'tenant.has_children'
+                | 'tenant.suspended'
+                | 'tenant.outside_reach'
+                | 'tenant.root_immutable'
+                | 'user.primary_exists'
+                | 'user.login_taken'
+                | 'user.not_active'
+                | 'share.invalid'
+                | 'share.exists'
+                | 'share.not_offered'
+                | 'resource.not_found'
+                | 'resource.conflict'
+                | 'resource.stale'
+                | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
+                | 'storage.unavailable'
+                | 'internal.error'
+                | 'request.too_large'
+                | 'request.unsupported_media_type'
+                | 'import.rejected'
+                | 'sso.rejected'
+                | 'sso.link_exists'
+                | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'sso.email_mapping_required';
+              errors?: {
+                field: string;
+                code: string;
+                message: string;
+              }[];
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
     delete?: never;
     options?: never;
     head?: never;
@@ -15285,6 +16378,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -15358,6 +16453,601 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'sso.email_mapping_required';
+              errors?: {
+                field: string;
+                code: string;
+                message: string;
+              }[];
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/oidc/interactions/{uid}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** What the app asks for (the console’s tenant chooser and consent pages) */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          uid: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              app: {
+                name: string;
+                firstParty: boolean;
+              };
+              tenants: {
+                id: string;
+                slug: string;
+                name: string;
+                kind: string;
+              }[];
+              scopes: string[];
+              needsConsent: boolean;
+            };
+          };
+        };
+        /** @description Problem details */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              code:
+                | 'validation.invalid'
+                | 'validation.password_policy'
+                | 'password.reused'
+                | 'validation.field_value'
+                | 'auth.unauthenticated'
+                | 'auth.invalid_credentials'
+                | 'auth.throttled'
+                | 'auth.password_change_required'
+                | 'auth.csrf'
+                | 'auth.forbidden'
+                | 'auth.token_invalid'
+                | 'grant.not_own_user'
+                | 'grant.requires_admin'
+                | 'grant.operation_role_outside_provider'
+                | 'grant.admin_role_not_held'
+                | 'grant.not_customer_primary'
+                | 'grant.shared_user_read_only'
+                | 'grant.system_only'
+                | 'grant.password_change_not_allowed'
+                | 'grant.missing_permission'
+                | 'grant.target_outranks'
+                | 'role.unknown'
+                | 'role.invalid_definition'
+                | 'tenant.invalid_parent'
+                | 'tenant.cycle'
+                | 'tenant.has_children'
+                | 'tenant.suspended'
+                | 'tenant.outside_reach'
+                | 'tenant.root_immutable'
+                | 'user.primary_exists'
+                | 'user.login_taken'
+                | 'user.not_active'
+                | 'share.invalid'
+                | 'share.exists'
+                | 'share.not_offered'
+                | 'resource.not_found'
+                | 'resource.conflict'
+                | 'resource.stale'
+                | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
+                | 'storage.unavailable'
+                | 'internal.error'
+                | 'request.too_large'
+                | 'request.unsupported_media_type'
+                | 'import.rejected'
+                | 'sso.rejected'
+                | 'sso.link_exists'
+                | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'sso.email_mapping_required';
+              errors?: {
+                field: string;
+                code: string;
+                message: string;
+              }[];
+            };
+          };
+        };
+        /** @description Problem details */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              code:
+                | 'validation.invalid'
+                | 'validation.password_policy'
+                | 'password.reused'
+                | 'validation.field_value'
+                | 'auth.unauthenticated'
+                | 'auth.invalid_credentials'
+                | 'auth.throttled'
+                | 'auth.password_change_required'
+                | 'auth.csrf'
+                | 'auth.forbidden'
+                | 'auth.token_invalid'
+                | 'grant.not_own_user'
+                | 'grant.requires_admin'
+                | 'grant.operation_role_outside_provider'
+                | 'grant.admin_role_not_held'
+                | 'grant.not_customer_primary'
+                | 'grant.shared_user_read_only'
+                | 'grant.system_only'
+                | 'grant.password_change_not_allowed'
+                | 'grant.missing_permission'
+                | 'grant.target_outranks'
+                | 'role.unknown'
+                | 'role.invalid_definition'
+                | 'tenant.invalid_parent'
+                | 'tenant.cycle'
+                | 'tenant.has_children'
+                | 'tenant.suspended'
+                | 'tenant.outside_reach'
+                | 'tenant.root_immutable'
+                | 'user.primary_exists'
+                | 'user.login_taken'
+                | 'user.not_active'
+                | 'share.invalid'
+                | 'share.exists'
+                | 'share.not_offered'
+                | 'resource.not_found'
+                | 'resource.conflict'
+                | 'resource.stale'
+                | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
+                | 'storage.unavailable'
+                | 'internal.error'
+                | 'request.too_large'
+                | 'request.unsupported_media_type'
+                | 'import.rejected'
+                | 'sso.rejected'
+                | 'sso.link_exists'
+                | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'sso.email_mapping_required';
+              errors?: {
+                field: string;
+                code: string;
+                message: string;
+              }[];
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/oidc/interactions/{uid}/tenant': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Choose the tenant to act for in the app */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          uid: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            tenantId: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              redirectTo: string;
+            };
+          };
+        };
+        /** @description Problem details */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              code:
+                | 'validation.invalid'
+                | 'validation.password_policy'
+                | 'password.reused'
+                | 'validation.field_value'
+                | 'auth.unauthenticated'
+                | 'auth.invalid_credentials'
+                | 'auth.throttled'
+                | 'auth.password_change_required'
+                | 'auth.csrf'
+                | 'auth.forbidden'
+                | 'auth.token_invalid'
+                | 'grant.not_own_user'
+                | 'grant.requires_admin'
+                | 'grant.operation_role_outside_provider'
+                | 'grant.admin_role_not_held'
+                | 'grant.not_customer_primary'
+                | 'grant.shared_user_read_only'
+                | 'grant.system_only'
+                | 'grant.password_change_not_allowed'
+                | 'grant.missing_permission'
+                | 'grant.target_outranks'
+                | 'role.unknown'
+                | 'role.invalid_definition'
+                | 'tenant.invalid_parent'
+                | 'tenant.cycle'
+                | 'tenant.has_children'
+                | 'tenant.suspended'
+                | 'tenant.outside_reach'
+                | 'tenant.root_immutable'
+                | 'user.primary_exists'
+                | 'user.login_taken'
+                | 'user.not_active'
+                | 'share.invalid'
+                | 'share.exists'
+                | 'share.not_offered'
+                | 'resource.not_found'
+                | 'resource.conflict'
+                | 'resource.stale'
+                | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
+                | 'storage.unavailable'
+                | 'internal.error'
+                | 'request.too_large'
+                | 'request.unsupported_media_type'
+                | 'import.rejected'
+                | 'sso.rejected'
+                | 'sso.link_exists'
+                | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'sso.email_mapping_required';
+              errors?: {
+                field: string;
+                code: string;
+                message: string;
+              }[];
+            };
+          };
+        };
+        /** @description Problem details */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              code:
+                | 'validation.invalid'
+                | 'validation.password_policy'
+                | 'password.reused'
+                | 'validation.field_value'
+                | 'auth.unauthenticated'
+                | 'auth.invalid_credentials'
+                | 'auth.throttled'
+                | 'auth.password_change_required'
+                | 'auth.csrf'
+                | 'auth.forbidden'
+                | 'auth.token_invalid'
+                | 'grant.not_own_user'
+                | 'grant.requires_admin'
+                | 'grant.operation_role_outside_provider'
+                | 'grant.admin_role_not_held'
+                | 'grant.not_customer_primary'
+                | 'grant.shared_user_read_only'
+                | 'grant.system_only'
+                | 'grant.password_change_not_allowed'
+                | 'grant.missing_permission'
+                | 'grant.target_outranks'
+                | 'role.unknown'
+                | 'role.invalid_definition'
+                | 'tenant.invalid_parent'
+                | 'tenant.cycle'
+                | 'tenant.has_children'
+                | 'tenant.suspended'
+                | 'tenant.outside_reach'
+                | 'tenant.root_immutable'
+                | 'user.primary_exists'
+                | 'user.login_taken'
+                | 'user.not_active'
+                | 'share.invalid'
+                | 'share.exists'
+                | 'share.not_offered'
+                | 'resource.not_found'
+                | 'resource.conflict'
+                | 'resource.stale'
+                | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
+                | 'storage.unavailable'
+                | 'internal.error'
+                | 'request.too_large'
+                | 'request.unsupported_media_type'
+                | 'import.rejected'
+                | 'sso.rejected'
+                | 'sso.link_exists'
+                | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'sso.email_mapping_required';
+              errors?: {
+                field: string;
+                code: string;
+                message: string;
+              }[];
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/oidc/interactions/{uid}/consent': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Approve or decline what a third-party app asks for */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          uid: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            approve: boolean;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              redirectTo: string;
+            };
+          };
+        };
+        /** @description Problem details */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              code:
+                | 'validation.invalid'
+                | 'validation.password_policy'
+                | 'password.reused'
+                | 'validation.field_value'
+                | 'auth.unauthenticated'
+                | 'auth.invalid_credentials'
+                | 'auth.throttled'
+                | 'auth.password_change_required'
+                | 'auth.csrf'
+                | 'auth.forbidden'
+                | 'auth.token_invalid'
+                | 'grant.not_own_user'
+                | 'grant.requires_admin'
+                | 'grant.operation_role_outside_provider'
+                | 'grant.admin_role_not_held'
+                | 'grant.not_customer_primary'
+                | 'grant.shared_user_read_only'
+                | 'grant.system_only'
+                | 'grant.password_change_not_allowed'
+                | 'grant.missing_permission'
+                | 'grant.target_outranks'
+                | 'role.unknown'
+                | 'role.invalid_definition'
+                | 'tenant.invalid_parent'
+                | 'tenant.cycle'
+                | 'tenant.has_children'
+                | 'tenant.suspended'
+                | 'tenant.outside_reach'
+                | 'tenant.root_immutable'
+                | 'user.primary_exists'
+                | 'user.login_taken'
+                | 'user.not_active'
+                | 'share.invalid'
+                | 'share.exists'
+                | 'share.not_offered'
+                | 'resource.not_found'
+                | 'resource.conflict'
+                | 'resource.stale'
+                | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
+                | 'storage.unavailable'
+                | 'internal.error'
+                | 'request.too_large'
+                | 'request.unsupported_media_type'
+                | 'import.rejected'
+                | 'sso.rejected'
+                | 'sso.link_exists'
+                | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'sso.email_mapping_required';
+              errors?: {
+                field: string;
+                code: string;
+                message: string;
+              }[];
+            };
+          };
+        };
+        /** @description Problem details */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              code:
+                | 'validation.invalid'
+                | 'validation.password_policy'
+                | 'password.reused'
+                | 'validation.field_value'
+                | 'auth.unauthenticated'
+                | 'auth.invalid_credentials'
+                | 'auth.throttled'
+                | 'auth.password_change_required'
+                | 'auth.csrf'
+                | 'auth.forbidden'
+                | 'auth.token_invalid'
+                | 'grant.not_own_user'
+                | 'grant.requires_admin'
+                | 'grant.operation_role_outside_provider'
+                | 'grant.admin_role_not_held'
+                | 'grant.not_customer_primary'
+                | 'grant.shared_user_read_only'
+                | 'grant.system_only'
+                | 'grant.password_change_not_allowed'
+                | 'grant.missing_permission'
+                | 'grant.target_outranks'
+                | 'role.unknown'
+                | 'role.invalid_definition'
+                | 'tenant.invalid_parent'
+                | 'tenant.cycle'
+                | 'tenant.has_children'
+                | 'tenant.suspended'
+                | 'tenant.outside_reach'
+                | 'tenant.root_immutable'
+                | 'user.primary_exists'
+                | 'user.login_taken'
+                | 'user.not_active'
+                | 'share.invalid'
+                | 'share.exists'
+                | 'share.not_offered'
+                | 'resource.not_found'
+                | 'resource.conflict'
+                | 'resource.stale'
+                | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
+                | 'storage.unavailable'
+                | 'internal.error'
+                | 'request.too_large'
+                | 'request.unsupported_media_type'
+                | 'import.rejected'
+                | 'sso.rejected'
+                | 'sso.link_exists'
+                | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'

@@ -19,6 +19,7 @@ import { Empty } from '../../components/Empty';
 import { ProblemAlert } from '../../components/ProblemAlert';
 import { useMe } from '../../session';
 import { useLoad } from '../../use-load';
+import { type CheckReport, ConnectionChecks } from './ConnectionChecks';
 
 type LinkPolicy = 'manual' | 'verified-email' | 'jit';
 const POLICIES = [
@@ -44,10 +45,12 @@ export function SsoConnections() {
   const [subtree, setSubtree] = useState(false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<ApiError>();
+  const [report, setReport] = useState<CheckReport>();
 
   const run = async (fn: () => Promise<unknown>) => {
     setBusy(true);
     setError(undefined);
+    setReport(undefined);
     try {
       await fn();
       list.reload();
@@ -59,7 +62,7 @@ export function SsoConnections() {
   const create = (e: FormEvent) => {
     e.preventDefault();
     void run(async () => {
-      await must(
+      const saved = await must(
         api.POST('/api/v1/tenants/{id}/sso-connections', {
           params: { path: { id } },
           body: {
@@ -74,6 +77,8 @@ export function SsoConnections() {
           },
         }),
       );
+      // Saved even when the provider does not fit: the checks say what to fix (issue 21 #4).
+      if (saved.checks) setReport({ name: saved.name, checks: saved.checks });
       setName('');
       setIssuer('');
       setClientId('');
@@ -136,6 +141,7 @@ export function SsoConnections() {
         </Stack>
       </form>
       <ProblemAlert error={error ?? list.error} onClose={error ? () => setError(undefined) : undefined} />
+      {report && <ConnectionChecks report={report} onClose={() => setReport(undefined)} />}
       {items.length === 0 ? (
         <Empty title="No SSO connections">
           Add your identity provider so people sign in with their company account.
@@ -171,6 +177,24 @@ export function SsoConnections() {
                   </Table.Td>
                   <Table.Td>{c.linkPolicy}</Table.Td>
                   <Table.Td ta="right">
+                    <Button
+                      size="xs"
+                      variant="default"
+                      mr="xs"
+                      onClick={() =>
+                        void run(async () => {
+                          const res = await must(
+                            api.POST('/api/v1/tenants/{id}/sso-connections/{connectionId}/test', {
+                              params: { path: { id, connectionId: c.id } },
+                            }),
+                          );
+                          setReport({ name: c.name, checks: res.checks });
+                        })
+                      }
+                      aria-label={`Test ${c.name}`}
+                    >
+                      Test connection
+                    </Button>
                     <Button
                       size="xs"
                       variant="light"
