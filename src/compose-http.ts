@@ -24,9 +24,9 @@ import { authStore, nodeTokenCrypto } from './storage/auth-store.js';
 import { importStore } from './storage/import-store.js';
 import { journalWork } from './storage/repositories/idempotency.js';
 import { scimStore } from './storage/scim-store.js';
-import { instanceRegistry } from './storage/system-status.js';
 import { ssoStore } from './storage/sso-store.js';
 import { setWorkJournal } from './storage/store.js';
+import { instanceRegistry } from './storage/system-status.js';
 
 /**
  * One ephemeral key per database, not per server: every server on it must open what another

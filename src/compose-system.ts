@@ -27,7 +27,10 @@ export interface StatusWiring {
 /** The operation roles' system tasks on a Kontor's database (issue 19 #4). */
 export function systemServices(
   kontor: Pick<Kontor, 'db' | 'config' | 'readReplica'>,
-  wiring: StatusWiring = { self: { id: 'none', heartbeatSeconds: kontor.config.instanceHeartbeatSeconds }, sealingKey: 'ephemeral' },
+  wiring: StatusWiring = {
+    self: { id: 'none', heartbeatSeconds: kontor.config.instanceHeartbeatSeconds },
+    sealingKey: 'ephemeral',
+  },
 ): SystemServices {
   const { config } = kontor;
   const view = effectiveConfig(config);

@@ -1,9 +1,11 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readSystemStatus } from '../../../src/app/system-status.js';
 import { createKontor } from '../../../src/compose.js';
 import { createHttpApp } from '../../../src/compose-http.js';
+import { systemServices } from '../../../src/compose-system.js';
 import { KNOWN_MIGRATIONS } from '../../../src/storage/migrate.js';
-import { onPostgres } from '../../fixtures/kontor.js';
+import { onPostgres, testKontor } from '../../fixtures/kontor.js';
 import { type Client, type HttpKit, httpKit, problem } from '../http/http-kit.js';
 
 let h: HttpKit;
@@ -26,7 +28,15 @@ describe('GET /api/v1/system/status', () => {
     const db = h.k.db.kysely;
     // A topic no worker drains, so its row stays pending whatever the mail worker does.
     await h.k.deps.store.transaction((r) => r.outbox.enqueue('status.test', { n: 1 }, new Date(Date.now() - 60_000)));
-    const job = { tenant_id: t.id, mode: 'create', total: 1, processed: 0, created: 0, updated: 0, created_at: new Date() };
+    const job = {
+      tenant_id: t.id,
+      mode: 'create',
+      total: 1,
+      processed: 0,
+      created: 0,
+      updated: 0,
+      created_at: new Date(),
+    };
     await db
       .insertInto('import_jobs')
       .values([
@@ -152,5 +162,18 @@ describe('GET /api/v1/system/status', () => {
     const t = await h.k.aTenant(h.k.root, 'reseller');
     const customer = await h.signedIn(t, ['CustomerBasic']);
     problem(await customer.call('GET', '/api/v1/system/status'), 403, 'grant.missing_permission');
+  });
+
+  it('answers with the database unreachable: reachable false, its parts null, migrations unknown', async () => {
+    const k = await testKontor();
+    const user = await k.aUserIn(k.root, ['OperationBasic']);
+    const ctx = await k.ctx(user);
+    const deps = { ...k.deps, system: systemServices(k) };
+    await k.close();
+    const s = await readSystemStatus(deps, ctx);
+    expect(s.database).toMatchObject({ reachable: false, writable: false });
+    expect(s.instances).toBeNull();
+    expect(s.outbox).toBeNull();
+    expect(s.migrations).toMatchObject({ state: 'unknown', applied: null });
   });
 });
