@@ -129,6 +129,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -202,6 +204,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -309,6 +313,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -382,6 +388,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -496,6 +504,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -569,6 +579,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -694,6 +706,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -767,6 +781,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -888,6 +904,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -961,6 +979,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -1125,6 +1145,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -1198,6 +1220,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -1313,6 +1337,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -1386,6 +1412,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -1501,6 +1529,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -1574,6 +1604,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -1695,6 +1727,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -1768,6 +1802,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -1887,6 +1923,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -1960,6 +1998,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -2070,6 +2110,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -2143,6 +2185,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -2270,6 +2314,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -2343,6 +2389,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -2439,6 +2487,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -2512,6 +2562,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -2640,6 +2692,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -2713,6 +2767,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -2846,6 +2902,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -2919,6 +2977,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -3049,6 +3109,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -3122,6 +3184,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -3286,6 +3350,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -3359,6 +3425,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -3493,6 +3561,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -3566,6 +3636,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -3714,6 +3786,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -3787,6 +3861,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -3927,6 +4003,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -4000,6 +4078,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -4137,6 +4217,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -4210,6 +4292,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -4306,6 +4390,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -4379,6 +4465,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -4509,6 +4597,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -4582,6 +4672,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -4704,6 +4796,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -4777,6 +4871,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -4910,6 +5006,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -4983,6 +5081,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -5115,6 +5215,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -5188,6 +5290,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -5320,6 +5424,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -5393,6 +5499,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -5525,6 +5633,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -5598,6 +5708,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -5716,6 +5828,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -5789,6 +5903,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -5912,6 +6028,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -5985,6 +6103,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -6098,6 +6218,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -6171,6 +6293,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -6283,6 +6407,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -6356,6 +6482,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -6469,6 +6597,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -6542,6 +6672,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -6649,6 +6781,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -6722,6 +6856,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -6831,6 +6967,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -6904,6 +7042,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -7013,6 +7153,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -7086,6 +7228,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -7198,6 +7342,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -7271,6 +7417,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -7400,6 +7548,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -7473,6 +7623,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -7616,6 +7768,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -7689,6 +7843,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -7829,6 +7985,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -7902,6 +8060,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -8036,6 +8196,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -8109,6 +8271,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -8236,6 +8400,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -8309,6 +8475,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -8447,6 +8615,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -8520,6 +8690,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -8668,6 +8840,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -8741,6 +8915,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -8879,6 +9055,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -8952,6 +9130,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -9049,6 +9229,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -9122,6 +9304,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -9272,6 +9456,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -9345,6 +9531,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -9450,6 +9638,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -9523,6 +9713,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -9619,6 +9811,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -9692,6 +9886,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -9815,6 +10011,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -9888,6 +10086,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -10007,6 +10207,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -10080,6 +10282,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -10192,6 +10396,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -10265,6 +10471,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -10380,6 +10588,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -10453,6 +10663,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -10567,6 +10779,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -10640,6 +10854,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -10751,6 +10967,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -10824,6 +11042,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -10945,6 +11165,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -11018,6 +11240,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -11129,6 +11353,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -11202,6 +11428,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -11326,6 +11554,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -11399,6 +11629,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -11514,6 +11746,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -11587,6 +11821,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -11703,6 +11939,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -11776,6 +12014,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -11888,6 +12128,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -11961,6 +12203,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -12102,6 +12346,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -12175,6 +12421,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -12296,6 +12544,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -12369,6 +12619,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -12491,6 +12743,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -12564,6 +12818,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -12677,6 +12933,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -12750,6 +13008,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -12861,6 +13121,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -12934,6 +13196,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -13054,6 +13318,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -13127,6 +13393,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -13244,6 +13512,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -13317,6 +13587,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -13428,6 +13700,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -13501,6 +13775,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -13621,6 +13897,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -13694,6 +13972,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -13819,6 +14099,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -13892,6 +14174,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -14028,6 +14312,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -14101,6 +14387,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -14250,6 +14538,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -14323,6 +14613,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -14458,6 +14750,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -14531,6 +14825,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -14628,6 +14924,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -14701,6 +14999,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -14848,6 +15148,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -14921,6 +15223,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -15056,6 +15360,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -15129,6 +15435,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -15144,6 +15452,863 @@ export interface paths {
         };
       };
     };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/system/status': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Instances, database, migrations, background jobs and key ages (system.health.read); counts only */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** Format: date-time */
+              checkedAt: string;
+              instance: {
+                /**
+                 * Format: uuid
+                 * @description This instance (made at its start, not a host name)
+                 */
+                id: string;
+                heartbeatSeconds: number;
+                silentAfterSeconds: number;
+              };
+              instances: {
+                live: number;
+                silent: number;
+                items: {
+                  /** Format: uuid */
+                  id: string;
+                  self: boolean;
+                  version: string;
+                  readiness: 'ready' | 'not_ready';
+                  state: 'live' | 'silent';
+                  /** Format: date-time */
+                  startedAt: string;
+                  /** Format: date-time */
+                  lastSeenAt: string;
+                  lastSeenSecondsAgo: number;
+                }[];
+              } | null;
+              database: {
+                dialect: 'pglite' | 'postgres';
+                reachable: boolean;
+                writable: boolean;
+              };
+              pool: {
+                total: number;
+                idle: number;
+                waiting: number;
+              } | null;
+              replica: {
+                configured: boolean;
+                reachable?: boolean;
+                /** @description Reads the replica answered since this instance started */
+                reads?: number;
+                /** @description Reads it passed to the primary */
+                fallbacks?: number;
+              };
+              migrations: {
+                state: 'current' | 'pending' | 'unknown';
+                /** @description Migrations this version has */
+                known: number;
+                applied: number | null;
+                pending: string[];
+                unknown: string[];
+              };
+              outbox:
+                | {
+                    topic: string;
+                    pending: number;
+                    givenUp: number;
+                    oldestPendingSeconds: number | null;
+                  }[]
+                | null;
+              imports:
+                | {
+                    status: string;
+                    jobs: number;
+                  }[]
+                | null;
+              lastPurge: {
+                /** Format: date-time */
+                at: string;
+                secondsAgo: number | null;
+                removed: {
+                  [key: string]: number;
+                };
+              } | null;
+              keys: {
+                sealingKey: 'config' | 'data-dir' | 'ephemeral';
+                signing:
+                  | {
+                      alg: string;
+                      state: 'active' | 'published' | 'retired';
+                      ageSeconds: number;
+                    }[]
+                  | null;
+                appSecrets: {
+                  count: number;
+                  oldestChangeSeconds: number | null;
+                } | null;
+                ssoSecrets: {
+                  count: number;
+                  oldestChangeSeconds: number | null;
+                } | null;
+              };
+            };
+          };
+        };
+        /** @description Problem details */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              code:
+                | 'validation.invalid'
+                | 'validation.password_policy'
+                | 'password.reused'
+                | 'validation.field_value'
+                | 'auth.unauthenticated'
+                | 'auth.invalid_credentials'
+                | 'auth.throttled'
+                | 'auth.password_change_required'
+                | 'auth.csrf'
+                | 'auth.forbidden'
+                | 'auth.token_invalid'
+                | 'grant.not_own_user'
+                | 'grant.requires_admin'
+                | 'grant.operation_role_outside_provider'
+                | 'grant.admin_role_not_held'
+                | 'grant.not_customer_primary'
+                | 'grant.shared_user_read_only'
+                | 'grant.system_only'
+                | 'grant.password_change_not_allowed'
+                | 'grant.missing_permission'
+                | 'grant.target_outranks'
+                | 'role.unknown'
+                | 'role.invalid_definition'
+                | 'tenant.invalid_parent'
+                | 'tenant.cycle'
+                | 'tenant.has_children'
+                | 'tenant.suspended'
+                | 'tenant.outside_reach'
+                | 'tenant.root_immutable'
+                | 'user.primary_exists'
+                | 'user.login_taken'
+                | 'user.not_active'
+                | 'share.invalid'
+                | 'share.exists'
+                | 'share.not_offered'
+                | 'resource.not_found'
+                | 'resource.conflict'
+                | 'resource.stale'
+                | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
+                | 'storage.unavailable'
+                | 'internal.error'
+                | 'request.too_large'
+                | 'request.unsupported_media_type'
+                | 'import.rejected'
+                | 'sso.rejected'
+                | 'sso.link_exists'
+                | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'sso.email_mapping_required';
+              errors?: {
+                field: string;
+                code: string;
+                message: string;
+              }[];
+            };
+          };
+        };
+        /** @description Problem details */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              code:
+                | 'validation.invalid'
+                | 'validation.password_policy'
+                | 'password.reused'
+                | 'validation.field_value'
+                | 'auth.unauthenticated'
+                | 'auth.invalid_credentials'
+                | 'auth.throttled'
+                | 'auth.password_change_required'
+                | 'auth.csrf'
+                | 'auth.forbidden'
+                | 'auth.token_invalid'
+                | 'grant.not_own_user'
+                | 'grant.requires_admin'
+                | 'grant.operation_role_outside_provider'
+                | 'grant.admin_role_not_held'
+                | 'grant.not_customer_primary'
+                | 'grant.shared_user_read_only'
+                | 'grant.system_only'
+                | 'grant.password_change_not_allowed'
+                | 'grant.missing_permission'
+                | 'grant.target_outranks'
+                | 'role.unknown'
+                | 'role.invalid_definition'
+                | 'tenant.invalid_parent'
+                | 'tenant.cycle'
+                | 'tenant.has_children'
+                | 'tenant.suspended'
+                | 'tenant.outside_reach'
+                | 'tenant.root_immutable'
+                | 'user.primary_exists'
+                | 'user.login_taken'
+                | 'user.not_active'
+                | 'share.invalid'
+                | 'share.exists'
+                | 'share.not_offered'
+                | 'resource.not_found'
+                | 'resource.conflict'
+                | 'resource.stale'
+                | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
+                | 'storage.unavailable'
+                | 'internal.error'
+                | 'request.too_large'
+                | 'request.unsupported_media_type'
+                | 'import.rejected'
+                | 'sso.rejected'
+                | 'sso.link_exists'
+                | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'sso.email_mapping_required';
+              errors?: {
+                field: string;
+                code: string;
+                message: string;
+              }[];
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/system/purge': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Purge expired sessions, links, counters and sent mail now (system.jobs.manage) */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              purged: {
+                [key: string]: number;
+              };
+            };
+          };
+        };
+        /** @description Problem details */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              code:
+                | 'validation.invalid'
+                | 'validation.password_policy'
+                | 'password.reused'
+                | 'validation.field_value'
+                | 'auth.unauthenticated'
+                | 'auth.invalid_credentials'
+                | 'auth.throttled'
+                | 'auth.password_change_required'
+                | 'auth.csrf'
+                | 'auth.forbidden'
+                | 'auth.token_invalid'
+                | 'grant.not_own_user'
+                | 'grant.requires_admin'
+                | 'grant.operation_role_outside_provider'
+                | 'grant.admin_role_not_held'
+                | 'grant.not_customer_primary'
+                | 'grant.shared_user_read_only'
+                | 'grant.system_only'
+                | 'grant.password_change_not_allowed'
+                | 'grant.missing_permission'
+                | 'grant.target_outranks'
+                | 'role.unknown'
+                | 'role.invalid_definition'
+                | 'tenant.invalid_parent'
+                | 'tenant.cycle'
+                | 'tenant.has_children'
+                | 'tenant.suspended'
+                | 'tenant.outside_reach'
+                | 'tenant.root_immutable'
+                | 'user.primary_exists'
+                | 'user.login_taken'
+                | 'user.not_active'
+                | 'share.invalid'
+                | 'share.exists'
+                | 'share.not_offered'
+                | 'resource.not_found'
+                | 'resource.conflict'
+                | 'resource.stale'
+                | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
+                | 'storage.unavailable'
+                | 'internal.error'
+                | 'request.too_large'
+                | 'request.unsupported_media_type'
+                | 'import.rejected'
+                | 'sso.rejected'
+                | 'sso.link_exists'
+                | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'sso.email_mapping_required';
+              errors?: {
+                field: string;
+                code: string;
+                message: string;
+              }[];
+            };
+          };
+        };
+        /** @description Problem details */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              code:
+                | 'validation.invalid'
+                | 'validation.password_policy'
+                | 'password.reused'
+                | 'validation.field_value'
+                | 'auth.unauthenticated'
+                | 'auth.invalid_credentials'
+                | 'auth.throttled'
+                | 'auth.password_change_required'
+                | 'auth.csrf'
+                | 'auth.forbidden'
+                | 'auth.token_invalid'
+                | 'grant.not_own_user'
+                | 'grant.requires_admin'
+                | 'grant.operation_role_outside_provider'
+                | 'grant.admin_role_not_held'
+                | 'grant.not_customer_primary'
+                | 'grant.shared_user_read_only'
+                | 'grant.system_only'
+                | 'grant.password_change_not_allowed'
+                | 'grant.missing_permission'
+                | 'grant.target_outranks'
+                | 'role.unknown'
+                | 'role.invalid_definition'
+                | 'tenant.invalid_parent'
+                | 'tenant.cycle'
+                | 'tenant.has_children'
+                | 'tenant.suspended'
+                | 'tenant.outside_reach'
+                | 'tenant.root_immutable'
+                | 'user.primary_exists'
+                | 'user.login_taken'
+                | 'user.not_active'
+                | 'share.invalid'
+                | 'share.exists'
+                | 'share.not_offered'
+                | 'resource.not_found'
+                | 'resource.conflict'
+                | 'resource.stale'
+                | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
+                | 'storage.unavailable'
+                | 'internal.error'
+                | 'request.too_large'
+                | 'request.unsupported_media_type'
+                | 'import.rejected'
+                | 'sso.rejected'
+                | 'sso.link_exists'
+                | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'sso.email_mapping_required';
+              errors?: {
+                field: string;
+                code: string;
+                message: string;
+              }[];
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/system/audit-verify': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Recompute every tenant’s audit hash chain (system.jobs.manage); tenant ids only */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              tenants: {
+                /** Format: uuid */
+                tenantId: string;
+                events: number;
+                status: 'ok' | 'broken';
+                /** @description The first event found changed, unlinked or missing */
+                brokenAtSeq?: number;
+              }[];
+              broken: number;
+            };
+          };
+        };
+        /** @description Problem details */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              code:
+                | 'validation.invalid'
+                | 'validation.password_policy'
+                | 'password.reused'
+                | 'validation.field_value'
+                | 'auth.unauthenticated'
+                | 'auth.invalid_credentials'
+                | 'auth.throttled'
+                | 'auth.password_change_required'
+                | 'auth.csrf'
+                | 'auth.forbidden'
+                | 'auth.token_invalid'
+                | 'grant.not_own_user'
+                | 'grant.requires_admin'
+                | 'grant.operation_role_outside_provider'
+                | 'grant.admin_role_not_held'
+                | 'grant.not_customer_primary'
+                | 'grant.shared_user_read_only'
+                | 'grant.system_only'
+                | 'grant.password_change_not_allowed'
+                | 'grant.missing_permission'
+                | 'grant.target_outranks'
+                | 'role.unknown'
+                | 'role.invalid_definition'
+                | 'tenant.invalid_parent'
+                | 'tenant.cycle'
+                | 'tenant.has_children'
+                | 'tenant.suspended'
+                | 'tenant.outside_reach'
+                | 'tenant.root_immutable'
+                | 'user.primary_exists'
+                | 'user.login_taken'
+                | 'user.not_active'
+                | 'share.invalid'
+                | 'share.exists'
+                | 'share.not_offered'
+                | 'resource.not_found'
+                | 'resource.conflict'
+                | 'resource.stale'
+                | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
+                | 'storage.unavailable'
+                | 'internal.error'
+                | 'request.too_large'
+                | 'request.unsupported_media_type'
+                | 'import.rejected'
+                | 'sso.rejected'
+                | 'sso.link_exists'
+                | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'sso.email_mapping_required';
+              errors?: {
+                field: string;
+                code: string;
+                message: string;
+              }[];
+            };
+          };
+        };
+        /** @description Problem details */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              code:
+                | 'validation.invalid'
+                | 'validation.password_policy'
+                | 'password.reused'
+                | 'validation.field_value'
+                | 'auth.unauthenticated'
+                | 'auth.invalid_credentials'
+                | 'auth.throttled'
+                | 'auth.password_change_required'
+                | 'auth.csrf'
+                | 'auth.forbidden'
+                | 'auth.token_invalid'
+                | 'grant.not_own_user'
+                | 'grant.requires_admin'
+                | 'grant.operation_role_outside_provider'
+                | 'grant.admin_role_not_held'
+                | 'grant.not_customer_primary'
+                | 'grant.shared_user_read_only'
+                | 'grant.system_only'
+                | 'grant.password_change_not_allowed'
+                | 'grant.missing_permission'
+                | 'grant.target_outranks'
+                | 'role.unknown'
+                | 'role.invalid_definition'
+                | 'tenant.invalid_parent'
+                | 'tenant.cycle'
+                | 'tenant.has_children'
+                | 'tenant.suspended'
+                | 'tenant.outside_reach'
+                | 'tenant.root_immutable'
+                | 'user.primary_exists'
+                | 'user.login_taken'
+                | 'user.not_active'
+                | 'share.invalid'
+                | 'share.exists'
+                | 'share.not_offered'
+                | 'resource.not_found'
+                | 'resource.conflict'
+                | 'resource.stale'
+                | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
+                | 'storage.unavailable'
+                | 'internal.error'
+                | 'request.too_large'
+                | 'request.unsupported_media_type'
+                | 'import.rejected'
+                | 'sso.rejected'
+                | 'sso.link_exists'
+                | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'sso.email_mapping_required';
+              errors?: {
+                field: string;
+                code: string;
+                message: string;
+              }[];
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/system/config': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The effective configuration, secrets redacted (system.config.read) */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              config: {
+                [key: string]: unknown;
+              };
+            };
+          };
+        };
+        /** @description Problem details */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              code:
+                | 'validation.invalid'
+                | 'validation.password_policy'
+                | 'password.reused'
+                | 'validation.field_value'
+                | 'auth.unauthenticated'
+                | 'auth.invalid_credentials'
+                | 'auth.throttled'
+                | 'auth.password_change_required'
+                | 'auth.csrf'
+                | 'auth.forbidden'
+                | 'auth.token_invalid'
+                | 'grant.not_own_user'
+                | 'grant.requires_admin'
+                | 'grant.operation_role_outside_provider'
+                | 'grant.admin_role_not_held'
+                | 'grant.not_customer_primary'
+                | 'grant.shared_user_read_only'
+                | 'grant.system_only'
+                | 'grant.password_change_not_allowed'
+                | 'grant.missing_permission'
+                | 'grant.target_outranks'
+                | 'role.unknown'
+                | 'role.invalid_definition'
+                | 'tenant.invalid_parent'
+                | 'tenant.cycle'
+                | 'tenant.has_children'
+                | 'tenant.suspended'
+                | 'tenant.outside_reach'
+                | 'tenant.root_immutable'
+                | 'user.primary_exists'
+                | 'user.login_taken'
+                | 'user.not_active'
+                | 'share.invalid'
+                | 'share.exists'
+                | 'share.not_offered'
+                | 'resource.not_found'
+                | 'resource.conflict'
+                | 'resource.stale'
+                | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
+                | 'storage.unavailable'
+                | 'internal.error'
+                | 'request.too_large'
+                | 'request.unsupported_media_type'
+                | 'import.rejected'
+                | 'sso.rejected'
+                | 'sso.link_exists'
+                | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'sso.email_mapping_required';
+              errors?: {
+                field: string;
+                code: string;
+                message: string;
+              }[];
+            };
+          };
+        };
+        /** @description Problem details */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              code:
+                | 'validation.invalid'
+                | 'validation.password_policy'
+                | 'password.reused'
+                | 'validation.field_value'
+                | 'auth.unauthenticated'
+                | 'auth.invalid_credentials'
+                | 'auth.throttled'
+                | 'auth.password_change_required'
+                | 'auth.csrf'
+                | 'auth.forbidden'
+                | 'auth.token_invalid'
+                | 'grant.not_own_user'
+                | 'grant.requires_admin'
+                | 'grant.operation_role_outside_provider'
+                | 'grant.admin_role_not_held'
+                | 'grant.not_customer_primary'
+                | 'grant.shared_user_read_only'
+                | 'grant.system_only'
+                | 'grant.password_change_not_allowed'
+                | 'grant.missing_permission'
+                | 'grant.target_outranks'
+                | 'role.unknown'
+                | 'role.invalid_definition'
+                | 'tenant.invalid_parent'
+                | 'tenant.cycle'
+                | 'tenant.has_children'
+                | 'tenant.suspended'
+                | 'tenant.outside_reach'
+                | 'tenant.root_immutable'
+                | 'user.primary_exists'
+                | 'user.login_taken'
+                | 'user.not_active'
+                | 'share.invalid'
+                | 'share.exists'
+                | 'share.not_offered'
+                | 'resource.not_found'
+                | 'resource.conflict'
+                | 'resource.stale'
+                | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
+                | 'storage.unavailable'
+                | 'internal.error'
+                | 'request.too_large'
+                | 'request.unsupported_media_type'
+                | 'import.rejected'
+                | 'sso.rejected'
+                | 'sso.link_exists'
+                | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'sso.email_mapping_required';
+              errors?: {
+                field: string;
+                code: string;
+                message: string;
+              }[];
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
     delete?: never;
     options?: never;
     head?: never;
@@ -15285,6 +16450,8 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
@@ -15358,6 +16525,601 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'sso.email_mapping_required';
+              errors?: {
+                field: string;
+                code: string;
+                message: string;
+              }[];
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/oidc/interactions/{uid}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** What the app asks for (the console’s tenant chooser and consent pages) */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          uid: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              app: {
+                name: string;
+                firstParty: boolean;
+              };
+              tenants: {
+                id: string;
+                slug: string;
+                name: string;
+                kind: string;
+              }[];
+              scopes: string[];
+              needsConsent: boolean;
+            };
+          };
+        };
+        /** @description Problem details */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              code:
+                | 'validation.invalid'
+                | 'validation.password_policy'
+                | 'password.reused'
+                | 'validation.field_value'
+                | 'auth.unauthenticated'
+                | 'auth.invalid_credentials'
+                | 'auth.throttled'
+                | 'auth.password_change_required'
+                | 'auth.csrf'
+                | 'auth.forbidden'
+                | 'auth.token_invalid'
+                | 'grant.not_own_user'
+                | 'grant.requires_admin'
+                | 'grant.operation_role_outside_provider'
+                | 'grant.admin_role_not_held'
+                | 'grant.not_customer_primary'
+                | 'grant.shared_user_read_only'
+                | 'grant.system_only'
+                | 'grant.password_change_not_allowed'
+                | 'grant.missing_permission'
+                | 'grant.target_outranks'
+                | 'role.unknown'
+                | 'role.invalid_definition'
+                | 'tenant.invalid_parent'
+                | 'tenant.cycle'
+                | 'tenant.has_children'
+                | 'tenant.suspended'
+                | 'tenant.outside_reach'
+                | 'tenant.root_immutable'
+                | 'user.primary_exists'
+                | 'user.login_taken'
+                | 'user.not_active'
+                | 'share.invalid'
+                | 'share.exists'
+                | 'share.not_offered'
+                | 'resource.not_found'
+                | 'resource.conflict'
+                | 'resource.stale'
+                | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
+                | 'storage.unavailable'
+                | 'internal.error'
+                | 'request.too_large'
+                | 'request.unsupported_media_type'
+                | 'import.rejected'
+                | 'sso.rejected'
+                | 'sso.link_exists'
+                | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'sso.email_mapping_required';
+              errors?: {
+                field: string;
+                code: string;
+                message: string;
+              }[];
+            };
+          };
+        };
+        /** @description Problem details */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              code:
+                | 'validation.invalid'
+                | 'validation.password_policy'
+                | 'password.reused'
+                | 'validation.field_value'
+                | 'auth.unauthenticated'
+                | 'auth.invalid_credentials'
+                | 'auth.throttled'
+                | 'auth.password_change_required'
+                | 'auth.csrf'
+                | 'auth.forbidden'
+                | 'auth.token_invalid'
+                | 'grant.not_own_user'
+                | 'grant.requires_admin'
+                | 'grant.operation_role_outside_provider'
+                | 'grant.admin_role_not_held'
+                | 'grant.not_customer_primary'
+                | 'grant.shared_user_read_only'
+                | 'grant.system_only'
+                | 'grant.password_change_not_allowed'
+                | 'grant.missing_permission'
+                | 'grant.target_outranks'
+                | 'role.unknown'
+                | 'role.invalid_definition'
+                | 'tenant.invalid_parent'
+                | 'tenant.cycle'
+                | 'tenant.has_children'
+                | 'tenant.suspended'
+                | 'tenant.outside_reach'
+                | 'tenant.root_immutable'
+                | 'user.primary_exists'
+                | 'user.login_taken'
+                | 'user.not_active'
+                | 'share.invalid'
+                | 'share.exists'
+                | 'share.not_offered'
+                | 'resource.not_found'
+                | 'resource.conflict'
+                | 'resource.stale'
+                | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
+                | 'storage.unavailable'
+                | 'internal.error'
+                | 'request.too_large'
+                | 'request.unsupported_media_type'
+                | 'import.rejected'
+                | 'sso.rejected'
+                | 'sso.link_exists'
+                | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'sso.email_mapping_required';
+              errors?: {
+                field: string;
+                code: string;
+                message: string;
+              }[];
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/oidc/interactions/{uid}/tenant': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Choose the tenant to act for in the app */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          uid: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            tenantId: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              redirectTo: string;
+            };
+          };
+        };
+        /** @description Problem details */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              code:
+                | 'validation.invalid'
+                | 'validation.password_policy'
+                | 'password.reused'
+                | 'validation.field_value'
+                | 'auth.unauthenticated'
+                | 'auth.invalid_credentials'
+                | 'auth.throttled'
+                | 'auth.password_change_required'
+                | 'auth.csrf'
+                | 'auth.forbidden'
+                | 'auth.token_invalid'
+                | 'grant.not_own_user'
+                | 'grant.requires_admin'
+                | 'grant.operation_role_outside_provider'
+                | 'grant.admin_role_not_held'
+                | 'grant.not_customer_primary'
+                | 'grant.shared_user_read_only'
+                | 'grant.system_only'
+                | 'grant.password_change_not_allowed'
+                | 'grant.missing_permission'
+                | 'grant.target_outranks'
+                | 'role.unknown'
+                | 'role.invalid_definition'
+                | 'tenant.invalid_parent'
+                | 'tenant.cycle'
+                | 'tenant.has_children'
+                | 'tenant.suspended'
+                | 'tenant.outside_reach'
+                | 'tenant.root_immutable'
+                | 'user.primary_exists'
+                | 'user.login_taken'
+                | 'user.not_active'
+                | 'share.invalid'
+                | 'share.exists'
+                | 'share.not_offered'
+                | 'resource.not_found'
+                | 'resource.conflict'
+                | 'resource.stale'
+                | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
+                | 'storage.unavailable'
+                | 'internal.error'
+                | 'request.too_large'
+                | 'request.unsupported_media_type'
+                | 'import.rejected'
+                | 'sso.rejected'
+                | 'sso.link_exists'
+                | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'sso.email_mapping_required';
+              errors?: {
+                field: string;
+                code: string;
+                message: string;
+              }[];
+            };
+          };
+        };
+        /** @description Problem details */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              code:
+                | 'validation.invalid'
+                | 'validation.password_policy'
+                | 'password.reused'
+                | 'validation.field_value'
+                | 'auth.unauthenticated'
+                | 'auth.invalid_credentials'
+                | 'auth.throttled'
+                | 'auth.password_change_required'
+                | 'auth.csrf'
+                | 'auth.forbidden'
+                | 'auth.token_invalid'
+                | 'grant.not_own_user'
+                | 'grant.requires_admin'
+                | 'grant.operation_role_outside_provider'
+                | 'grant.admin_role_not_held'
+                | 'grant.not_customer_primary'
+                | 'grant.shared_user_read_only'
+                | 'grant.system_only'
+                | 'grant.password_change_not_allowed'
+                | 'grant.missing_permission'
+                | 'grant.target_outranks'
+                | 'role.unknown'
+                | 'role.invalid_definition'
+                | 'tenant.invalid_parent'
+                | 'tenant.cycle'
+                | 'tenant.has_children'
+                | 'tenant.suspended'
+                | 'tenant.outside_reach'
+                | 'tenant.root_immutable'
+                | 'user.primary_exists'
+                | 'user.login_taken'
+                | 'user.not_active'
+                | 'share.invalid'
+                | 'share.exists'
+                | 'share.not_offered'
+                | 'resource.not_found'
+                | 'resource.conflict'
+                | 'resource.stale'
+                | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
+                | 'storage.unavailable'
+                | 'internal.error'
+                | 'request.too_large'
+                | 'request.unsupported_media_type'
+                | 'import.rejected'
+                | 'sso.rejected'
+                | 'sso.link_exists'
+                | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'sso.email_mapping_required';
+              errors?: {
+                field: string;
+                code: string;
+                message: string;
+              }[];
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/oidc/interactions/{uid}/consent': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Approve or decline what a third-party app asks for */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          uid: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            approve: boolean;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              redirectTo: string;
+            };
+          };
+        };
+        /** @description Problem details */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              code:
+                | 'validation.invalid'
+                | 'validation.password_policy'
+                | 'password.reused'
+                | 'validation.field_value'
+                | 'auth.unauthenticated'
+                | 'auth.invalid_credentials'
+                | 'auth.throttled'
+                | 'auth.password_change_required'
+                | 'auth.csrf'
+                | 'auth.forbidden'
+                | 'auth.token_invalid'
+                | 'grant.not_own_user'
+                | 'grant.requires_admin'
+                | 'grant.operation_role_outside_provider'
+                | 'grant.admin_role_not_held'
+                | 'grant.not_customer_primary'
+                | 'grant.shared_user_read_only'
+                | 'grant.system_only'
+                | 'grant.password_change_not_allowed'
+                | 'grant.missing_permission'
+                | 'grant.target_outranks'
+                | 'role.unknown'
+                | 'role.invalid_definition'
+                | 'tenant.invalid_parent'
+                | 'tenant.cycle'
+                | 'tenant.has_children'
+                | 'tenant.suspended'
+                | 'tenant.outside_reach'
+                | 'tenant.root_immutable'
+                | 'user.primary_exists'
+                | 'user.login_taken'
+                | 'user.not_active'
+                | 'share.invalid'
+                | 'share.exists'
+                | 'share.not_offered'
+                | 'resource.not_found'
+                | 'resource.conflict'
+                | 'resource.stale'
+                | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
+                | 'storage.unavailable'
+                | 'internal.error'
+                | 'request.too_large'
+                | 'request.unsupported_media_type'
+                | 'import.rejected'
+                | 'sso.rejected'
+                | 'sso.link_exists'
+                | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'sso.email_mapping_required';
+              errors?: {
+                field: string;
+                code: string;
+                message: string;
+              }[];
+            };
+          };
+        };
+        /** @description Problem details */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              code:
+                | 'validation.invalid'
+                | 'validation.password_policy'
+                | 'password.reused'
+                | 'validation.field_value'
+                | 'auth.unauthenticated'
+                | 'auth.invalid_credentials'
+                | 'auth.throttled'
+                | 'auth.password_change_required'
+                | 'auth.csrf'
+                | 'auth.forbidden'
+                | 'auth.token_invalid'
+                | 'grant.not_own_user'
+                | 'grant.requires_admin'
+                | 'grant.operation_role_outside_provider'
+                | 'grant.admin_role_not_held'
+                | 'grant.not_customer_primary'
+                | 'grant.shared_user_read_only'
+                | 'grant.system_only'
+                | 'grant.password_change_not_allowed'
+                | 'grant.missing_permission'
+                | 'grant.target_outranks'
+                | 'role.unknown'
+                | 'role.invalid_definition'
+                | 'tenant.invalid_parent'
+                | 'tenant.cycle'
+                | 'tenant.has_children'
+                | 'tenant.suspended'
+                | 'tenant.outside_reach'
+                | 'tenant.root_immutable'
+                | 'user.primary_exists'
+                | 'user.login_taken'
+                | 'user.not_active'
+                | 'share.invalid'
+                | 'share.exists'
+                | 'share.not_offered'
+                | 'resource.not_found'
+                | 'resource.conflict'
+                | 'resource.stale'
+                | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
+                | 'storage.unavailable'
+                | 'internal.error'
+                | 'request.too_large'
+                | 'request.unsupported_media_type'
+                | 'import.rejected'
+                | 'sso.rejected'
+                | 'sso.link_exists'
+                | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
