@@ -64,7 +64,7 @@ function Facts({ rows, label }: { rows: [string, ReactNode][]; label: string }) 
       <Table.Tbody>
         {rows.map(([k, v]) => (
           <Table.Tr key={k}>
-            <Table.Th w="45%" fw={500}>
+            <Table.Th w="40%" fw={500}>
               {k}
             </Table.Th>
             <Table.Td>{v}</Table.Td>
@@ -101,8 +101,8 @@ export function Operations() {
         status.loading && <Loading label="Reading the status" />
       ) : (
         <>
-          <SimpleGrid cols={{ base: 1, lg: 2 }}>
-            <Instances s={s} />
+          <Instances s={s} />
+          <SimpleGrid cols={{ base: 1, lg: 3 }}>
             <Database s={s} />
             <Migrations s={s} />
             <Keys s={s} />
@@ -238,10 +238,10 @@ function Keys({ s }: { s: SystemStatus }) {
               <Stack key="signing" gap={2}>
                 {k.signing.map((key) => (
                   // No kid in the answer on purpose: alg, state and age tell the keys apart.
-                  <Group key={`${key.alg}-${key.state}-${key.ageSeconds}`} gap="xs">
+                  <Group key={`${key.alg}-${key.state}-${key.ageSeconds}`} gap={6} wrap="nowrap">
                     <Text size="sm">{key.alg}</Text>
                     <Mark state={key.state} />
-                    <Text size="sm">{age(key.ageSeconds)} old</Text>
+                    <Text size="sm">{age(key.ageSeconds)}</Text>
                   </Group>
                 ))}
               </Stack>
