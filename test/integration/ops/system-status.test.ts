@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { readSystemStatus } from '../../../src/app/system-status.js';
 import { createKontor } from '../../../src/compose.js';
 import { createHttpApp } from '../../../src/compose-http.js';
@@ -135,6 +135,28 @@ describe('GET /api/v1/system/status', () => {
     } finally {
       await app.close();
       await other?.close();
+    }
+  });
+
+  it('beats on its interval (KONTOR_INSTANCE_HEARTBEAT_SECONDS)', async () => {
+    let t = Date.now();
+    const clock = { now: () => new Date(t) };
+    const app = await createHttpApp(
+      { ...h.k, config: { ...h.k.config, instanceHeartbeatSeconds: 1 } },
+      { deps: { ...h.k.deps, clock }, logger: false, mailIntervalMs: 0, mail: { send: async () => undefined } },
+    );
+    try {
+      const rows = () => h.k.db.kysely.selectFrom('instances').selectAll().where('version', '!=', '0.0.9').execute();
+      const first = new Set((await rows()).map((r) => new Date(r.last_seen_at).getTime()));
+      t += 3600_000;
+      // The timer, not a request, writes the next beat: its time is the moved clock's.
+      await vi.waitFor(async () => expect((await rows()).map((r) => new Date(r.last_seen_at).getTime())).toContain(t), {
+        timeout: 5000,
+        interval: 100,
+      });
+      expect(first.has(t)).toBe(false);
+    } finally {
+      await app.close();
     }
   });
 
