@@ -137,6 +137,7 @@ export async function createHttpApp(kontor: Kontor, opts: HttpAppOptions = {}): 
   auth.system = systemServices(kontor, {
     self: { id: heartbeat.id, heartbeatSeconds: kontor.config.instanceHeartbeatSeconds },
     sealingKey: keyChoice.source,
+    onError: (message, e) => app?.log.warn({ err: e }, message),
   });
   const logger = opts.logger ?? { level: kontor.config.logLevel };
   const oidc = await wireOidc(kontor.config, { ...deps, ...auth }, keyChoice.key, guard.fetch, {

@@ -22,6 +22,8 @@ export interface StatusWiring {
   /** This server's heartbeat id and rhythm. */
   self: { id: string; heartbeatSeconds: number };
   sealingKey: 'config' | 'data-dir' | 'ephemeral';
+  /** A reachable database whose status queries failed: the answer says unknown, the log why. */
+  onError?(message: string, e: unknown): void;
 }
 
 /** The operation roles' system tasks on a Kontor's database (issue 19 #4). */
@@ -55,7 +57,12 @@ function statusSource(kontor: Pick<Kontor, 'db' | 'readReplica'>, wiring: Status
     async read() {
       const reachable = await answersWithin(db.kysely, 1000);
       const writable = reachable && (await primaryWritable(db));
-      const counts = reachable ? await readStatusCounts(db.kysely, 'kontor_migrations').catch(() => null) : null;
+      const counts = reachable
+        ? await readStatusCounts(db.kysely, 'kontor_migrations').catch((e: unknown) => {
+            wiring.onError?.('reading the system status failed', e);
+            return null;
+          })
+        : null;
       const replica = readReplica
         ? {
             reachable: await readReplica.probe(),
