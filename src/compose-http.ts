@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { smtpMailSender } from './adapters/smtp-mail.js';
 import type { AuthServices, AuthSettings } from './app/auth/auth-deps.js';
@@ -5,10 +6,11 @@ import { prepareMail } from './app/auth/email-verification.js';
 import { PrincipalCache } from './app/auth/principal-cache.js';
 import type { AppDeps } from './app/context.js';
 import { ImportJobs } from './app/import-jobs.js';
+import { InstanceHeartbeat } from './app/instance-heartbeat.js';
 import { MailWorker } from './app/mail-outbox.js';
 import type { Kontor } from './compose.js';
 import { type OidcWiring, wireOidc } from './compose-oidc.js';
-import { systemServices } from './compose-system.js';
+import { KONTOR_VERSION, systemServices } from './compose-system.js';
 import type { Config } from './config/load-config.js';
 import type { MailSender } from './domain/auth-ports.js';
 import type { SsoServices } from './domain/sso.js';
@@ -24,6 +26,7 @@ import { journalWork } from './storage/repositories/idempotency.js';
 import { scimStore } from './storage/scim-store.js';
 import { ssoStore } from './storage/sso-store.js';
 import { setWorkJournal } from './storage/store.js';
+import { instanceRegistry } from './storage/system-status.js';
 
 /**
  * One ephemeral key per database, not per server: every server on it must open what another
@@ -123,7 +126,19 @@ export async function createHttpApp(kontor: Kontor, opts: HttpAppOptions = {}): 
   auth.sso = ssoServices(kontor, keyChoice.key, opts.ssoAllowInsecureHttp === true, guard.fetch, deps.clock);
   const importDeps = { ...deps, importStore: importStore(kontor.db.kysely) };
   auth.imports = { deps: importDeps, jobs: new ImportJobs(importDeps) };
-  auth.system = systemServices(kontor);
+  const heartbeat = new InstanceHeartbeat({
+    registry: instanceRegistry(kontor.db.kysely),
+    clock: deps.clock,
+    id: randomUUID(),
+    version: KONTOR_VERSION,
+    ready: () => (deps.primaryReady ? deps.primaryReady() : Promise.resolve(true)),
+    onError: (message, e) => app?.log.warn({ err: e }, message),
+  });
+  auth.system = systemServices(kontor, {
+    self: { id: heartbeat.id, heartbeatSeconds: kontor.config.instanceHeartbeatSeconds },
+    sealingKey: keyChoice.source,
+    onError: (message, e) => app?.log.warn({ err: e }, message),
+  });
   const logger = opts.logger ?? { level: kontor.config.logLevel };
   const oidc = await wireOidc(kontor.config, { ...deps, ...auth }, keyChoice.key, guard.fetch, {
     ...(opts.oidcKeyCheckMs !== undefined ? { keyCheckMs: opts.oidcKeyCheckMs } : {}),
@@ -141,6 +156,7 @@ export async function createHttpApp(kontor: Kontor, opts: HttpAppOptions = {}): 
       oidc.service.close();
     },
   );
+  let beats: NodeJS.Timeout | undefined;
   app = await buildServer({
     deps,
     config: kontor.config,
@@ -149,9 +165,17 @@ export async function createHttpApp(kontor: Kontor, opts: HttpAppOptions = {}): 
     scim: scimStore(kontor.db.kysely),
     oidc: oidc.service,
     metrics: kontor.metrics,
-    onClose: stopMail,
+    onClose: async () => {
+      clearInterval(beats);
+      await heartbeat.stop();
+      await stopMail();
+    },
   });
   opts.onOidc?.(oidc);
+  // The first beat at once: the status shows this instance from its first request on.
+  await heartbeat.beat();
+  beats = setInterval(() => void heartbeat.beat(), kontor.config.instanceHeartbeatSeconds * 1000);
+  beats.unref();
   // Mail queued before this start (or by a process that died) goes out now, not at the first interval.
   void mailer.flush();
   if (!opts.mail && !smtp) {

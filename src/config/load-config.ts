@@ -74,6 +74,11 @@ export interface Config {
    * credentials, for scrapers inside the network. Unset, /metrics needs an operation role.
    */
   readonly metricsListen: { readonly host: string; readonly port: number } | undefined;
+  /**
+   * KONTOR_INSTANCE_HEARTBEAT_SECONDS: how often each server writes its row in `instances`
+   * (GET /api/v1/system/status); an instance silent for three beats counts as silent.
+   */
+  readonly instanceHeartbeatSeconds: number;
   /** Storage fault handling (docs/operations.md, "Database faults and failover"). */
   readonly storage: {
     /** Attempts of a unit of work hit by a transient fault, the first included. */
@@ -177,6 +182,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     outbound: outbound(env),
     cacheFreshness: freshness(env.KONTOR_CACHE_FRESHNESS),
     metricsListen: metricsListen(env.KONTOR_METRICS_LISTEN),
+    instanceHeartbeatSeconds: int(env, 'KONTOR_INSTANCE_HEARTBEAT_SECONDS', 15, 1, 3600),
     storage: Object.freeze({
       retryAttempts: int(env, 'KONTOR_DB_RETRY_ATTEMPTS', 5, 1, 20),
       retryBudgetMs: int(env, 'KONTOR_DB_RETRY_BUDGET_MS', 3000, 0, 60_000),

@@ -117,6 +117,23 @@ export async function dropSchema(databaseUrl: string, schema: string): Promise<v
   }
 }
 
+/** True when `SELECT 1` answers within `timeoutMs`; one try, never throws (status probes). */
+export async function answersWithin(db: Kysely<Database>, timeoutMs: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), timeoutMs);
+  });
+  const probe = sql`SELECT 1`.execute(db).then(
+    () => true,
+    () => false,
+  );
+  try {
+    return await Promise.race([probe, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 export const ping = async (db: Db): Promise<void> => {
   await sql`SELECT 1`.execute(db.kysely);
 };

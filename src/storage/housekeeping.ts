@@ -16,6 +16,7 @@ export interface PurgeCounts extends Record<string, number> {
   apiTokens: number;
   outbox: number;
   oidcRecords: number;
+  instances: number;
 }
 
 const ago = (now: Date, seconds: number) => new Date(now.getTime() - seconds * 1000);
@@ -27,7 +28,9 @@ const DAY = 86400;
  * expired one-time links, idempotency answers older than their 24 h replay window, and API
  * tokens expired or revoked for 30 days (kept that long so their owners still see why a script
  * stopped), outbox rows a week after they were sent and a month after they were given up, and the
- * OpenID Provider's records (codes, sessions, refresh tokens, …) once expired. Each delete is one statement, safe to run on every instance at once. Faults are
+ * OpenID Provider's records (codes, sessions, refresh tokens, …) once expired, and heartbeats of
+ * instances silent for a day. Each delete is one statement, safe to run on every instance at once;
+ * the run is recorded in `system_jobs`. Faults are
  * classified and retried like a unit of work.
  */
 export function purgeExpired(db: Kysely<Database>, now: Date, s: PurgeSettings): Promise<PurgeCounts> {
@@ -77,7 +80,10 @@ async function purgeOn(db: Kysely<Database>, now: Date, s: PurgeSettings): Promi
     .where((eb) => eb.or([eb('sent_at', '<=', ago(now, 7 * DAY)), eb('given_up_at', '<=', ago(now, 30 * DAY))]))
     .executeTakeFirst();
   const oidc = await db.deleteFrom('oidc_payloads').where('expires_at', '<=', now).executeTakeFirst();
-  return {
+  // A server that died without its clean stop left its heartbeat; a day later it is history.
+  const instances = await db.deleteFrom('instances').where('last_seen_at', '<=', ago(now, DAY)).executeTakeFirst();
+  const counts: PurgeCounts = {
+    instances: n(instances),
     oidcRecords: n(oidc),
     outbox: n(outbox),
     sessions: n(sessions),
@@ -86,4 +92,12 @@ async function purgeOn(db: Kysely<Database>, now: Date, s: PurgeSettings): Promi
     idempotencyKeys: n(idem),
     apiTokens: n(tokens),
   };
+  // The status endpoint's "last purge", whichever instance ran it; the last writer wins.
+  const result = JSON.stringify(counts);
+  await db
+    .insertInto('system_jobs')
+    .values({ name: 'purge', last_run_at: now, result })
+    .onConflict((oc) => oc.column('name').doUpdateSet({ last_run_at: now, result }))
+    .execute();
+  return counts;
 }

@@ -14,6 +14,7 @@ import * as m016 from './migrations/016-email-verification.js';
 import * as m017 from './migrations/017-outbox-given-up.js';
 import * as m018 from './migrations/018-openid-provider.js';
 import * as m019 from './migrations/019-oidc-grant-tenant.js';
+import * as m021 from './migrations/021-instances.js';
 import type { Database } from './schema.js';
 
 const MIGRATIONS: Record<string, Migration> = {
@@ -32,7 +33,11 @@ const MIGRATIONS: Record<string, Migration> = {
   '017-outbox-given-up': m017,
   '018-openid-provider': m018,
   '019-oidc-grant-tenant': m019,
+  '021-instances': m021,
 };
+
+/** Every migration this version knows, by name (the status endpoint compares them with the applied). */
+export const KNOWN_MIGRATIONS: readonly string[] = Object.keys(MIGRATIONS).sort();
 
 class InCodeProvider implements MigrationProvider {
   async getMigrations(): Promise<Record<string, Migration>> {

@@ -2,7 +2,7 @@ import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { isAppError } from '../domain/errors.js';
 import type { Store } from '../domain/ports.js';
-import { type DbOptions, poolConfig } from './db.js';
+import { answersWithin, type DbOptions, poolConfig } from './db.js';
 import { droppingPool } from './fault-aware-driver.js';
 import type { Database } from './schema.js';
 import { kyselyStore, setRetryBudget } from './store.js';
@@ -12,6 +12,8 @@ export interface ReadReplica {
   store: Store;
   /** Units of work the replica answered, and those it passed to the primary (for tests and metrics). */
   stats(): { replica: number; fallback: number };
+  /** True when the replica answers `SELECT 1` within `timeoutMs` (the status endpoint). */
+  probe(timeoutMs?: number): Promise<boolean>;
   close(): Promise<void>;
 }
 
@@ -47,6 +49,7 @@ export function openReadReplica(opts: DbOptions & { databaseUrl: string }, prima
       },
     },
     stats: () => ({ ...counts }),
+    probe: (timeoutMs = 1000) => answersWithin(kysely, timeoutMs),
     close: () => kysely.destroy(),
   };
 }

@@ -162,6 +162,8 @@ export interface Database {
   oidc_apps: OidcAppsTable;
   oidc_payloads: OidcPayloadsTable;
   oidc_keys: OidcKeysTable;
+  instances: InstancesTable;
+  system_jobs: SystemJobsTable;
 }
 
 export interface SessionsTable {
@@ -358,4 +360,20 @@ export interface OidcKeysTable {
   created_at: Ts;
   retired_at: Ts | null;
   publish_until: Ts | null;
+}
+
+/** One running server's heartbeat (021). */
+export interface InstancesTable {
+  id: string;
+  started_at: Ts;
+  last_seen_at: Ts;
+  version: string;
+  readiness: string;
+}
+
+/** When a background job last ran, on any instance, and its counts (021). */
+export interface SystemJobsTable {
+  name: string;
+  last_run_at: Ts;
+  result: ColumnType<unknown, string, string>;
 }

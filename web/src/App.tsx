@@ -12,6 +12,7 @@ import { Customers } from './screens/customers/Customers';
 import { returnPath } from './screens/oidc/interaction-api';
 import { OidcChoose } from './screens/oidc/OidcChoose';
 import { OidcConsent } from './screens/oidc/OidcConsent';
+import { Operations } from './screens/operations/Operations';
 import { Roles } from './screens/Roles';
 import { SetPassword } from './screens/SetPassword';
 import { SignIn } from './screens/SignIn';
@@ -33,6 +34,8 @@ function Screen({ route }: { route: string[] }) {
       return <Customers />;
     case 'sharing':
       return <Sharing />;
+    case 'operations':
+      return <Operations />;
     case 'roles':
       return <Roles />;
     case 'security':

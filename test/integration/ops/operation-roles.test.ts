@@ -53,6 +53,7 @@ interface Operation {
 /** The operation roles' own endpoints: each must answer 2xx. */
 const SYSTEM = new Set([
   'GET /api/v1/system/health',
+  'GET /api/v1/system/status',
   'GET /api/v1/system/config',
   'POST /api/v1/system/purge',
   'POST /api/v1/system/audit-verify',

@@ -117,6 +117,20 @@ describe('purging expired sign-in state', () => {
         })),
       )
       .execute();
+    const beat = (id: string, lastSeen: Date) => ({
+      id,
+      started_at: at(3000),
+      last_seen_at: lastSeen,
+      version: '0.1.0',
+      readiness: 'ready',
+    });
+    await db
+      .insertInto('instances')
+      .values([
+        beat('00000000-0000-4000-8000-000000000001', at(2)),
+        beat('00000000-0000-4000-8000-000000000002', at(25 * 60)),
+      ])
+      .execute();
     const counts = await purgeExpired(db, now, { sessionIdleSeconds: 30 * 60, throttleWindowSeconds: 15 * 60 });
     expect(counts).toEqual({
       sessions: 3,
@@ -126,7 +140,11 @@ describe('purging expired sign-in state', () => {
       apiTokens: 0,
       outbox: 2,
       oidcRecords: 1,
+      instances: 1,
     });
+    const job = await db.selectFrom('system_jobs').selectAll().where('name', '=', 'purge').executeTakeFirstOrThrow();
+    expect(new Date(job.last_run_at)).toEqual(now);
+    expect(job.result).toEqual(counts);
     const left = async (table: string, col: string) =>
       (await sql<{ v: string }>`SELECT ${sql.ref(col)} AS v FROM ${sql.table(table)} ORDER BY 1`.execute(db)).rows.map(
         (r) => r.v,

@@ -110,6 +110,9 @@ describe.runIf(process.env.DATABASE_URL)('DATABASE_READ_URL', () => {
       expect(res.statusCode).toBe(200);
       expect(res.json().items.length).toBeGreaterThan(0);
       expect(down.readReplica?.stats()).toEqual({ replica: 0, fallback: 1 });
+      // The status endpoint's probe says so, and the working replica answers it.
+      expect(await down.readReplica?.probe()).toBe(false);
+      expect(await withReplica.readReplica?.probe()).toBe(true);
     } finally {
       await other.close();
       await down.close();

@@ -15667,6 +15667,287 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/system/status': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Instances, database, migrations, background jobs and key ages (system.health.read); counts only */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** Format: date-time */
+              checkedAt: string;
+              instance: {
+                /**
+                 * Format: uuid
+                 * @description This instance (made at its start, not a host name)
+                 */
+                id: string;
+                heartbeatSeconds: number;
+                silentAfterSeconds: number;
+              };
+              instances: {
+                live: number;
+                silent: number;
+                items: {
+                  /** Format: uuid */
+                  id: string;
+                  self: boolean;
+                  version: string;
+                  readiness: 'ready' | 'not_ready';
+                  state: 'live' | 'silent';
+                  /** Format: date-time */
+                  startedAt: string;
+                  /** Format: date-time */
+                  lastSeenAt: string;
+                  lastSeenSecondsAgo: number;
+                }[];
+              } | null;
+              database: {
+                dialect: 'pglite' | 'postgres';
+                reachable: boolean;
+                writable: boolean;
+              };
+              pool: {
+                total: number;
+                idle: number;
+                waiting: number;
+              } | null;
+              replica: {
+                configured: boolean;
+                reachable?: boolean;
+                /** @description Reads the replica answered since this instance started */
+                reads?: number;
+                /** @description Reads it passed to the primary */
+                fallbacks?: number;
+              };
+              migrations: {
+                state: 'current' | 'pending' | 'unknown';
+                /** @description Migrations this version has */
+                known: number;
+                applied: number | null;
+                pending: string[];
+                unknown: string[];
+              };
+              outbox:
+                | {
+                    topic: string;
+                    pending: number;
+                    givenUp: number;
+                    oldestPendingSeconds: number | null;
+                  }[]
+                | null;
+              imports:
+                | {
+                    status: string;
+                    jobs: number;
+                  }[]
+                | null;
+              lastPurge: {
+                /** Format: date-time */
+                at: string;
+                secondsAgo: number | null;
+                removed: {
+                  [key: string]: number;
+                };
+              } | null;
+              keys: {
+                sealingKey: 'config' | 'data-dir' | 'ephemeral';
+                signing:
+                  | {
+                      alg: string;
+                      state: 'active' | 'published' | 'retired';
+                      ageSeconds: number;
+                    }[]
+                  | null;
+                appSecrets: {
+                  count: number;
+                  oldestChangeSeconds: number | null;
+                } | null;
+                ssoSecrets: {
+                  count: number;
+                  oldestChangeSeconds: number | null;
+                } | null;
+              };
+            };
+          };
+        };
+        /** @description Problem details */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              code:
+                | 'validation.invalid'
+                | 'validation.password_policy'
+                | 'password.reused'
+                | 'validation.field_value'
+                | 'auth.unauthenticated'
+                | 'auth.invalid_credentials'
+                | 'auth.throttled'
+                | 'auth.password_change_required'
+                | 'auth.csrf'
+                | 'auth.forbidden'
+                | 'auth.token_invalid'
+                | 'grant.not_own_user'
+                | 'grant.requires_admin'
+                | 'grant.operation_role_outside_provider'
+                | 'grant.admin_role_not_held'
+                | 'grant.not_customer_primary'
+                | 'grant.shared_user_read_only'
+                | 'grant.system_only'
+                | 'grant.password_change_not_allowed'
+                | 'grant.missing_permission'
+                | 'grant.target_outranks'
+                | 'role.unknown'
+                | 'role.invalid_definition'
+                | 'tenant.invalid_parent'
+                | 'tenant.cycle'
+                | 'tenant.has_children'
+                | 'tenant.suspended'
+                | 'tenant.outside_reach'
+                | 'tenant.root_immutable'
+                | 'user.primary_exists'
+                | 'user.login_taken'
+                | 'user.not_active'
+                | 'share.invalid'
+                | 'share.exists'
+                | 'share.not_offered'
+                | 'resource.not_found'
+                | 'resource.conflict'
+                | 'resource.stale'
+                | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
+                | 'storage.unavailable'
+                | 'internal.error'
+                | 'request.too_large'
+                | 'request.unsupported_media_type'
+                | 'import.rejected'
+                | 'sso.rejected'
+                | 'sso.link_exists'
+                | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'sso.email_mapping_required';
+              errors?: {
+                field: string;
+                code: string;
+                message: string;
+              }[];
+            };
+          };
+        };
+        /** @description Problem details */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              code:
+                | 'validation.invalid'
+                | 'validation.password_policy'
+                | 'password.reused'
+                | 'validation.field_value'
+                | 'auth.unauthenticated'
+                | 'auth.invalid_credentials'
+                | 'auth.throttled'
+                | 'auth.password_change_required'
+                | 'auth.csrf'
+                | 'auth.forbidden'
+                | 'auth.token_invalid'
+                | 'grant.not_own_user'
+                | 'grant.requires_admin'
+                | 'grant.operation_role_outside_provider'
+                | 'grant.admin_role_not_held'
+                | 'grant.not_customer_primary'
+                | 'grant.shared_user_read_only'
+                | 'grant.system_only'
+                | 'grant.password_change_not_allowed'
+                | 'grant.missing_permission'
+                | 'grant.target_outranks'
+                | 'role.unknown'
+                | 'role.invalid_definition'
+                | 'tenant.invalid_parent'
+                | 'tenant.cycle'
+                | 'tenant.has_children'
+                | 'tenant.suspended'
+                | 'tenant.outside_reach'
+                | 'tenant.root_immutable'
+                | 'user.primary_exists'
+                | 'user.login_taken'
+                | 'user.not_active'
+                | 'share.invalid'
+                | 'share.exists'
+                | 'share.not_offered'
+                | 'resource.not_found'
+                | 'resource.conflict'
+                | 'resource.stale'
+                | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
+                | 'storage.unavailable'
+                | 'internal.error'
+                | 'request.too_large'
+                | 'request.unsupported_media_type'
+                | 'import.rejected'
+                | 'sso.rejected'
+                | 'sso.link_exists'
+                | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'sso.email_mapping_required';
+              errors?: {
+                field: string;
+                code: string;
+                message: string;
+              }[];
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/system/purge': {
     parameters: {
       query?: never;

@@ -24,3 +24,6 @@ export type SsoConnection = Json<'/api/v1/tenants/{id}/sso-connections', 'get'>[
 export type App = Json<'/api/v1/tenants/{id}/apps/{appId}', 'get'>;
 export type ApiToken = Json<'/api/v1/me/tokens', 'get'>['items'][number];
 export type Warning = { code: string; message: string };
+export type SystemStatus = Json<'/api/v1/system/status', 'get'>;
+export type ChainReport = Json<'/api/v1/system/audit-verify', 'post'>;
+export type PurgeReport = Json<'/api/v1/system/purge', 'post'>;

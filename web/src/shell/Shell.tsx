@@ -16,6 +16,8 @@ export const SCREENS: Screen[] = [
   { key: 'users', label: 'Users', anyOf: ['users.read'] },
   { key: 'customers', label: 'Customers', anyOf: ['customers.read'] },
   { key: 'sharing', label: 'Sharing', anyOf: ['shares.manage'] },
+  // Before the screens everyone sees: an operator lands here.
+  { key: 'operations', label: 'Operations', anyOf: ['system.health.read'] },
   { key: 'roles', label: 'Roles & permissions' },
   { key: 'security', label: 'Security' },
   { key: 'activity', label: 'Activity log', anyOf: ['audit.read'] },
