@@ -180,4 +180,51 @@ describe.skipIf(!hasChromium())('Kontor as the OpenID Provider of an app, in Chr
     expect(errors).toEqual([]);
     await page.context().close();
   }, 120_000);
+
+  it('shows refusals in words: a locked SSO account, a suspended tenant at the sign-in', async () => {
+    const t = await s.k.aTenant(s.k.root, 'consumer', 'journey-refused');
+    const admin = await apiAdmin(s, t);
+    const clientSecret = `upstream-refused-${Date.now()}`;
+    const made = await admin.call('POST', `/api/v1/tenants/${t.id}/sso-connections`, {
+      name: 'Refusing IdP',
+      issuer: upstream.issuer,
+      clientId: 'kontor-refused',
+      clientSecret,
+    });
+    expect(made.statusCode, made.body).toBe(201);
+    const conn = made.json() as { id: string; redirectUri: string };
+    upstream.addClient({ clientId: 'kontor-refused', clientSecret, redirectUri: conn.redirectUri });
+    const bo = await s.k.aUserIn(t, ['CustomerBasic'], { login: 'bo', password: TEST_PASSWORD });
+    await admin.call('POST', `/api/v1/tenants/${t.id}/users/${bo.id}/sso-links`, {
+      connectionId: conn.id,
+      subject: 'bo-at-idp',
+    });
+    expect((await admin.call('POST', `/api/v1/users/${bo.id}/lock`)).statusCode).toBe(200);
+    upstream.loginAs('bo-at-idp', { name: 'Bo' });
+
+    // Locked, through SSO: Kontor's page says so and leads back; no JSON in the window.
+    const { page, errors } = await openPage(browser, `${shop.url}/login?tenant=${t.slug}`);
+    await page.getByLabel('Tenant').fill(t.slug);
+    await page.getByRole('link', { name: 'Refusing IdP' }).click();
+    await seen(page.getByRole('heading', { name: 'Your sign-in was refused' }));
+    await seen(page.getByText('Your account in this tenant is locked.'));
+    expect(await page.content()).not.toContain('sso.rejected');
+    await page.getByRole('link', { name: 'Back to Kontor' }).click();
+    await seen(page.getByRole('heading', { name: 'Sign in to Kontor' }));
+
+    // Suspended while signed in to Kontor: the app's sign-in shows the sign-in page (never
+    // JSON), and signing in says why it cannot go on.
+    const other = await s.k.aTenant(s.k.root, 'consumer', 'journey-suspended');
+    await s.k.aUserIn(other, ['CustomerBasic'], { login: 'cy', password: TEST_PASSWORD });
+    await page.goto(`${s.url}/`);
+    await signIn(page, other.slug, 'cy', TEST_PASSWORD);
+    await seen(page.getByRole('navigation', { name: 'Main' }));
+    await s.k.deps.store.transaction((r) => r.tenants.update(other.id, { status: 'suspended' }));
+    await page.goto(`${shop.url}/login?tenant=${other.slug}`);
+    await seen(page.getByRole('heading', { name: 'Sign in to Kontor' }));
+    await signIn(page, other.slug, 'cy', TEST_PASSWORD);
+    await seen(page.getByRole('alert').filter({ hasText: /suspended/i }));
+    expect(errors).toEqual([]);
+    await page.context().close();
+  }, 120_000);
 });
