@@ -1,5 +1,6 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { OIDC_LOGOUT_TOPIC } from '../../src/domain/oidc.js';
 import type { Tenant } from '../../src/domain/tenant.js';
 import type { User } from '../../src/domain/user.js';
 import { TEST_PASSWORD } from '../fixtures/kontor.js';
@@ -127,6 +128,13 @@ describe.skipIf(!hasChromium())('Kontor as the OpenID Provider of an app, in Chr
       await page.reload();
       return page.getByText('You are not signed in.').isVisible();
     });
+    // …because Kontor's worker delivered the logout token (the shop answered 200), nothing else.
+    const sent = await s.k.db.kysely
+      .selectFrom('outbox')
+      .select(['sent_at', 'last_error'])
+      .where('topic', '=', OIDC_LOGOUT_TOPIC)
+      .execute();
+    expect(sent.filter((o) => o.sent_at !== null && o.last_error === null).length).toBeGreaterThanOrEqual(1);
     expect(errors.filter((e) => !SHOP_PATTERN_BUG.test(e))).toEqual([]);
     await page.context().close();
   }, 120_000);
