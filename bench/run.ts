@@ -1,6 +1,7 @@
 /**
  * `npm run bench [-- --quick] [-- --json FILE] [-- --no-http]`: Kontor's decision engine against
- * peers on the standard scenario (issue 7), session and sign-in costs, and (with DATABASE_URL)
+ * peers on the standard scenario (issue 7), session and sign-in costs, the OP's token endpoint
+ * against a bare oidc-provider (issue 15), and (with DATABASE_URL)
  * listing latency at 1,000,000 users; printed as tables and optionally written as JSON with
  * stable keys (see docs/benchmarks.md).
  */
@@ -11,6 +12,7 @@ import { runInProcess } from './in-process.js';
 import { runListing } from './listing.js';
 import { generateScenario, STANDARD } from './scenario.js';
 import { runSignIns } from './sign-ins.js';
+import { printTokens, runTokens } from './tokens.js';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
@@ -34,6 +36,7 @@ const inProcess = await runInProcess(scenario, {
 const http = withHttp ? await runHttp(scenario, { quick, log }) : null;
 const httpDatabase = withHttp ? (process.env.DATABASE_URL ? 'postgres' : 'pglite') : null;
 const signIns = withHttp ? await runSignIns({ quick, log }) : null;
+const tokens = withHttp ? await runTokens({ quick, log }) : null;
 const listing = await runListing({ quick, log });
 
 const k = inProcess.kontor.checksPerSecond;
@@ -70,6 +73,13 @@ const result = {
         }
       : {}),
     ...(signIns ? { signInsOfCeiling: signIns.ofCeiling } : {}),
+    ...(tokens
+      ? {
+          tokenClientCredentialsVsBareOidcProvider: tokens.ratios.clientCredentials,
+          tokenRefreshVsBareOidcProvider: tokens.ratios.refresh,
+          tokenClientCredentialsPerVcpuVsKeycloak: tokens.ratios.clientCredentialsVsKeycloakPerVcpu,
+        }
+      : {}),
   },
   http,
   httpDatabase,
@@ -80,6 +90,7 @@ const result = {
       : 'pglite'
     : null,
   signIns,
+  tokens,
   listing,
   seconds: Math.round((Date.now() - t0) / 100) / 10,
 };
@@ -114,6 +125,7 @@ if (signIns) {
       `one argon2id verification ${signIns.hashMs} ms → ceiling ${signIns.ceilingPerSecond}/s; ${signIns.ofCeiling} of it`,
   );
 }
+if (tokens) printTokens(tokens);
 if (listing) {
   console.log(
     `\nListing on PostgreSQL: ${fmt(listing.tenants)} tenants, ${fmt(listing.users)} users, ${fmt(listing.bigTenantUsers)} in one tenant (seeded in ${listing.seedSeconds} s)`,

@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AuthDeps, Principal } from '../app/auth/auth-deps.js';
 import { confirmTenantChoice, oidcTenantChoices } from '../app/oidc/acting-tenant.js';
 import { AppError, isAppError } from '../domain/errors.js';
+import { browserErrorHandler } from '../http/plugins/browser-pages.js';
 import { errors } from '../http/schemas.js';
 import { appOf, choose, consent, findInteraction, proceed, requestedScopes } from './interaction.js';
 import type { OidcService } from './oidc-service.js';
@@ -50,7 +51,19 @@ export async function installOidc(app: FastifyInstance, o: OidcHttpOptions): Pro
 
   app.get(
     '/oidc/interaction/:uid',
-    { config: { auth: 'optional', allowPending: true }, schema: { hide: true, params: UidParams } },
+    {
+      config: { auth: 'optional', allowPending: true },
+      schema: { hide: true, params: UidParams },
+      // A person's browser lands here: never problem+json. A session that is no longer valid (its
+      // user locked, its tenant suspended) is no session: back to the sign-in, which says why.
+      errorHandler: (err, req, reply) => {
+        const { uid } = (req.params ?? {}) as { uid?: string };
+        if (isAppError(err) && err.code === 'auth.unauthenticated' && uid && /^[A-Za-z0-9_-]+$/.test(uid)) {
+          return reply.redirect(signInFor(uid), 303);
+        }
+        return browserErrorHandler(err, req, reply);
+      },
+    },
     async (req, reply) => interactionPage(o, req as FastifyRequest<{ Params: { uid: string } }>, reply),
   );
 
@@ -134,6 +147,8 @@ export async function installOidc(app: FastifyInstance, o: OidcHttpOptions): Pro
   );
 }
 
+const signInFor = (uid: string) => `/?return=${encodeURIComponent(`/oidc/interaction/${uid}`)}`;
+
 /** The interaction, only for the browser that was sent to it (the binding cookie). */
 async function bound(o: OidcHttpOptions, req: FastifyRequest, uid: string) {
   if (req.cookies[BINDING_COOKIE] !== uid) {
@@ -159,7 +174,7 @@ async function interactionPage(
   }
   const p = req.principal;
   if (p?.kind !== 'session' || p.mustChangePassword) {
-    return reply.code(303).redirect(`/?return=${encodeURIComponent(`/oidc/interaction/${uid}`)}`, 303);
+    return reply.redirect(signInFor(uid), 303);
   }
   reply.setCookie(BINDING_COOKIE, uid, {
     httpOnly: true,

@@ -1,4 +1,4 @@
-import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, ERROR_CODES, type ErrorCode, type FieldError, isAppError } from '../../domain/errors.js';
 
 /** RFC 9457 body. No `instance` or request id in it: equal errors answer byte-identically. */
@@ -88,11 +88,15 @@ export function sendProblem(reply: FastifyReply, p: Problem): FastifyReply {
   return reply.code(p.status).type('application/problem+json').send(JSON.stringify(p));
 }
 
+export function logProblem(req: FastifyRequest, err: unknown, p: Problem): void {
+  if (p.status >= 500) req.log.error({ err }, 'request failed');
+  else req.log.info({ code: p.code, status: p.status }, 'request refused');
+}
+
 export function installProblems(app: FastifyInstance): void {
   app.setErrorHandler((err, req, reply) => {
     const p = toProblem(err);
-    if (p.status >= 500) req.log.error({ err }, 'request failed');
-    else req.log.info({ code: p.code, status: p.status }, 'request refused');
+    logProblem(req, err, p);
     return sendProblem(reply, p);
   });
   app.setNotFoundHandler((_req, reply) =>

@@ -3,6 +3,7 @@ import { ssoLogout, switchLinkedTenant } from '../../app/sso/msp.js';
 import { startSelfLink } from '../../app/sso/self-link.js';
 import { completeSso, signInOptions, startSso } from '../../app/sso/sign-in.js';
 import { clearSessionCookie, metaOf, principalOf, setSessionCookie } from '../plugins/auth.js';
+import { browserErrorHandler } from '../plugins/browser-pages.js';
 import { errors, Time, Uuid } from '../schemas.js';
 import type { Api, RouteDeps } from '../types.js';
 
@@ -37,10 +38,12 @@ export function ssoSignInRoutes(app: Api, r: RouteDeps): void {
     async (req) => ({ items: await signInOptions(deps, req.query.tenant) }),
   );
 
+  // A browser navigates to start and callback: a refusal there is a page it can show.
   app.get(
     '/auth/sso/:connectionId/start',
     {
       config: { auth: 'none' },
+      errorHandler: browserErrorHandler,
       schema: {
         tags,
         summary: 'Start an OIDC sign-in: redirects to the provider (PKCE S256, state, nonce)',
@@ -66,6 +69,7 @@ export function ssoSignInRoutes(app: Api, r: RouteDeps): void {
     '/auth/sso/:connectionId/callback',
     {
       config: { auth: 'none' },
+      errorHandler: browserErrorHandler,
       schema: {
         tags,
         summary: 'Where the provider returns; opens the Kontor session and redirects to returnTo',
