@@ -1,7 +1,9 @@
 import { createHmac } from 'node:crypto';
-import type { AuthDeps } from './app/auth/auth-deps.js';
+import type { AuthDeps, Principal } from './app/auth/auth-deps.js';
+import type { RequestMeta } from './app/context.js';
 import { oidcClaims } from './app/oidc/accounts.js';
 import { requestedTenantSlug } from './app/oidc/acting-tenant.js';
+import { opTokenPrincipal } from './app/oidc/decision-tokens.js';
 import { ensureSigningKeys } from './app/oidc/signing-keys.js';
 import type { Config } from './config/load-config.js';
 import type { SigningKey } from './domain/oidc.js';
@@ -20,6 +22,8 @@ const fingerprintOf = (keys: readonly SigningKey[]): string =>
 export interface OidcWiring {
   service: OidcService;
   logout: BackchannelLogoutWorker;
+  /** The caller behind an OP access token at the decision API (decision 0016). */
+  decisionTokens(bearer: string, meta: RequestMeta): Promise<Principal>;
   /** Seals the signing keys (for `kontor keys rotate` in the same process: tests). */
   box: SecretBox;
 }
@@ -62,5 +66,6 @@ export async function wireOidc(
     onError: opts.onError,
   });
   const logout = new BackchannelLogoutWorker({ store, clock, service, onError: opts.onError });
-  return { service, logout, box };
+  const verify = (jwt: string, now: Date) => service.verifyAccessToken(jwt, now);
+  return { service, logout, box, decisionTokens: (bearer, meta) => opTokenPrincipal(deps, verify, bearer, meta) };
 }

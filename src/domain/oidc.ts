@@ -47,6 +47,8 @@ export interface OidcPayloadRepo {
   setGrantTenant(grantId: string, tenantId: string): Promise<void>;
   /** The acting tenant of a live grant; undefined when the grant is gone. */
   grantTenant(grantId: string, now: Date): Promise<string | undefined>;
+  /** Whether the account holds a live grant for the app acting in the tenant (a user's OP token at /check). */
+  hasLiveGrant(accountId: string, clientId: string, tenantId: string, now: Date): Promise<boolean>;
   /**
    * Ends grants in the caller's transaction (and with them their codes and tokens; for a whole
    * account also its OP sessions) and queues a back-channel logout for each app session they

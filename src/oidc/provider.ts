@@ -23,7 +23,7 @@ export const OIDC_CLAIMS = {
 } as const;
 
 /** Scopes Kontor's own resource server (the issuer) accepts in a JWT access token. */
-export const RESOURCE_SCOPES = ['kontor.tenant', 'kontor.permissions'];
+export const RESOURCE_SCOPES = ['kontor.tenant', 'kontor.permissions', 'kontor.decisions'];
 
 export interface OidcProviderOptions {
   issuer: string;
@@ -80,7 +80,7 @@ export function createOidcProvider(o: OidcProviderOptions): Provider {
     jwks: o.jwks,
     cookies: { keys: o.cookieKeys },
     claims: OIDC_CLAIMS,
-    scopes: ['openid', 'offline_access', 'profile', 'email', 'kontor.tenant', 'kontor.permissions'],
+    scopes: ['openid', 'offline_access', 'profile', 'email', 'kontor.tenant', 'kontor.permissions', 'kontor.decisions'],
     // Apps read who signed in from the ID token: it carries the claims of the granted scopes.
     conformIdTokenClaims: false,
     extraParams: ['tenant'],

@@ -167,6 +167,18 @@ export function oidcPayloadRepo(db: Kysely<Database>): OidcPayloadRepo {
         .executeTakeFirst();
       return r?.tenant_id ?? undefined;
     },
+    async hasLiveGrant(accountId, clientId, tenantId, now) {
+      const r = await db
+        .selectFrom('oidc_payloads')
+        .select('id')
+        .where('model', '=', 'Grant')
+        .where('account_id', '=', accountId)
+        .where('tenant_id', '=', tenantId)
+        .where(sql<boolean>`payload->>'clientId' = ${clientId}`)
+        .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]))
+        .executeTakeFirst();
+      return r !== undefined;
+    },
     endGrants: (f, now) => endOidcGrants(db, f, now),
   };
 }
