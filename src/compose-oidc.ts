@@ -10,7 +10,7 @@ import type { SigningKey } from './domain/oidc.js';
 import type { SecretBox } from './domain/sso.js';
 import { sessionCookieName } from './http/build-server.js';
 import { nodeKeyMaker, providerJwks } from './oidc/keys.js';
-import { signedInAs } from './oidc/kontor-session.js';
+import { reachFrom, signedInAs } from './oidc/kontor-session.js';
 import { BackchannelLogoutWorker } from './oidc/logout-worker.js';
 import { OidcService } from './oidc/oidc-service.js';
 import { aesGcmSecretBox } from './sso/secret-box.js';
@@ -52,8 +52,9 @@ export async function wireOidc(
     accessTokenSeconds: config.oidc.accessTokenSeconds,
     sessionSeconds: config.sessionAbsoluteSeconds,
     proxy: config.trustedProxies.length > 0,
-    claims: (userId, tenantId) => oidcClaims(deps, userId, tenantId),
+    claims: (userId, tenantId, cameFrom) => oidcClaims(deps, userId, tenantId, cameFrom),
     signedInAs: (req) => signedInAs(deps, cookieName, req),
+    reach: (req, tenantId) => reachFrom(deps, cookieName, req, tenantId),
     tenantBySlug: async (slug) => (await store.read((r) => r.tenants.findBySlug(slug)))?.id,
     requestedSlug: requestedTenantSlug,
     fetch,

@@ -17,6 +17,8 @@ export type Interaction = any;
 interface Pending {
   userId: string;
   tenantId: string;
+  /** Through an SSO link: the tenant the person came from. */
+  cameFrom: string | null;
   /** The Kontor user who chose: only she may consent. */
   chosenBy: string;
 }
@@ -70,11 +72,16 @@ export async function choose(
 ): Promise<Step> {
   const app = await appOf(deps, i);
   if (!app.firstParty) {
-    const pending: Pending = { userId: choice.userId, tenantId: choice.tenant.id, chosenBy: p.ctx.actor.userId };
+    const pending: Pending = {
+      userId: choice.userId,
+      tenantId: choice.tenant.id,
+      cameFrom: choice.cameFrom,
+      chosenBy: p.ctx.actor.userId,
+    };
     await saveResult(i, { kontor: pending });
     return { kind: 'consent', redirectTo: `/oidc-consent?uid=${encodeURIComponent(i.uid)}` };
   }
-  return { kind: 'finished', redirectTo: await finish(provider, deps, i, p, app, choice.userId, choice.tenant.id) };
+  return { kind: 'finished', redirectTo: await finish(provider, deps, i, p, app, choice) };
 }
 
 /** The consent page's answer: approve finishes with the chosen tenant, refuse tells the app. */
@@ -97,8 +104,12 @@ export async function consent(
   }
   const app = await appOf(deps, i);
   // Checked again: the consent page may have stayed open while the access went.
-  await confirmTenantChoice(deps, p, (c) => c.userId === pending.userId && c.tenant.id === pending.tenantId);
-  return { kind: 'finished', redirectTo: await finish(provider, deps, i, p, app, pending.userId, pending.tenantId) };
+  const { choice } = await confirmTenantChoice(
+    deps,
+    p,
+    (c) => c.userId === pending.userId && c.tenant.id === pending.tenantId,
+  );
+  return { kind: 'finished', redirectTo: await finish(provider, deps, i, p, app, choice) };
 }
 
 async function finish(
@@ -107,9 +118,9 @@ async function finish(
   i: Interaction,
   p: Principal,
   app: App,
-  accountId: string,
-  tenantId: string,
+  choice: Pick<OidcTenantChoice, 'userId' | 'cameFrom'> & { tenant: { id: string } },
 ): Promise<string> {
+  const accountId = choice.userId;
   const scopes = requestedScopes(i, app);
   const grant = new provider.Grant({ accountId, clientId: app.id });
   grant.addOIDCScope(scopes.join(' '));
@@ -118,7 +129,7 @@ async function finish(
     grant.addResourceScope(resource, scopes.filter((s) => RESOURCE_SCOPES.includes(s)).join(' '));
   }
   const grantId: string = await grant.save();
-  await deps.store.read((r) => r.oidc.setGrantTenant(grantId, tenantId));
+  await deps.store.read((r) => r.oidc.setGrantTenant(grantId, choice.tenant.id, choice.cameFrom));
   const amr = await authMethods(deps, p);
   return saveResult(i, { login: { accountId, amr, remember: true }, consent: { grantId } });
 }

@@ -127,7 +127,7 @@ export function oidcPayloadRepo(db: Kysely<Database>): OidcPayloadRepo {
       // The acting tenant (setGrantTenant) survives a re-save of the grant: not in the update.
       await db
         .insertInto('oidc_payloads')
-        .values({ model, id, ...cols, consumed_at: null, tenant_id: null })
+        .values({ model, id, ...cols, consumed_at: null, tenant_id: null, home_tenant_id: null })
         .onConflict((oc) => oc.columns(['model', 'id']).doUpdateSet(cols))
         .execute();
     },
@@ -149,10 +149,10 @@ export function oidcPayloadRepo(db: Kysely<Database>): OidcPayloadRepo {
     async revokeByGrantId(model, grantId) {
       await db.deleteFrom('oidc_payloads').where('model', '=', model).where('grant_id', '=', grantId).execute();
     },
-    async setGrantTenant(grantId, tenantId) {
+    async setGrantTenant(grantId, tenantId, homeTenantId = null) {
       await db
         .updateTable('oidc_payloads')
-        .set({ tenant_id: tenantId })
+        .set({ tenant_id: tenantId, home_tenant_id: homeTenantId })
         .where('model', '=', 'Grant')
         .where('id', '=', grantId)
         .execute();
@@ -166,6 +166,16 @@ export function oidcPayloadRepo(db: Kysely<Database>): OidcPayloadRepo {
         .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]))
         .executeTakeFirst();
       return r?.tenant_id ?? undefined;
+    },
+    async grantPlace(grantId, now) {
+      const r = await db
+        .selectFrom('oidc_payloads')
+        .select(['tenant_id', 'home_tenant_id'])
+        .where('model', '=', 'Grant')
+        .where('id', '=', grantId)
+        .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]))
+        .executeTakeFirst();
+      return r?.tenant_id ? { tenantId: r.tenant_id, homeTenantId: r.home_tenant_id } : undefined;
     },
     async hasLiveGrant(accountId, clientId, tenantId, now) {
       const r = await db

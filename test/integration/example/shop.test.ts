@@ -93,7 +93,7 @@ describe('the example shop', () => {
     const res = await browser.post(`${shop.url}/switch`, { csrf: csrfOf(page), tenant: 'demo-dental' });
     const [silent, loud] = op.authorizationRequests.slice(-2);
     expect(silent?.get('prompt')).toBe('none');
-    expect(loud?.get('prompt')).toBe('login');
+    expect(loud?.get('prompt')).toBe('login consent');
     expect(loud?.get('tenant')).toBe('demo-dental');
     expect((jsonField(res.body, 'tenant') as { slug: string }).slug).toBe('demo-dental');
   });
