@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Browser, csrfOf, field, jsonField, type RunningShop, startShop } from './shop-kit.js';
 import { type StandInOp, startStandInOp } from './stand-in-op.js';
 
-// examples/shop against a stand-in for Kontor's OP (the real one is being built: issue 15).
+// examples/shop against a stand-in OP that can be told what to answer (errors, refusals);
+// shop-kontor.test.ts runs it against the real Kontor.
 let op: StandInOp;
 let shop: RunningShop;
 
