@@ -264,6 +264,10 @@ async function loadExistingGrant(o: OidcProviderOptions, ctx: OidcContext) {
   const reach = await o.reach(ctx.req, wanted);
   if (!reach) return undefined;
   if (reach.userId !== session.accountId) {
+    // Only the same person moves on: the Kontor session acts as the OP session's account too
+    // (its own user or a linked one). Someone else signed in to Kontor in this browser gets
+    // the login prompt, never the grant (and consent) of the previous account.
+    if (!(await o.signedInAs(ctx.req)).has(session.accountId)) return undefined;
     session.loginAccount({
       accountId: reach.userId,
       loginTs: session.loginTs,

@@ -133,6 +133,21 @@ describe('OP tenants reached through an SSO identity link', () => {
     expect(back.refresh_token).toBeTruthy();
   });
 
+  it('gives someone else signed in to Kontor in the same browser the sign-in, not the previous grant', async () => {
+    const { b } = await technician();
+    const a = await kit.anApp();
+    const config = await kit.rp(a);
+    await redeem(config, await authorize(config, a, b, { tenant: msp.slug }));
+    // Another person signs in to Kontor in this browser (her user may act in the customer).
+    const login = `clerk-${++n}`;
+    await kit.k.aUserIn(customer, ['CustomerBasic'], { login, password: 'correct horse battery staple' });
+    await b.signIn(customer, login);
+    const silent = await authorize(config, a, b, { tenant: customer.slug, prompt: 'none' });
+    const params = new URL(silent.url).searchParams;
+    expect(params.get('code')).toBeNull();
+    expect(params.get('error')).toBe('login_required');
+  });
+
   it('never switches into a tenant with no user, link or share, and the link’s end ends the grant', async () => {
     const { b, linked } = await technician();
     const a = await kit.anApp();
