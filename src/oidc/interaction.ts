@@ -6,6 +6,7 @@ import {
   oidcTenantChoices,
   requestedTenantSlug,
 } from '../app/oidc/acting-tenant.js';
+import { linkedTenants } from '../app/sso/msp.js';
 import type { App } from '../domain/apps.js';
 import { AppError } from '../domain/errors.js';
 import { RESOURCE_SCOPES } from './provider.js';
@@ -129,9 +130,40 @@ async function finish(
     grant.addResourceScope(resource, scopes.filter((s) => RESOURCE_SCOPES.includes(s)).join(' '));
   }
   const grantId: string = await grant.save();
+  await followAccount(provider, deps, i, p, accountId);
   await deps.store.read((r) => r.oidc.setGrantTenant(grantId, choice.tenant.id, choice.cameFrom));
   const amr = await authMethods(deps, p);
   return saveResult(i, { login: { accountId, amr, remember: true }, consent: { grantId } });
+}
+
+/**
+ * Choosing a tenant reached through an SSO link makes the linked user the account. oidc-provider
+ * would first end the OP session of the previous account — and with it every app's session, by
+ * back-channel logout. When the previous account is the same person (the Kontor session acts as
+ * it too: its own user or a linked one), the OP session's account follows instead, as the silent
+ * switch in provider.ts does; anyone else still goes through oidc-provider's sign-out.
+ */
+async function followAccount(
+  provider: Provider,
+  deps: AuthDeps,
+  i: Interaction,
+  p: Principal,
+  accountId: string,
+): Promise<void> {
+  const previous = i.session?.accountId;
+  if (!previous || previous === accountId || !i.session?.uid) return;
+  const samePerson = new Set([p.ctx.actor.userId, ...(await linkedTenants(deps, p)).map((l) => l.userId)]);
+  if (!samePerson.has(previous) || !samePerson.has(accountId)) return;
+  const session = await provider.Session.findByUid(i.session.uid);
+  if (!session || session.accountId !== previous) return;
+  session.loginAccount({
+    accountId,
+    loginTs: session.loginTs,
+    amr: session.amr,
+    acr: session.acr,
+    transient: session.transient,
+  });
+  await session.persist();
 }
 
 async function authMethods(deps: AuthDeps, p: Principal): Promise<string[]> {

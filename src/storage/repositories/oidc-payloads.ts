@@ -23,11 +23,22 @@ export async function endOidcGrants(db: Kysely<Database>, f: OidcGrantFilter, no
     .where('account_id', '=', f.accountId);
   if (f.tenantId) g = g.where('tenant_id', '=', f.tenantId);
   const grants = new Set((await g.execute()).map((r) => r.id));
+  const ids = [...grants];
+  // An OP session's account may have moved on to an SSO-linked user of the same person (a
+  // switch into a customer): the apps it served under an ended grant are found by the grant.
   const sessions = await db
     .selectFrom('oidc_payloads')
-    .select('payload')
+    .select(['payload', 'account_id'])
     .where('model', '=', 'Session')
-    .where('account_id', '=', f.accountId)
+    .where((eb) =>
+      ids.length === 0
+        ? eb('account_id', '=', f.accountId)
+        : eb.or([
+            eb('account_id', '=', f.accountId),
+            sql<boolean>`EXISTS (SELECT 1 FROM jsonb_each(payload->'authorizations') a
+              WHERE a.value->>'grantId' IN (${sql.join(ids)}))`,
+          ]),
+    )
     .execute();
   const targets: OidcLogoutTarget[] = [];
   for (const s of sessions) {
@@ -35,13 +46,14 @@ export async function endOidcGrants(db: Kysely<Database>, f: OidcGrantFilter, no
       string,
       { sid?: string; grantId?: string }
     >;
+    const own = s.account_id === f.accountId;
     for (const [clientId, a] of Object.entries(auths)) {
-      if (!a?.sid || (f.tenantId && !(a.grantId && grants.has(a.grantId)))) continue;
+      const ended = a?.grantId !== undefined && grants.has(a.grantId);
+      if (!a?.sid || !(ended || (own && !f.tenantId))) continue;
       targets.push({ clientId, accountId: f.accountId, sid: a.sid });
     }
   }
   if (grants.size > 0) {
-    const ids = [...grants];
     await db
       .deleteFrom('oidc_payloads')
       .where((eb) =>

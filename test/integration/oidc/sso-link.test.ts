@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import { createRemoteJWKSet, jwtVerify } from 'jose';
 import * as client from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SsoConnection } from '../../../src/domain/sso.js';
@@ -131,6 +133,56 @@ describe('OP tenants reached through an SSO identity link', () => {
     expect(back.claims()?.sub).toBe(home.id);
     expect(back.claims()).not.toHaveProperty('home_tenant');
     expect(back.refresh_token).toBeTruthy();
+  });
+
+  it('lets a second app into the linked customer without ending the first app’s session', async () => {
+    const { b, linked } = await technician();
+    const first = await kit.anApp();
+    const c1 = await kit.rp(first);
+    const atHome = await redeem(c1, await authorize(c1, first, b, { tenant: msp.slug }));
+    const second = await kit.anApp();
+    const c2 = await kit.rp(second);
+    // Interactive (no grant of this app yet): straight back with a code, no sign-out form between.
+    const r = await authorize(c2, second, b, { tenant: customer.slug });
+    expect(r.url.startsWith(second.redirectUri), r.url).toBe(true);
+    const there = await redeem(c2, r);
+    expect(there.claims()).toMatchObject({ sub: linked.id, home_tenant: { id: msp.id } });
+    // The OP session (the first app's sid) lives on: the first app switches back silently.
+    const back = await redeem(c1, await authorize(c1, first, b, { tenant: msp.slug, prompt: 'none' }));
+    expect(back.claims()?.sid).toBe(atHome.claims()?.sid);
+  });
+
+  it('still sends the first app a back-channel logout when the home user is locked after the switch', async () => {
+    const received: string[] = [];
+    const server: Server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c) => (body += c));
+      req.on('end', () => {
+        received.push(new URLSearchParams(body).get('logout_token') ?? '');
+        res.writeHead(200).end();
+      });
+    });
+    await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+    try {
+      const port = (server.address() as { port: number }).port;
+      const { b, home } = await technician();
+      const first = await kit.anApp({ backchannelLogoutUri: `http://127.0.0.1:${port}/logout` });
+      const c1 = await kit.rp(first);
+      const atHome = await redeem(c1, await authorize(c1, first, b, { tenant: msp.slug }));
+      const second = await kit.anApp();
+      const c2 = await kit.rp(second);
+      await redeem(c2, await authorize(c2, second, b, { tenant: customer.slug }));
+      await kit.k.deps.store.transaction((r) => r.users.update(msp.id, home.id, { state: 'locked' }, new Date()));
+      expect(await kit.op.oidc.logout.flush()).toBe(1);
+      const { payload } = await jwtVerify(received[0] as string, createRemoteJWKSet(new URL(`${kit.op.issuer}/jwks`)), {
+        issuer: kit.op.issuer,
+        audience: first.app.id,
+      });
+      expect(payload.sub).toBe(home.id);
+      expect(payload.sid).toBe(atHome.claims()?.sid);
+    } finally {
+      await new Promise<void>((ok) => server.close(() => ok()));
+    }
   });
 
   it('gives someone else signed in to Kontor in the same browser the sign-in, not the previous grant', async () => {
