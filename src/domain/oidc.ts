@@ -54,9 +54,7 @@ export interface OidcPayloadRepo {
    * tenant she came from (named `home_tenant`).
    */
   setGrantTenant(grantId: string, tenantId: string, homeTenantId?: string | null): Promise<void>;
-  /** The acting tenant of a live grant; undefined when the grant is gone. */
-  grantTenant(grantId: string, now: Date): Promise<string | undefined>;
-  /** The acting tenant of a live grant and the home tenant recorded with it (SSO link). */
+  /** The acting tenant of a live grant and the home tenant recorded with it (SSO link); undefined when gone. */
   grantPlace(grantId: string, now: Date): Promise<OidcGrantPlace | undefined>;
   /** Whether the account holds a live grant for the app acting in the tenant (a user's OP token at /check). */
   hasLiveGrant(accountId: string, clientId: string, tenantId: string, now: Date): Promise<boolean>;

@@ -169,16 +169,6 @@ export function oidcPayloadRepo(db: Kysely<Database>): OidcPayloadRepo {
         .where('id', '=', grantId)
         .execute();
     },
-    async grantTenant(grantId, now) {
-      const r = await db
-        .selectFrom('oidc_payloads')
-        .select('tenant_id')
-        .where('model', '=', 'Grant')
-        .where('id', '=', grantId)
-        .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]))
-        .executeTakeFirst();
-      return r?.tenant_id ?? undefined;
-    },
     async grantPlace(grantId, now) {
       const r = await db
         .selectFrom('oidc_payloads')
