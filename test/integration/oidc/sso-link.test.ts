@@ -19,8 +19,6 @@ describe('OP tenants reached through an SSO identity link', () => {
   let customer: Tenant;
   let other: Tenant;
   let conn: SsoConnection;
-  let techMsp: User;
-  let techCustomer: User;
   const ISSUER = 'https://idp.msp.example';
   let n = 0;
 
