@@ -164,6 +164,7 @@ export async function createHttpApp(kontor: Kontor, opts: HttpAppOptions = {}): 
     logger,
     scim: scimStore(kontor.db.kysely),
     oidc: oidc.service,
+    opTokens: oidc.decisionTokens,
     metrics: kontor.metrics,
     onClose: async () => {
       clearInterval(beats);

@@ -1,14 +1,16 @@
 import { createHmac } from 'node:crypto';
-import type { AuthDeps } from './app/auth/auth-deps.js';
+import type { AuthDeps, Principal } from './app/auth/auth-deps.js';
+import type { RequestMeta } from './app/context.js';
 import { oidcClaims } from './app/oidc/accounts.js';
 import { requestedTenantSlug } from './app/oidc/acting-tenant.js';
+import { opTokenPrincipal } from './app/oidc/decision-tokens.js';
 import { ensureSigningKeys } from './app/oidc/signing-keys.js';
 import type { Config } from './config/load-config.js';
 import type { SigningKey } from './domain/oidc.js';
 import type { SecretBox } from './domain/sso.js';
 import { sessionCookieName } from './http/build-server.js';
 import { nodeKeyMaker, providerJwks } from './oidc/keys.js';
-import { signedInAs } from './oidc/kontor-session.js';
+import { reachFrom, signedInAs } from './oidc/kontor-session.js';
 import { BackchannelLogoutWorker } from './oidc/logout-worker.js';
 import { OidcService } from './oidc/oidc-service.js';
 import { aesGcmSecretBox } from './sso/secret-box.js';
@@ -20,6 +22,8 @@ const fingerprintOf = (keys: readonly SigningKey[]): string =>
 export interface OidcWiring {
   service: OidcService;
   logout: BackchannelLogoutWorker;
+  /** The caller behind an OP access token at the decision API (decision 0016). */
+  decisionTokens(bearer: string, meta: RequestMeta): Promise<Principal>;
   /** Seals the signing keys (for `kontor keys rotate` in the same process: tests). */
   box: SecretBox;
 }
@@ -48,8 +52,9 @@ export async function wireOidc(
     accessTokenSeconds: config.oidc.accessTokenSeconds,
     sessionSeconds: config.sessionAbsoluteSeconds,
     proxy: config.trustedProxies.length > 0,
-    claims: (userId, tenantId) => oidcClaims(deps, userId, tenantId),
+    claims: (userId, tenantId, cameFrom) => oidcClaims(deps, userId, tenantId, cameFrom),
     signedInAs: (req) => signedInAs(deps, cookieName, req),
+    reach: (req, tenantId) => reachFrom(deps, cookieName, req, tenantId),
     tenantBySlug: async (slug) => (await store.read((r) => r.tenants.findBySlug(slug)))?.id,
     requestedSlug: requestedTenantSlug,
     fetch,
@@ -62,5 +67,6 @@ export async function wireOidc(
     onError: opts.onError,
   });
   const logout = new BackchannelLogoutWorker({ store, clock, service, onError: opts.onError });
-  return { service, logout, box };
+  const verify = (jwt: string, now: Date) => service.verifyAccessToken(jwt, now);
+  return { service, logout, box, decisionTokens: (bearer, meta) => opTokenPrincipal(deps, verify, bearer, meta) };
 }

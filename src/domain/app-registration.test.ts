@@ -85,6 +85,18 @@ describe('kinds, methods, grants and scopes', () => {
     expect(codes({ firstParty: true })).toEqual(['app.first_party_operator_only']);
     expect(codes({ firstParty: true }, true)).toEqual([]);
   });
+
+  it('lets only a holder of decisions.read allow kontor.decisions', () => {
+    const machine: Partial<AppRegistration> = {
+      grantTypes: ['client_credentials'],
+      redirectUris: [],
+      scopes: ['kontor.decisions'],
+    };
+    const problems = (mayAllowDecisions: boolean) =>
+      registrationProblems({ ...base, ...machine }, { operator: false, mayAllowDecisions }).map((e) => e.code);
+    expect(problems(false)).toEqual(['app.decisions_not_held']);
+    expect(problems(true)).toEqual([]);
+  });
 });
 
 describe('private_key_jwt', () => {

@@ -1,4 +1,12 @@
-import { APP_GRANT_TYPES, APP_SCOPES, type App, type AppAuthMethod, type AppGrantType, type AppKind } from './apps.js';
+import {
+  APP_GRANT_TYPES,
+  APP_SCOPES,
+  type App,
+  type AppAuthMethod,
+  type AppGrantType,
+  type AppKind,
+  DECISIONS_SCOPE,
+} from './apps.js';
 import type { FieldError } from './errors.js';
 
 /**
@@ -89,7 +97,10 @@ function checkJwks(errors: FieldError[], jwks: App['jwks']): void {
 }
 
 /** Every problem of a registration; empty when it may be stored. */
-export function registrationProblems(a: AppRegistration, opts: { operator: boolean }): FieldError[] {
+export function registrationProblems(
+  a: AppRegistration,
+  opts: { operator: boolean; mayAllowDecisions?: boolean },
+): FieldError[] {
   const errors: FieldError[] = [];
   const fail = (field: string, code: string, message: string) => errors.push({ field, code, message });
   if (a.name.trim() === '' || [...a.name].length > 100) fail('name', 'too_long', '1 to 100 characters');
@@ -109,6 +120,11 @@ export function registrationProblems(a: AppRegistration, opts: { operator: boole
   checkGrants(a, fail);
   for (const s of a.scopes) {
     if (!(APP_SCOPES as readonly string[]).includes(s)) fail('scopes', 'app.scope_unknown', `Unknown scope ${s}`);
+  }
+  // An app with kontor.decisions asks /check for the owner's whole subtree: only someone who
+  // may ask it (decisions.read) gives an app that power.
+  if (a.scopes.includes(DECISIONS_SCOPE) && opts.mayAllowDecisions === false) {
+    fail('scopes', 'app.decisions_not_held', `Only a holder of decisions.read allows ${DECISIONS_SCOPE}`);
   }
   // Skipping consent speaks for the vendor: an app a tenant registers asks its users, always.
   if (a.firstParty && !opts.operator) {

@@ -8,7 +8,10 @@ export type AppAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'priv
 export type AppGrantType = 'authorization_code' | 'refresh_token' | 'client_credentials';
 
 export const APP_GRANT_TYPES: readonly AppGrantType[] = ['authorization_code', 'refresh_token', 'client_credentials'];
-/** The scopes an app may be allowed; `kontor.permissions` adds the app permissions held in the acting tenant. */
+/**
+ * The scopes an app may be allowed; `kontor.permissions` adds the app permissions held in the
+ * acting tenant; `kontor.decisions` lets the app's access tokens ask `/check` (decision 0016).
+ */
 export const APP_SCOPES = [
   'openid',
   'profile',
@@ -16,7 +19,11 @@ export const APP_SCOPES = [
   'offline_access',
   'kontor.tenant',
   'kontor.permissions',
+  'kontor.decisions',
 ] as const;
+
+/** The scope under which an OP access token may ask Kontor's decision API (`/check`). */
+export const DECISIONS_SCOPE = 'kontor.decisions';
 
 export interface App {
   /** The OAuth client_id. */

@@ -13,6 +13,7 @@ export const ERROR_CODES = {
   'auth.password_change_required': { status: 403, title: 'The password must be changed first' },
   'auth.csrf': { status: 403, title: 'Missing or wrong CSRF token' },
   'auth.forbidden': { status: 403, title: 'Not permitted' },
+  'auth.insufficient_scope': { status: 403, title: 'The token lacks the scope this needs' },
   'auth.token_invalid': { status: 400, title: 'The link or token is invalid or expired' },
   'grant.not_own_user': { status: 403, title: 'Only the user’s own tenant can do this' },
   'grant.requires_admin': {

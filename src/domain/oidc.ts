@@ -27,6 +27,12 @@ export interface OidcLogoutTarget {
 }
 
 /** The outbox topic of back-channel logouts (payload {@link OidcLogoutTarget}). */
+/** Where a grant acts, and where its person came from when she acts through an SSO link. */
+export interface OidcGrantPlace {
+  tenantId: string;
+  homeTenantId: string | null;
+}
+
 export const OIDC_LOGOUT_TOPIC = 'oidc.logout';
 
 /**
@@ -43,10 +49,15 @@ export interface OidcPayloadRepo {
   destroy(model: string, id: string): Promise<void>;
   /** Deletes the records of `model` issued under a grant (oidc-provider calls it per model). */
   revokeByGrantId(model: string, grantId: string): Promise<void>;
-  /** Records the acting tenant of a saved grant. */
-  setGrantTenant(grantId: string, tenantId: string): Promise<void>;
-  /** The acting tenant of a live grant; undefined when the grant is gone. */
-  grantTenant(grantId: string, now: Date): Promise<string | undefined>;
+  /**
+   * Records the acting tenant of a saved grant and, for a person acting through an SSO link, the
+   * tenant she came from (named `home_tenant`).
+   */
+  setGrantTenant(grantId: string, tenantId: string, homeTenantId?: string | null): Promise<void>;
+  /** The acting tenant of a live grant and the home tenant recorded with it (SSO link); undefined when gone. */
+  grantPlace(grantId: string, now: Date): Promise<OidcGrantPlace | undefined>;
+  /** Whether the account holds a live grant for the app acting in the tenant (a user's OP token at /check). */
+  hasLiveGrant(accountId: string, clientId: string, tenantId: string, now: Date): Promise<boolean>;
   /**
    * Ends grants in the caller's transaction (and with them their codes and tokens; for a whole
    * account also its OP sessions) and queues a back-channel logout for each app session they

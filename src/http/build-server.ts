@@ -53,6 +53,8 @@ export async function buildServer(opts: {
   scim?: ScimStore;
   /** Kontor as OpenID Provider (issue 15) under /oidc; absent, there is none. */
   oidc?: OidcService;
+  /** The caller behind an OP access token at the decision API (decision 0016); absent, refused. */
+  opTokens?: RouteDeps['opTokens'];
   /** Request metrics and GET /metrics (issue 19); absent, neither. */
   metrics?: HttpMetrics;
   /** Background work that lives as long as the server (the mail worker): stopped on close. */
@@ -99,6 +101,7 @@ export async function buildServer(opts: {
     deps,
     cookieName: sessionCookieName(config.secureCookies),
     secureCookies: config.secureCookies,
+    ...(opts.opTokens ? { opTokens: opts.opTokens } : {}),
   };
   // Only JSON bodies: a cross-site form (text/plain, urlencoded) cannot reach a handler.
   app.removeContentTypeParser('text/plain');

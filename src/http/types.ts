@@ -8,6 +8,7 @@ import type {
   RawServerDefault,
 } from 'fastify';
 import type { AuthDeps, Principal } from '../app/auth/auth-deps.js';
+import type { RequestMeta } from '../app/context.js';
 
 /** The Fastify instance the routes see: TypeBox schemas type the handlers. */
 export type Api = FastifyInstance<
@@ -22,6 +23,11 @@ export interface RouteDeps {
   deps: AuthDeps;
   cookieName: string;
   secureCookies: boolean;
+  /**
+   * The caller behind an access token of Kontor's own OP (decision 0016), for the routes marked
+   * `opTokens`; absent (no OP), such tokens are refused everywhere.
+   */
+  opTokens?: (bearer: string, meta: RequestMeta) => Promise<Principal>;
 }
 
 declare module 'fastify' {
@@ -32,6 +38,8 @@ declare module 'fastify' {
     allowPending?: boolean;
     /** Idempotency-Key is ignored (sign-in style endpoints whose answer carries a secret). */
     noIdempotency?: boolean;
+    /** Accepts access tokens of Kontor's own OP with scope `kontor.decisions` (the decision API only). */
+    opTokens?: boolean;
     /**
      * A retry whose first answer was lost after its work committed is answered by running the
      * handler again with its transactions replayed from the journal: only for handlers that send

@@ -6,6 +6,7 @@ import {
   oidcTenantChoices,
   requestedTenantSlug,
 } from '../app/oidc/acting-tenant.js';
+import { linkedTenants } from '../app/sso/msp.js';
 import type { App } from '../domain/apps.js';
 import { AppError } from '../domain/errors.js';
 import { RESOURCE_SCOPES } from './provider.js';
@@ -17,6 +18,8 @@ export type Interaction = any;
 interface Pending {
   userId: string;
   tenantId: string;
+  /** Through an SSO link: the tenant the person came from. */
+  cameFrom: string | null;
   /** The Kontor user who chose: only she may consent. */
   chosenBy: string;
 }
@@ -70,11 +73,16 @@ export async function choose(
 ): Promise<Step> {
   const app = await appOf(deps, i);
   if (!app.firstParty) {
-    const pending: Pending = { userId: choice.userId, tenantId: choice.tenant.id, chosenBy: p.ctx.actor.userId };
+    const pending: Pending = {
+      userId: choice.userId,
+      tenantId: choice.tenant.id,
+      cameFrom: choice.cameFrom,
+      chosenBy: p.ctx.actor.userId,
+    };
     await saveResult(i, { kontor: pending });
     return { kind: 'consent', redirectTo: `/oidc-consent?uid=${encodeURIComponent(i.uid)}` };
   }
-  return { kind: 'finished', redirectTo: await finish(provider, deps, i, p, app, choice.userId, choice.tenant.id) };
+  return { kind: 'finished', redirectTo: await finish(provider, deps, i, p, app, choice) };
 }
 
 /** The consent page's answer: approve finishes with the chosen tenant, refuse tells the app. */
@@ -97,8 +105,12 @@ export async function consent(
   }
   const app = await appOf(deps, i);
   // Checked again: the consent page may have stayed open while the access went.
-  await confirmTenantChoice(deps, p, (c) => c.userId === pending.userId && c.tenant.id === pending.tenantId);
-  return { kind: 'finished', redirectTo: await finish(provider, deps, i, p, app, pending.userId, pending.tenantId) };
+  const { choice } = await confirmTenantChoice(
+    deps,
+    p,
+    (c) => c.userId === pending.userId && c.tenant.id === pending.tenantId,
+  );
+  return { kind: 'finished', redirectTo: await finish(provider, deps, i, p, app, choice) };
 }
 
 async function finish(
@@ -107,9 +119,9 @@ async function finish(
   i: Interaction,
   p: Principal,
   app: App,
-  accountId: string,
-  tenantId: string,
+  choice: Pick<OidcTenantChoice, 'userId' | 'cameFrom'> & { tenant: { id: string } },
 ): Promise<string> {
+  const accountId = choice.userId;
   const scopes = requestedScopes(i, app);
   const grant = new provider.Grant({ accountId, clientId: app.id });
   grant.addOIDCScope(scopes.join(' '));
@@ -118,9 +130,40 @@ async function finish(
     grant.addResourceScope(resource, scopes.filter((s) => RESOURCE_SCOPES.includes(s)).join(' '));
   }
   const grantId: string = await grant.save();
-  await deps.store.read((r) => r.oidc.setGrantTenant(grantId, tenantId));
+  await followAccount(provider, deps, i, p, accountId);
+  await deps.store.read((r) => r.oidc.setGrantTenant(grantId, choice.tenant.id, choice.cameFrom));
   const amr = await authMethods(deps, p);
   return saveResult(i, { login: { accountId, amr, remember: true }, consent: { grantId } });
+}
+
+/**
+ * Choosing a tenant reached through an SSO link makes the linked user the account. oidc-provider
+ * would first end the OP session of the previous account — and with it every app's session, by
+ * back-channel logout. When the previous account is the same person (the Kontor session acts as
+ * it too: its own user or a linked one), the OP session's account follows instead, as the silent
+ * switch in provider.ts does; anyone else still goes through oidc-provider's sign-out.
+ */
+async function followAccount(
+  provider: Provider,
+  deps: AuthDeps,
+  i: Interaction,
+  p: Principal,
+  accountId: string,
+): Promise<void> {
+  const previous = i.session?.accountId;
+  if (!previous || previous === accountId || !i.session?.uid) return;
+  const samePerson = new Set([p.ctx.actor.userId, ...(await linkedTenants(deps, p)).map((l) => l.userId)]);
+  if (!samePerson.has(previous) || !samePerson.has(accountId)) return;
+  const session = await provider.Session.findByUid(i.session.uid);
+  if (!session || session.accountId !== previous) return;
+  session.loginAccount({
+    accountId,
+    loginTs: session.loginTs,
+    amr: session.amr,
+    acr: session.acr,
+    transient: session.transient,
+  });
+  await session.persist();
 }
 
 async function authMethods(deps: AuthDeps, p: Principal): Promise<string[]> {

@@ -1,5 +1,6 @@
-import type { JWK } from 'jose';
+import type { JWK, JWTPayload } from 'jose';
 import type Provider from 'oidc-provider';
+import { type AccessTokenVerifier, accessTokenVerifier, unknownKey } from './access-tokens.js';
 import { createOidcProvider, type OidcProviderOptions } from './provider.js';
 
 export interface OidcServiceOptions extends Omit<OidcProviderOptions, 'jwks'> {
@@ -18,7 +19,12 @@ export interface OidcServiceOptions extends Omit<OidcProviderOptions, 'jwks'> {
  * every instance publishes and signs with the same keys within one check interval.
  */
 export class OidcService {
-  private current: { provider: Provider; handle: ReturnType<Provider['callback']>; fingerprint: string };
+  private current: {
+    provider: Provider;
+    handle: ReturnType<Provider['callback']>;
+    fingerprint: string;
+    verify: AccessTokenVerifier;
+  };
   private timer: ReturnType<typeof setInterval> | undefined;
 
   private constructor(
@@ -60,6 +66,20 @@ export class OidcService {
     return true;
   }
 
+  /**
+   * The claims of an access token this OP signed (see accessTokenVerifier); throws when it is
+   * not one. A key this instance does not know yet (rotated by another instance within the
+   * check interval) makes it look at the published set once before refusing.
+   */
+  async verifyAccessToken(jwt: string, now: Date): Promise<JWTPayload> {
+    try {
+      return await this.current.verify(jwt, now);
+    } catch (e) {
+      if (unknownKey(e) && (await this.reloadKeys())) return this.current.verify(jwt, now);
+      throw e;
+    }
+  }
+
   close(): void {
     clearInterval(this.timer);
   }
@@ -67,6 +87,11 @@ export class OidcService {
   private build(keys: { jwks: { keys: JWK[] }; fingerprint: string }) {
     const provider = createOidcProvider({ ...this.opts, jwks: keys.jwks });
     provider.on('server_error', (_ctx: unknown, e: unknown) => this.opts.onError('OP server error', e));
-    return { provider, handle: provider.callback(), fingerprint: keys.fingerprint };
+    return {
+      provider,
+      handle: provider.callback(),
+      fingerprint: keys.fingerprint,
+      verify: accessTokenVerifier(this.opts.issuer, keys.jwks.keys),
+    };
   }
 }

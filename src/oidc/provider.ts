@@ -23,7 +23,7 @@ export const OIDC_CLAIMS = {
 } as const;
 
 /** Scopes Kontor's own resource server (the issuer) accepts in a JWT access token. */
-export const RESOURCE_SCOPES = ['kontor.tenant', 'kontor.permissions'];
+export const RESOURCE_SCOPES = ['kontor.tenant', 'kontor.permissions', 'kontor.decisions'];
 
 export interface OidcProviderOptions {
   issuer: string;
@@ -36,10 +36,18 @@ export interface OidcProviderOptions {
   sessionSeconds: number;
   /** Behind the configured proxies: believe X-Forwarded-Proto for cookies and URLs. */
   proxy: boolean;
-  /** The claims of a user acting for a tenant now; undefined when it may not act there. */
-  claims(userId: string, tenantId: string): Promise<OidcClaims | undefined>;
+  /**
+   * The claims of a user acting for a tenant now (`cameFrom`: where a person acting through an
+   * SSO link came from); undefined when it may not act there.
+   */
+  claims(userId: string, tenantId: string, cameFrom: string | null): Promise<OidcClaims | undefined>;
   /** The users the Kontor session of a request may act as (its own and SSO-linked); none: not signed in. */
   signedInAs(req: IncomingMessage): Promise<ReadonlySet<string>>;
+  /**
+   * Whom the Kontor session of a request acts as in a tenant, checked now exactly as the
+   * interaction checks a choice (home, share, SSO link); undefined when it may not act there.
+   */
+  reach(req: IncomingMessage, tenantId: string): Promise<{ userId: string; cameFrom: string | null } | undefined>;
   /** The tenant id for a slug; undefined when unknown. */
   tenantBySlug(slug: string): Promise<string | undefined>;
   /** The tenant an authorization request names (param or login_hint). */
@@ -73,14 +81,26 @@ export function createOidcProvider(o: OidcProviderOptions): Provider {
     }),
   );
 
-  const grantTenant = (grantId: string) => o.store.read((r) => r.oidc.grantTenant(grantId, o.clock.now()));
+  const grantPlace = (grantId: string) => o.store.read((r) => r.oidc.grantPlace(grantId, o.clock.now()));
+  const claimsOfGrant = async (accountId: string, grantId: string) => {
+    const place = await grantPlace(grantId);
+    return place && o.claims(accountId, place.tenantId, place.homeTenantId);
+  };
+  // offline_access counts when the code carries it, or when the grant does: a silent switch
+  // (prompt=none, where OIDC Core §11 drops offline_access from the request) keeps what the
+  // person's sign-in granted, so the app gets a refresh token like after a normal sign-in.
+  const offline = (ctx: OidcContext, code: { scopes: Set<string> }): boolean =>
+    code.scopes.has('offline_access') ||
+    String(ctx.oidc.entities?.Grant?.getOIDCScope?.() ?? '')
+      .split(' ')
+      .includes('offline_access');
 
   const provider = new Provider(o.issuer, {
     adapter: oidcAdapter(o.store, o.clock),
     jwks: o.jwks,
     cookies: { keys: o.cookieKeys },
     claims: OIDC_CLAIMS,
-    scopes: ['openid', 'offline_access', 'profile', 'email', 'kontor.tenant', 'kontor.permissions'],
+    scopes: ['openid', 'offline_access', 'profile', 'email', 'kontor.tenant', 'kontor.permissions', 'kontor.decisions'],
     // Apps read who signed in from the ID token: it carries the claims of the granted scopes.
     conformIdTokenClaims: false,
     extraParams: ['tenant'],
@@ -163,10 +183,11 @@ export function createOidcProvider(o: OidcProviderOptions): Provider {
     // Every refresh rotates; a rotated token used again revokes the whole grant (reuse detection).
     rotateRefreshToken: true,
     issueRefreshToken: async (
-      _ctx: OidcContext,
+      ctx: OidcContext,
       client: { grantTypeAllowed(t: string): boolean },
       code: { scopes: Set<string> },
-    ) => client.grantTypeAllowed('refresh_token') && code.scopes.has('offline_access'),
+    ) => client.grantTypeAllowed('refresh_token') && offline(ctx, code),
+    expiresWithSession: async (ctx: OidcContext, code: { scopes: Set<string> }) => !offline(ctx, code),
     clientBasedCORS: (_ctx: OidcContext, origin: string, client: { redirectUris?: string[] }) =>
       (client.redirectUris ?? []).some((u) => {
         try {
@@ -183,15 +204,13 @@ export function createOidcProvider(o: OidcProviderOptions): Provider {
       // At the authorization endpoint (no token) the person is checked by the login policy and
       // loadExistingGrant; every token request reads the claims of the grant's tenant now.
       if (!token?.grantId) return { accountId: sub, claims: async () => ({ sub }) };
-      const tenantId = await grantTenant(token.grantId);
-      const claims = tenantId && (await o.claims(sub, tenantId));
+      const claims = await claimsOfGrant(sub, token.grantId);
       if (!claims) return undefined;
       return { accountId: sub, claims: async () => claims };
     },
     extraTokenClaims: async (_ctx: OidcContext, token: { accountId?: string; grantId?: string; kind: string }) => {
       if (!token.accountId || !token.grantId) return undefined;
-      const tenantId = await grantTenant(token.grantId);
-      const claims = tenantId && (await o.claims(token.accountId, tenantId));
+      const claims = await claimsOfGrant(token.accountId, token.grantId);
       return claims ? { tenant: claims.tenant } : undefined;
     },
     loadExistingGrant: (ctx: OidcContext) => loadExistingGrant(o, ctx),
@@ -221,11 +240,14 @@ export function createOidcProvider(o: OidcProviderOptions): Provider {
 
 /**
  * The grant for this authorization without asking anything: the one the interaction just made;
- * else the session's grant for the app when it acts for the requested tenant (or none was
- * requested); else, when the request names another tenant where the same person may act (a
- * share), a new grant for it with the scopes already granted — so `prompt=none` with another
- * tenant works silently. Anything else (another user, a tenant without access) goes to the
- * interaction, or with prompt=none fails: a tenant without access is never issued.
+ * else the session's grant for the app when it still acts for the requested tenant (or none was
+ * requested) as the same person; else, when the request names another tenant where this
+ * browser's Kontor session may act (home, a share, an SSO link — checked now, as the
+ * interaction would), a new grant for it with the scopes already granted, so `prompt=none` with
+ * another tenant works silently. Through an SSO link the person acts as the user linked there
+ * (the MSP switch): the OP session's account follows, as Kontor's own switch does, with a new
+ * session id. Anything else (signed out of Kontor, a tenant without user, link or share) goes to
+ * the interaction, or with prompt=none fails: a tenant without access is never issued.
  */
 async function loadExistingGrant(o: OidcProviderOptions, ctx: OidcContext) {
   const { provider, client, session, params, result } = ctx.oidc;
@@ -234,21 +256,38 @@ async function loadExistingGrant(o: OidcProviderOptions, ctx: OidcContext) {
   const grantId = session.grantIdFor(client.clientId);
   const grant = grantId ? await provider.Grant.find(grantId) : undefined;
   if (!grant) return undefined;
-  const current = await o.store.read((r) => r.oidc.grantTenant(grant.jti, o.clock.now()));
+  const current = await o.store.read((r) => r.oidc.grantPlace(grant.jti, o.clock.now()));
   if (!current) return undefined;
   const slug = o.requestedSlug(params);
-  if (!slug) return (await o.claims(grant.accountId, current)) ? grant : undefined;
-  const wanted = await o.tenantBySlug(slug);
+  const wanted = slug ? await o.tenantBySlug(slug) : current.tenantId;
   if (!wanted) return undefined;
-  if (!(await o.claims(grant.accountId, wanted))) return undefined;
-  if (wanted === current) return grant;
-  const next = new provider.Grant({ accountId: grant.accountId, clientId: client.clientId });
+  const reach = await o.reach(ctx.req, wanted);
+  if (!reach) return undefined;
+  if (reach.userId !== session.accountId) {
+    // Only the same person moves on: the Kontor session acts as the OP session's account too
+    // (its own user or a linked one). Someone else signed in to Kontor in this browser gets
+    // the login prompt, never the grant (and consent) of the previous account.
+    if (!(await o.signedInAs(ctx.req)).has(session.accountId)) return undefined;
+    session.loginAccount({
+      accountId: reach.userId,
+      loginTs: session.loginTs,
+      amr: session.amr,
+      acr: session.acr,
+      transient: session.transient,
+    });
+    session.resetIdentifier();
+    ctx.oidc.entity('Account', { accountId: reach.userId, claims: async () => ({ sub: reach.userId }) });
+  }
+  const same =
+    reach.userId === grant.accountId && wanted === current.tenantId && reach.cameFrom === current.homeTenantId;
+  if (same) return grant;
+  const next = new provider.Grant({ accountId: reach.userId, clientId: client.clientId });
   if (grant.openid?.scope) next.addOIDCScope(grant.openid.scope);
   if (grant.openid?.claims) next.addOIDCClaims(grant.openid.claims);
   for (const [resource, scope] of Object.entries((grant.resources ?? {}) as Record<string, string>)) {
     next.addResourceScope(resource, scope);
   }
   const id = await next.save();
-  await o.store.read((r) => r.oidc.setGrantTenant(id, wanted));
+  await o.store.read((r) => r.oidc.setGrantTenant(id, wanted, reach.cameFrom));
   return next;
 }

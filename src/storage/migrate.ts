@@ -15,6 +15,7 @@ import * as m017 from './migrations/017-outbox-given-up.js';
 import * as m018 from './migrations/018-openid-provider.js';
 import * as m019 from './migrations/019-oidc-grant-tenant.js';
 import * as m021 from './migrations/021-instances.js';
+import * as m022 from './migrations/022-oidc-grant-home-tenant.js';
 import type { Database } from './schema.js';
 
 const MIGRATIONS: Record<string, Migration> = {
@@ -34,6 +35,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '018-openid-provider': m018,
   '019-oidc-grant-tenant': m019,
   '021-instances': m021,
+  '022-oidc-grant-home-tenant': m022,
 };
 
 /** Every migration this version knows, by name (the status endpoint compares them with the applied). */

@@ -349,6 +349,8 @@ export interface OidcPayloadsTable {
   consumed_at: Ts | null;
   /** The acting tenant of a Grant row (019); null for every other model. */
   tenant_id: string | null;
+  /** Where the person came from when she acts through an SSO link (022); null otherwise. */
+  home_tenant_id: string | null;
 }
 
 /** The OP's signing keys; the private half sealed (018). */

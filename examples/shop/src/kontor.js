@@ -9,6 +9,9 @@ import * as oidc from 'openid-client';
 /** What the shop asks for (see docs/connect-your-app.md for what each brings). */
 export const SCOPES = 'openid profile email offline_access kontor.tenant kontor.permissions';
 
+/** What the shop's own client-credentials token asks for: Kontor's decision API. */
+export const DECISIONS_SCOPE = 'kontor.decisions';
+
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
 /**
@@ -69,7 +72,12 @@ export function createKontorClient(config) {
       // Kontor's own parameter: the slug of the tenant to act in (else Kontor asks, or takes
       // the only one). `login_hint=tenant:<slug>` does the same for libraries that cannot add one.
       if (tenant) params.tenant = tenant;
-      if (prompt) params.prompt = prompt;
+      // offline_access (a refresh token) counts only with prompt=consent (OIDC Core §11); Kontor
+      // shows a first-party app no consent screen, and a silent switch (prompt=none) keeps the
+      // refresh token the sign-in granted.
+      const prompts = new Set((prompt ?? '').split(' ').filter(Boolean));
+      if (!prompts.has('none')) prompts.add('consent');
+      params.prompt = [...prompts].join(' ');
       if (loginHint) params.login_hint = loginHint;
       const url = oidc.buildAuthorizationUrl(await rp(), params).href;
       return { url, pending: { verifier, state, nonce, tenant, prompt, redirectUri } };
@@ -116,8 +124,9 @@ export function createKontorClient(config) {
     },
 
     /**
-     * POST /api/v1/check with the shop's own client-credentials token (cached until shortly
-     * before it expires). Returns Kontor's answer as it came, error or not.
+     * POST /api/v1/check with the shop's own client-credentials token (scope kontor.decisions,
+     * cached until shortly before it expires; dropped when Kontor refuses it, e.g. after the
+     * app's secret was rotated). Returns Kontor's answer as it came, error or not.
      * @param {{ userId: string, tenantId: string, permission: string }} query
      */
     async check(query) {
@@ -127,6 +136,7 @@ export function createKontorClient(config) {
         headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
         body: JSON.stringify(query),
       });
+      if (res.status === 401) machine = undefined;
       const text = await res.text();
       /** @type {unknown} */
       let body = text;
@@ -147,9 +157,10 @@ export function createKontorClient(config) {
       oidc.ClientSecretBasic(config.machineClientSecret),
     );
     if (insecureOk(config.issuer)) oidc.allowInsecureRequests(m);
-    // No scope and no `resource`: Kontor's default resource is its own API, whose JWT access
-    // token (audience: the issuer) is what /check would verify.
-    const t = await oidc.clientCredentialsGrant(m);
+    // Scope kontor.decisions, no `resource`: Kontor's default resource is its own API, so the
+    // token is a JWT (audience: the issuer) that /check verifies; the app must be allowed the
+    // scope and the client_credentials grant (docs/connect-your-app.md, 10).
+    const t = await oidc.clientCredentialsGrant(m, { scope: DECISIONS_SCOPE });
     machine = { token: t.access_token, expiresAt: Date.now() + (t.expires_in ?? 60) * 1000 };
     return machine.token;
   }

@@ -42,7 +42,8 @@ export type CreatedApp = AppView & { clientSecret?: string };
 const unique = <T>(xs: readonly T[] | undefined): T[] => [...new Set(xs ?? [])];
 
 /** The whole registration, defaults filled in, or `app.invalid` naming every problem. */
-function registration(input: CreateAppInput, operator: boolean) {
+function registration(input: CreateAppInput, ctx: Ctx | null) {
+  const operator = ctx === null;
   const c = new Checker();
   const kind = c.oneOf('kind', input.kind ?? 'confidential', APP_KINDS) as AppKind;
   const authMethod = c.oneOf('authMethod', input.authMethod ?? defaultAuthMethod(kind), APP_AUTH_METHODS);
@@ -60,7 +61,10 @@ function registration(input: CreateAppInput, operator: boolean) {
     grantTypes,
     firstParty: input.firstParty ?? false,
   };
-  const errors = registrationProblems(reg, { operator });
+  const errors = registrationProblems(reg, {
+    operator,
+    mayAllowDecisions: ctx?.actor.permissions.has('decisions.read') ?? true,
+  });
   if (errors.length) throw new AppError('app.invalid', 'The app registration is invalid', { errors });
   return reg;
 }
@@ -75,7 +79,7 @@ export async function createApp(
   owner: Exclude<AppOwner, 'any'>,
   input: CreateAppInput,
 ): Promise<CreatedApp> {
-  const reg = registration(input, ctx === null);
+  const reg = registration(input, ctx);
   await authorizeApps(deps, ctx, owner);
   const secret = usesSecret(reg.authMethod) ? newClientSecret(deps.tokens) : undefined;
   return deps.store.transaction(async (r) => {

@@ -1,5 +1,5 @@
 import { registrationProblems } from '../../domain/app-registration.js';
-import type { AppPatch } from '../../domain/apps.js';
+import { type AppPatch, DECISIONS_SCOPE } from '../../domain/apps.js';
 import { AppError } from '../../domain/errors.js';
 import type { Ctx } from '../context.js';
 import {
@@ -50,7 +50,12 @@ export async function updateApp(
     // editable by its tenant's administrators.
     const errors = registrationProblems(
       { ...current, ...patch },
-      { operator: ctx === null || patch.firstParty !== true },
+      {
+        operator: ctx === null || patch.firstParty !== true,
+        // Like first-party: giving the scope needs decisions.read; keeping what an app has does not.
+        mayAllowDecisions:
+          ctx === null || current.scopes.includes(DECISIONS_SCOPE) || ctx.actor.permissions.has('decisions.read'),
+      },
     );
     if (errors.length) throw new AppError('app.invalid', 'The app registration is invalid', { errors });
     const now = deps.clock.now();

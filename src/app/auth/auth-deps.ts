@@ -50,13 +50,16 @@ export type AuthDeps = AppDeps & AuthServices;
 
 /** The authenticated caller of a request: how it signed in, and what it may do now. */
 export interface Principal {
-  kind: 'session' | 'token';
+  /** `app`: an access token of Kontor's own OP (decision 0016), accepted by the decision API only. */
+  kind: 'session' | 'token' | 'app';
   ctx: Ctx;
   /** Hash of the session id (sessions only). */
   sessionHash?: string;
   /** Per-session CSRF token (sessions only). */
   csrfToken?: string;
   tokenId?: string;
+  /** OP access tokens: the app it was issued to, and whether it speaks for a user or for the app alone. */
+  app?: { clientId: string; onBehalfOf: 'user' | 'app' };
   /** A forced first-sign-in change is pending: only me, password change and logout are open. */
   mustChangePassword: boolean;
   /** With a principal cache: the entry's key and the decision version this request verified. */

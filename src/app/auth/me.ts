@@ -71,7 +71,8 @@ async function readMe(deps: AuthDeps, p: Principal, now: Date): Promise<{ view: 
       actingTenant: acting,
       permissions: [...actor.permissions].sort(),
       tenants,
-      auth: p.kind,
+      // An OP access token never reaches /me (the decision API only): it would count as a token.
+      auth: p.kind === 'app' ? 'token' : p.kind,
     };
     return { view, until };
   });

@@ -18,7 +18,8 @@ export interface OidcClaims {
 const KONTOR_OWN = new Set(KONTOR_PERMISSIONS.map((p) => p.key));
 
 /**
- * The claims of a user acting for a tenant, read now; undefined when the user may not act there
+ * The claims of a user acting for a tenant, read now (`cameFrom`: the tenant a person acting
+ * through an SSO link came from, named as `home_tenant`); undefined when the user may not act there
  * now (locked, disabled, deleted, a suspended tenant, an ended share), exactly as Kontor's own
  * sign-in decides (resolveActor). So a refresh or a userinfo call of a person who lost access
  * fails even before the grant's tokens are deleted. The address counts only when verified.
@@ -29,6 +30,7 @@ export async function oidcClaimsIn(
   userId: string,
   tenantId: string,
   now: Date,
+  cameFrom: string | null = null,
 ): Promise<OidcClaims | undefined> {
   const seen = await r.users.findVisible(tenantId, userId, now);
   if (!seen) return undefined;
@@ -46,7 +48,10 @@ export async function oidcClaimsIn(
     throw e;
   }
   const tenant = await r.tenants.findById(tenantId);
-  const home = user.tenantId === tenantId ? tenant : await r.tenants.findById(user.tenantId);
+  // Through a share the user's own home; through an SSO link (the linked user lives here) the
+  // tenant the person came from, recorded with the grant.
+  const homeId = user.tenantId !== tenantId ? user.tenantId : (cameFrom ?? tenantId);
+  const home = homeId === tenantId ? tenant : await r.tenants.findById(homeId);
   if (!tenant || !home) return undefined;
   const verified = user.email !== null && (await r.users.verifiedIds([user.id])).has(user.id);
   return {
@@ -66,6 +71,7 @@ export function oidcClaims(
   deps: Pick<AppDeps, 'store' | 'catalogue' | 'clock'>,
   userId: string,
   tenantId: string,
+  cameFrom: string | null = null,
 ): Promise<OidcClaims | undefined> {
-  return deps.store.read((r) => oidcClaimsIn(r, deps, userId, tenantId, deps.clock.now()));
+  return deps.store.read((r) => oidcClaimsIn(r, deps, userId, tenantId, deps.clock.now(), cameFrom));
 }

@@ -11,6 +11,8 @@ export interface OidcTenantChoice {
   /** The user's id there: the person's own, or the user linked to the same SSO identity (MSP). */
   userId: string;
   relation: 'home' | 'shared' | 'sso';
+  /** Through an SSO link: the tenant the person came from (her Kontor session's home), else null. */
+  cameFrom: string | null;
 }
 
 /**
@@ -24,8 +26,14 @@ export async function oidcTenantChoices(deps: AuthDeps, p: Principal): Promise<O
   const out: OidcTenantChoice[] = [];
   for (const t of view.tenants) {
     const userId = t.relation === 'sso' ? linked.find((l) => l.tenant.id === t.id)?.userId : p.ctx.actor.userId;
-    if (userId)
-      out.push({ tenant: { id: t.id, slug: t.slug, name: t.name, kind: t.kind }, userId, relation: t.relation });
+    if (!userId) continue;
+    const cameFrom = t.relation === 'sso' ? p.ctx.actor.homeTenantId : null;
+    out.push({
+      tenant: { id: t.id, slug: t.slug, name: t.name, kind: t.kind },
+      userId,
+      relation: t.relation,
+      cameFrom,
+    });
   }
   return out;
 }
@@ -54,7 +62,7 @@ export async function confirmTenantChoice(
   match: (c: OidcTenantChoice) => boolean,
 ): Promise<{ choice: OidcTenantChoice; claims: OidcClaims }> {
   const choice = (await oidcTenantChoices(deps, p)).find(match);
-  const claims = choice && (await oidcClaims(deps, choice.userId, choice.tenant.id));
+  const claims = choice && (await oidcClaims(deps, choice.userId, choice.tenant.id, choice.cameFrom));
   if (!choice || !claims) throw new AppError('oidc.tenant_refused', 'You may not act for this tenant here');
   return { choice, claims };
 }

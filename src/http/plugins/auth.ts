@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Principal } from '../../app/auth/auth-deps.js';
 import { resolvePrincipal } from '../../app/auth/sessions.js';
 import type { Ctx, RequestMeta } from '../../app/context.js';
+import { looksLikeJwt } from '../../app/oidc/decision-tokens.js';
 import { AppError, isAppError } from '../../domain/errors.js';
 import type { RouteDeps } from '../types.js';
 
@@ -27,7 +28,8 @@ function sameSecret(a: string, b: string): boolean {
 function bearerOf(req: FastifyRequest): string | undefined {
   const h = req.headers.authorization;
   if (h === undefined) return undefined;
-  const m = /^Bearer ([A-Za-z0-9._~+/=-]{1,512})$/.exec(h);
+  // Kontor's API tokens are 43 characters; an OP access token (a JWT) is a few hundred.
+  const m = /^Bearer ([A-Za-z0-9._~+/=-]{1,4096})$/.exec(h);
   if (!m?.[1]) throw new AppError('auth.unauthenticated', 'Use Authorization: Bearer <token>');
   return m[1];
 }
@@ -49,7 +51,17 @@ export function installAuth(app: FastifyInstance, r: RouteDeps): void {
     const sessionId = bearer === undefined ? req.cookies[r.cookieName] : undefined;
     let p: Principal | undefined;
     try {
-      p = await resolvePrincipal(r.deps, { sessionId, bearer }, metaOf(req));
+      // An OP access token is a JWT, never one of Kontor's API tokens: only the decision API
+      // takes it (decision 0016); anywhere else it is refused without a lookup.
+      if (bearer !== undefined && looksLikeJwt(bearer)) {
+        if (!config.opTokens || !r.opTokens) {
+          throw new AppError(
+            'auth.unauthenticated',
+            'An app’s access token is accepted by /check and /check/batch only',
+          );
+        }
+        p = await r.opTokens(bearer, metaOf(req));
+      } else p = await resolvePrincipal(r.deps, { sessionId, bearer }, metaOf(req));
     } catch (e) {
       // Only a session that is really gone loses its cookie: a database outage (503) must not
       // sign every browser out.

@@ -12,6 +12,11 @@ export function installRefusalAudit(app: FastifyInstance, deps: AuthDeps): void 
   app.addHook('onError', async (req, _reply, err) => {
     if (!isAppError(err)) return;
     const route = req.routeOptions.url ?? 'unknown';
+    // An app's own token names no user the event could name as actor: the request log has it.
+    if (ERROR_CODES[err.code].status === 403 && req.principal?.app?.onBehalfOf === 'app') {
+      req.log.warn({ event: 'access.denied', route, clientId: req.principal.app.clientId }, 'app refused');
+      return;
+    }
     if (ERROR_CODES[err.code].status === 403 && req.principal) {
       await auditRefusal(deps, req.principal.ctx, { code: err.code, method: req.method, route }).catch((e) =>
         req.log.warn({ err: e }, 'could not write access.denied'),

@@ -29,12 +29,16 @@ const Answer = Type.Object({
   ),
 });
 
-/** Decisions for apps (DESIGN §4): callers need `decisions.read`; answers cover their subtree. */
+/**
+ * Decisions for apps (DESIGN §4): callers need `decisions.read`; answers cover their subtree.
+ * Besides API tokens and sessions, an app's own OP access token with `kontor.decisions` is
+ * accepted here, and only here (decision 0016).
+ */
 export function decisionRoutes(app: Api, { deps }: RouteDeps): void {
   app.post(
     '/check',
     {
-      config: { noIdempotency: true },
+      config: { noIdempotency: true, opTokens: true },
       schema: {
         tags,
         summary: 'May this user do this in this tenant? Answers for the caller’s acting tenant and its subtree',
@@ -50,7 +54,7 @@ export function decisionRoutes(app: Api, { deps }: RouteDeps): void {
     {
       // 1,000 queries of the longest allowed ids need about 450 KiB; the server default is 64 KiB.
       bodyLimit: 512 * 1024,
-      config: { noIdempotency: true },
+      config: { noIdempotency: true, opTokens: true },
       schema: {
         tags,
         summary: `Up to ${MAX_CHECK_BATCH} decisions in one request, answered in order`,

@@ -23,11 +23,22 @@ export async function endOidcGrants(db: Kysely<Database>, f: OidcGrantFilter, no
     .where('account_id', '=', f.accountId);
   if (f.tenantId) g = g.where('tenant_id', '=', f.tenantId);
   const grants = new Set((await g.execute()).map((r) => r.id));
+  const ids = [...grants];
+  // An OP session's account may have moved on to an SSO-linked user of the same person (a
+  // switch into a customer): the apps it served under an ended grant are found by the grant.
   const sessions = await db
     .selectFrom('oidc_payloads')
-    .select('payload')
+    .select(['payload', 'account_id'])
     .where('model', '=', 'Session')
-    .where('account_id', '=', f.accountId)
+    .where((eb) =>
+      ids.length === 0
+        ? eb('account_id', '=', f.accountId)
+        : eb.or([
+            eb('account_id', '=', f.accountId),
+            sql<boolean>`EXISTS (SELECT 1 FROM jsonb_each(payload->'authorizations') a
+              WHERE a.value->>'grantId' IN (${sql.join(ids)}))`,
+          ]),
+    )
     .execute();
   const targets: OidcLogoutTarget[] = [];
   for (const s of sessions) {
@@ -35,13 +46,14 @@ export async function endOidcGrants(db: Kysely<Database>, f: OidcGrantFilter, no
       string,
       { sid?: string; grantId?: string }
     >;
+    const own = s.account_id === f.accountId;
     for (const [clientId, a] of Object.entries(auths)) {
-      if (!a?.sid || (f.tenantId && !(a.grantId && grants.has(a.grantId)))) continue;
+      const ended = a?.grantId !== undefined && grants.has(a.grantId);
+      if (!a?.sid || !(ended || (own && !f.tenantId))) continue;
       targets.push({ clientId, accountId: f.accountId, sid: a.sid });
     }
   }
   if (grants.size > 0) {
-    const ids = [...grants];
     await db
       .deleteFrom('oidc_payloads')
       .where((eb) =>
@@ -127,7 +139,7 @@ export function oidcPayloadRepo(db: Kysely<Database>): OidcPayloadRepo {
       // The acting tenant (setGrantTenant) survives a re-save of the grant: not in the update.
       await db
         .insertInto('oidc_payloads')
-        .values({ model, id, ...cols, consumed_at: null, tenant_id: null })
+        .values({ model, id, ...cols, consumed_at: null, tenant_id: null, home_tenant_id: null })
         .onConflict((oc) => oc.columns(['model', 'id']).doUpdateSet(cols))
         .execute();
     },
@@ -149,23 +161,35 @@ export function oidcPayloadRepo(db: Kysely<Database>): OidcPayloadRepo {
     async revokeByGrantId(model, grantId) {
       await db.deleteFrom('oidc_payloads').where('model', '=', model).where('grant_id', '=', grantId).execute();
     },
-    async setGrantTenant(grantId, tenantId) {
+    async setGrantTenant(grantId, tenantId, homeTenantId = null) {
       await db
         .updateTable('oidc_payloads')
-        .set({ tenant_id: tenantId })
+        .set({ tenant_id: tenantId, home_tenant_id: homeTenantId })
         .where('model', '=', 'Grant')
         .where('id', '=', grantId)
         .execute();
     },
-    async grantTenant(grantId, now) {
+    async grantPlace(grantId, now) {
       const r = await db
         .selectFrom('oidc_payloads')
-        .select('tenant_id')
+        .select(['tenant_id', 'home_tenant_id'])
         .where('model', '=', 'Grant')
         .where('id', '=', grantId)
         .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]))
         .executeTakeFirst();
-      return r?.tenant_id ?? undefined;
+      return r?.tenant_id ? { tenantId: r.tenant_id, homeTenantId: r.home_tenant_id } : undefined;
+    },
+    async hasLiveGrant(accountId, clientId, tenantId, now) {
+      const r = await db
+        .selectFrom('oidc_payloads')
+        .select('id')
+        .where('model', '=', 'Grant')
+        .where('account_id', '=', accountId)
+        .where('tenant_id', '=', tenantId)
+        .where(sql<boolean>`payload->>'clientId' = ${clientId}`)
+        .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]))
+        .executeTakeFirst();
+      return r !== undefined;
     },
     endGrants: (f, now) => endOidcGrants(db, f, now),
   };

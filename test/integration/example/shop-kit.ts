@@ -66,6 +66,16 @@ export class Browser {
     });
   }
 
+  /** A JSON POST (Kontor's own sign-in API), redirects not followed. */
+  async json(url: string, body: unknown): Promise<{ status: number; body: unknown }> {
+    const res = await this.send(url, {
+      method: 'POST',
+      body: JSON.stringify(body),
+      headers: { 'content-type': 'application/json' },
+    });
+    return { status: res.status, body: await res.json() };
+  }
+
   /** Sends one request; redirects are followed as GETs, as a browser does after a 303. */
   private async follow(first: string, init: RequestInit): Promise<Page> {
     const trail: string[] = [];

@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Browser, csrfOf, field, jsonField, type RunningShop, startShop } from './shop-kit.js';
 import { type StandInOp, startStandInOp } from './stand-in-op.js';
 
-// examples/shop against a stand-in for Kontor's OP (the real one is being built: issue 15).
+// examples/shop against a stand-in OP that can be told what to answer (errors, refusals);
+// shop-kontor.test.ts runs it against the real Kontor.
 let op: StandInOp;
 let shop: RunningShop;
 
@@ -93,7 +94,7 @@ describe('the example shop', () => {
     const res = await browser.post(`${shop.url}/switch`, { csrf: csrfOf(page), tenant: 'demo-dental' });
     const [silent, loud] = op.authorizationRequests.slice(-2);
     expect(silent?.get('prompt')).toBe('none');
-    expect(loud?.get('prompt')).toBe('login');
+    expect(loud?.get('prompt')).toBe('login consent');
     expect(loud?.get('tenant')).toBe('demo-dental');
     expect((jsonField(res.body, 'tenant') as { slug: string }).slug).toBe('demo-dental');
   });

@@ -133,7 +133,15 @@ export async function startStandInOp(): Promise<StandInOp> {
       jwks: { keys: [{ ...key, use: 'sig' }] },
       cookies: { keys: ['stand-in-cookie-key'] },
       extraParams: ['tenant'],
-      scopes: ['openid', 'offline_access', 'profile', 'email', 'kontor.tenant', 'kontor.permissions'],
+      scopes: [
+        'openid',
+        'offline_access',
+        'profile',
+        'email',
+        'kontor.tenant',
+        'kontor.permissions',
+        'kontor.decisions',
+      ],
       claims: {
         openid: ['sub'],
         profile: ['name'],
@@ -165,7 +173,7 @@ export async function startStandInOp(): Promise<StandInOp> {
           defaultResource: () => issuer,
           useGrantedResource: () => true,
           getResourceServerInfo: () => ({
-            scope: '',
+            scope: 'kontor.decisions',
             audience: issuer,
             accessTokenFormat: 'jwt',
             jwt: { sign: { alg: 'RS256' } },

@@ -47,6 +47,9 @@ describe('OP tenants: choice, silent switch, refusals, revocation reaching the a
     expect(silent.url.startsWith(a.redirectUri)).toBe(true);
     const second = await redeem(config, silent);
     expect(second.claims()?.tenant).toMatchObject({ slug: 'msp' });
+    // prompt=none drops offline_access from the request (OIDC Core §11); the switch continues
+    // the grant that had it, so the app keeps getting refresh tokens.
+    expect(second.refresh_token).toBeTruthy();
     expect(second.claims()).not.toHaveProperty('home_tenant');
     // login_hint works the same way.
     const hinted = await redeem(

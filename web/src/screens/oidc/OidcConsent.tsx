@@ -12,6 +12,7 @@ const SCOPE_TEXT: Record<string, string> = {
   offline_access: 'to stay signed in while you are away (a refresh token)',
   'kontor.tenant': 'the tenant you act for and your roles there',
   'kontor.permissions': 'the permissions you hold in that tenant',
+  'kontor.decisions': 'to ask Kontor, as you, what people may do in that tenant',
 };
 
 /** A third-party app asks for access; the person agrees or refuses (first-party apps skip this). */
