@@ -87,7 +87,7 @@ export function profilePage({ user, csrf, notice, lastCheck }) {
 ${user.userinfoError && html`<dt>userinfo</dt><dd>${user.userinfoError}</dd>`}
 </dl>
 <form method="post" action="/switch">${hidden}<label>Switch to tenant (slug)
- <input name="tenant" required pattern="[a-z0-9][a-z0-9-]*"></label> <button>Switch</button></form>
+ <input name="tenant" required pattern="[a-z0-9](?:[a-z0-9]|-)*"></label> <button>Switch</button></form>
 <form method="post" action="/check">${hidden}<label>Ask Kontor: may I
  <input name="permission" value="shop.use" required></label> <button>Check</button></form>
 <form method="post" action="/refresh">${hidden}<button>Refresh tokens</button></form>

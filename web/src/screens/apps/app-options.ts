@@ -6,6 +6,7 @@ export const SCOPES = [
   { value: 'offline_access', label: 'offline_access: refresh tokens' },
   { value: 'kontor.tenant', label: 'kontor.tenant: acting tenant and roles' },
   { value: 'kontor.permissions', label: 'kontor.permissions: app permissions held there' },
+  { value: 'kontor.decisions', label: 'kontor.decisions: ask /check with its own token (needs decisions.read)' },
 ];
 
 export const GRANTS = [
@@ -14,5 +15,12 @@ export const GRANTS = [
   { value: 'client_credentials', label: 'Machine access (client credentials)' },
 ];
 
-export type Scope = 'openid' | 'profile' | 'email' | 'offline_access' | 'kontor.tenant' | 'kontor.permissions';
+export type Scope =
+  | 'openid'
+  | 'profile'
+  | 'email'
+  | 'offline_access'
+  | 'kontor.tenant'
+  | 'kontor.permissions'
+  | 'kontor.decisions';
 export type Grant = 'authorization_code' | 'refresh_token' | 'client_credentials';
