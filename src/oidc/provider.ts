@@ -82,9 +82,20 @@ export function createOidcProvider(o: OidcProviderOptions): Provider {
   );
 
   const grantPlace = (grantId: string) => o.store.read((r) => r.oidc.grantPlace(grantId, o.clock.now()));
-  const claimsOfGrant = async (accountId: string, grantId: string) => {
+  const readClaimsOfGrant = async (accountId: string, grantId: string) => {
     const place = await grantPlace(grantId);
     return place && o.claims(accountId, place.tenantId, place.homeTenantId);
+  };
+  // One token request asks twice (findAccount, then extraTokenClaims): read once per request.
+  // Keyed by the request's context, so nothing outlives the request that read it.
+  const perRequest = new WeakMap<object, Map<string, ReturnType<typeof readClaimsOfGrant>>>();
+  const claimsOfGrant = (ctx: OidcContext, accountId: string, grantId: string) => {
+    const seen = perRequest.get(ctx) ?? new Map<string, ReturnType<typeof readClaimsOfGrant>>();
+    perRequest.set(ctx, seen);
+    const key = `${accountId} ${grantId}`;
+    const claims = seen.get(key) ?? readClaimsOfGrant(accountId, grantId);
+    seen.set(key, claims);
+    return claims;
   };
   // offline_access counts when the code carries it, or when the grant does: a silent switch
   // (prompt=none, where OIDC Core §11 drops offline_access from the request) keeps what the
@@ -200,17 +211,17 @@ export function createOidcProvider(o: OidcProviderOptions): Provider {
       policy,
       url: (_ctx: OidcContext, interaction: { uid: string }) => `/oidc/interaction/${interaction.uid}`,
     },
-    findAccount: async (_ctx: OidcContext, sub: string, token?: { grantId?: string }) => {
+    findAccount: async (ctx: OidcContext, sub: string, token?: { grantId?: string }) => {
       // At the authorization endpoint (no token) the person is checked by the login policy and
       // loadExistingGrant; every token request reads the claims of the grant's tenant now.
       if (!token?.grantId) return { accountId: sub, claims: async () => ({ sub }) };
-      const claims = await claimsOfGrant(sub, token.grantId);
+      const claims = await claimsOfGrant(ctx, sub, token.grantId);
       if (!claims) return undefined;
       return { accountId: sub, claims: async () => claims };
     },
-    extraTokenClaims: async (_ctx: OidcContext, token: { accountId?: string; grantId?: string; kind: string }) => {
+    extraTokenClaims: async (ctx: OidcContext, token: { accountId?: string; grantId?: string; kind: string }) => {
       if (!token.accountId || !token.grantId) return undefined;
-      const claims = await claimsOfGrant(token.accountId, token.grantId);
+      const claims = await claimsOfGrant(ctx, token.accountId, token.grantId);
       return claims ? { tenant: claims.tenant } : undefined;
     },
     loadExistingGrant: (ctx: OidcContext) => loadExistingGrant(o, ctx),
