@@ -165,6 +165,7 @@ export async function createHttpApp(kontor: Kontor, opts: HttpAppOptions = {}): 
     scim: scimStore(kontor.db.kysely),
     oidc: oidc.service,
     metrics: kontor.metrics,
+    ...(kontor.tracing ? { tracing: kontor.tracing } : {}),
     onClose: async () => {
       clearInterval(beats);
       await heartbeat.stop();
