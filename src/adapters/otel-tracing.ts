@@ -42,7 +42,10 @@ export class OtelTracing implements Tracing, RequestTracing {
     const exporter =
       opts.exporter ?? new OTLPTraceExporter({ url: config.endpoint, headers: { ...config.secretHeaders } });
     this.provider = new BasicTracerProvider({
-      resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: config.serviceName, [ATTR_SERVICE_VERSION]: opts.version }),
+      resource: resourceFromAttributes({
+        [ATTR_SERVICE_NAME]: config.serviceName,
+        [ATTR_SERVICE_VERSION]: opts.version,
+      }),
       // A caller's sampling decision (the traceparent flag) is followed; new traces by ratio.
       sampler: new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(config.sampleRatio) }),
       spanProcessors: [new BatchSpanProcessor(exporter)],

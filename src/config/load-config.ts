@@ -258,7 +258,8 @@ function tracing(env: Env): Config['tracing'] {
     if (pair.trim() === '') continue;
     const at = pair.indexOf('=');
     const name = at > 0 ? pair.slice(0, at).trim() : '';
-    if (!/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/.test(name)) throw new Error('KONTOR_OTLP_HEADERS must be name=value pairs separated by commas');
+    if (!/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/.test(name))
+      throw new Error('KONTOR_OTLP_HEADERS must be name=value pairs separated by commas');
     headers[name.toLowerCase()] = decodeURIComponent(pair.slice(at + 1).trim());
   }
   return Object.freeze({

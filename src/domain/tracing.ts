@@ -20,7 +20,11 @@ export interface RequestTracing {
    * Opens the server span of a request, as a child of the caller's `traceparent` when it sends
    * one.
    */
-  startRequest(headers: Record<string, string | string[] | undefined>, name: string, attributes: SpanAttributes): RequestSpan;
+  startRequest(
+    headers: Record<string, string | string[] | undefined>,
+    name: string,
+    attributes: SpanAttributes,
+  ): RequestSpan;
 }
 
 export interface RequestSpan {

@@ -145,46 +145,46 @@ export function unitOfWork<R>(
     read: (fn) => traced(db, 'store.read', () => read(fn)),
   };
   async function transaction<T>(fn: (r: R) => Promise<T>): Promise<T> {
-      const journal = journals.get(db);
-      const replayed = journal?.replay();
-      if (replayed) return replayed.value as T;
-      const count = counting(db);
-      try {
-        return await withRetry(
-          retryBudgetOf(db),
-          () =>
-            count.attempt(() =>
-              db.transaction().execute(async (trx) => {
-                const out = await fn(build(trx));
-                if (journal) await journal.record(trx, out);
-                return out;
-              }),
-            ),
-          mayRetryTransaction,
-          clock,
-          count.onRetry,
-        );
-      } catch (e) {
-        throw mapSqlError(e);
-      }
+    const journal = journals.get(db);
+    const replayed = journal?.replay();
+    if (replayed) return replayed.value as T;
+    const count = counting(db);
+    try {
+      return await withRetry(
+        retryBudgetOf(db),
+        () =>
+          count.attempt(() =>
+            db.transaction().execute(async (trx) => {
+              const out = await fn(build(trx));
+              if (journal) await journal.record(trx, out);
+              return out;
+            }),
+          ),
+        mayRetryTransaction,
+        clock,
+        count.onRetry,
+      );
+    } catch (e) {
+      throw mapSqlError(e);
+    }
   }
   async function read<T>(fn: (r: R) => Promise<T>): Promise<T> {
-      let writes = new WriteTracker();
-      const count = counting(db);
-      try {
-        return await withRetry(
-          retryBudgetOf(db),
-          () => {
-            writes = new WriteTracker();
-            return count.attempt(() => fn(build(db.withPlugin(writes))));
-          },
-          (e) => mayRetryRead(e, writes),
-          clock,
-          count.onRetry,
-        );
-      } catch (e) {
-        throw mapSqlError(e);
-      }
+    let writes = new WriteTracker();
+    const count = counting(db);
+    try {
+      return await withRetry(
+        retryBudgetOf(db),
+        () => {
+          writes = new WriteTracker();
+          return count.attempt(() => fn(build(db.withPlugin(writes))));
+        },
+        (e) => mayRetryRead(e, writes),
+        clock,
+        count.onRetry,
+      );
+    } catch (e) {
+      throw mapSqlError(e);
+    }
   }
 }
 

@@ -19,33 +19,31 @@ const nameOf = (method: string, route: string | undefined): string => (route ? `
  */
 export function installTracing(app: FastifyInstance, tracing: RequestTracing): void {
   const spans = new WeakMap<FastifyRequest, RequestSpan>();
-  app.addHook('onRequest', (req, _reply, done) => {
+  app.addHook('onRequest', (req, reply, done) => {
     const method = methodOf(req);
-    const route = routeOf(req);
-    const span = tracing.startRequest(
-      req.headers,
-      nameOf(method, route),
-      {
-        'http.request.method': method,
-        ...(route ? { 'http.route': route } : {}),
-        'kontor.request_id': req.id,
-      },
-    );
+    // The route is settled at the end only: a catch-all may still hand the request to not-found.
+    const span = tracing.startRequest(req.headers, method, {
+      'http.request.method': method,
+      'kontor.request_id': req.id,
+    });
     spans.set(req, span);
     // Logs carry the trace id too: a log line leads to its trace and back.
+    // (Fastify's own "request completed" line is written by the reply's logger.)
     req.log = req.log.child({ traceId: span.traceId });
+    reply.log = req.log;
     span.run(done);
   });
   const end = (req: FastifyRequest, status: number | undefined) => {
     const method = methodOf(req);
     const route = routeOf(req);
-    spans
-      .get(req)
-      ?.end(
-        nameOf(method, route),
-        status === undefined ? { 'error.type': 'aborted' } : { 'http.response.status_code': status },
-        status === undefined || status >= 500,
-      );
+    spans.get(req)?.end(
+      nameOf(method, route),
+      {
+        ...(route ? { 'http.route': route } : {}),
+        ...(status === undefined ? { 'error.type': 'aborted' } : { 'http.response.status_code': status }),
+      },
+      status === undefined || status >= 500,
+    );
   };
   app.addHook('onResponse', async (req, reply) => end(req, reply.statusCode));
   app.addHook('onRequestAbort', async (req) => end(req, undefined));
