@@ -79,6 +79,11 @@ describe('tracing on', () => {
     const loginTree = treeOf(await finished(), serverSpanOf(await finished(), login.headers['x-request-id']));
     expect(loginTree[0]?.name).toBe('POST /api/v1/auth/login');
     for (const s of loginTree) expect(s.spanContext().traceId).toBe(loginTree[0]?.spanContext().traceId);
+    const transaction = loginTree.find((s) => s.name === 'store.transaction');
+    expect(transaction, 'the sign-in counts the failure in a transaction').toBeDefined();
+    const inside = childrenOf(loginTree, transaction as ReadableSpan).map((s) => s.name);
+    expect(inside[0]).toBe('BEGIN');
+    expect(inside).toContain('COMMIT');
   });
 
   it('continues the trace of an incoming traceparent', async () => {
