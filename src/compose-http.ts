@@ -166,6 +166,7 @@ export async function createHttpApp(kontor: Kontor, opts: HttpAppOptions = {}): 
     oidc: oidc.service,
     opTokens: oidc.decisionTokens,
     metrics: kontor.metrics,
+    ...(kontor.tracing ? { tracing: kontor.tracing } : {}),
     onClose: async () => {
       clearInterval(beats);
       await heartbeat.stop();

@@ -1,4 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
+import { OtelTracing } from './adapters/otel-tracing.js';
 import { PrometheusMetrics } from './adapters/prometheus-metrics.js';
 import type { AppsDeps } from './app/apps/app-access.js';
 import type { BreakGlassDeps } from './app/break-glass.js';
@@ -6,6 +8,7 @@ import type { AppDeps } from './app/context.js';
 import type { DecisionEngine } from './app/decisions.js';
 import { applyRoles } from './app/roles.js';
 import { wireDecisions } from './compose-decisions.js';
+import { KONTOR_VERSION } from './compose-system.js';
 import { readAppPermissions, readRolesFile } from './config/catalogue-files.js';
 import type { Config } from './config/load-config.js';
 import { normalisingHasher } from './domain/password-policy.js';
@@ -17,7 +20,7 @@ import { type Db, openDb, primaryWritable } from './storage/db.js';
 import { migrateToLatest } from './storage/migrate.js';
 import { openReadReplica, type ReadReplica } from './storage/read-replica.js';
 import { DEFAULT_RETRY_BUDGET } from './storage/retry.js';
-import { kyselyStore, setStorageMetrics } from './storage/store.js';
+import { kyselyStore, setStorageMetrics, setStorageTracing } from './storage/store.js';
 import { sampleOps } from './storage/system-store.js';
 
 export interface Kontor {
@@ -33,6 +36,11 @@ export interface Kontor {
   onResync(drop: () => void): () => void;
   /** Operational metrics (issue 19), also `deps.metrics`; served by the HTTP layer at /metrics. */
   metrics: PrometheusMetrics;
+  /**
+   * OpenTelemetry tracing (issue 19 #2), only when configured (KONTOR_OTLP_ENDPOINT): absent,
+   * nothing creates a span. Flushed and stopped by `close`.
+   */
+  tracing?: OtelTracing;
   /** The read replica (DATABASE_READ_URL), when configured. */
   readReplica?: ReadReplica;
   close(): Promise<void>;
@@ -55,7 +63,14 @@ export const appsDeps = (k: Pick<Kontor, 'deps'>): AppsDeps => ({ ...k.deps, tok
  * The one place that wires storage into the app layer. Opens the database, runs pending
  * migrations and, on an empty role table, applies the configured role file.
  */
-export async function createKontor(config: Config, opts: { hasher?: PasswordHasher } = {}): Promise<Kontor> {
+export async function createKontor(
+  config: Config,
+  opts: {
+    hasher?: PasswordHasher;
+    /** Where spans go instead of OTLP (tests); used only while tracing is configured. */
+    spanExporter?: SpanExporter;
+  } = {},
+): Promise<Kontor> {
   const db = await openDb({
     databaseUrl: config.databaseUrl,
     dataDir: config.dataDir,
@@ -69,6 +84,13 @@ export async function createKontor(config: Config, opts: { hasher?: PasswordHash
     ...(db.poolStats ? { pool: db.poolStats } : {}),
   });
   setStorageMetrics(db.kysely, metrics);
+  const tracing = config.tracing
+    ? new OtelTracing(config.tracing, {
+        version: KONTOR_VERSION,
+        ...(opts.spanExporter ? { exporter: opts.spanExporter } : {}),
+      })
+    : undefined;
+  if (tracing) setStorageTracing(db.kysely, tracing);
   try {
     await migrateToLatest(db.kysely, config.dbSchema ?? (db.driver === 'postgres' ? 'public' : undefined));
     const deps: AppDeps = {
@@ -102,6 +124,8 @@ export async function createKontor(config: Config, opts: { hasher?: PasswordHash
       await decisions.close();
       await readReplica?.close();
       await db.close();
+      // Last: the spans of the closing work go out too.
+      await tracing?.shutdown();
     };
     return {
       config,
@@ -112,9 +136,11 @@ export async function createKontor(config: Config, opts: { hasher?: PasswordHash
       onResync: decisions.onResync,
       close,
       ...(readReplica ? { readReplica } : {}),
+      ...(tracing ? { tracing } : {}),
     };
   } catch (e) {
     await db.close();
+    await tracing?.shutdown();
     throw e;
   }
 }

@@ -79,6 +79,11 @@ export interface Config {
    * (GET /api/v1/system/status); an instance silent for three beats counts as silent.
    */
   readonly instanceHeartbeatSeconds: number;
+  /**
+   * OpenTelemetry tracing (docs/operations.md, "Tracing"): off (undefined) unless
+   * KONTOR_OTLP_ENDPOINT names an OTLP/HTTP traces URL.
+   */
+  readonly tracing: Tracing | undefined;
   /** Storage fault handling (docs/operations.md, "Database faults and failover"). */
   readonly storage: {
     /** Attempts of a unit of work hit by a transient fault, the first included. */
@@ -90,6 +95,20 @@ export interface Config {
     /** PostgreSQL statement_timeout; 0 for none. */
     readonly statementTimeoutMs: number;
   };
+}
+
+export interface Tracing {
+  /** KONTOR_OTLP_ENDPOINT: where spans are sent, e.g. http://collector:4318/v1/traces. */
+  readonly endpoint: string;
+  /** KONTOR_TRACE_SERVICE_NAME: the `service.name` resource attribute (default `kontor`). */
+  readonly serviceName: string;
+  /** KONTOR_TRACE_SAMPLE_RATIO (0–1, default 1): share of new traces kept; a caller's choice is followed. */
+  readonly sampleRatio: number;
+  /**
+   * KONTOR_OTLP_HEADERS (`name=value,…`): sent with every export, typically a collector's API
+   * key; "secret" in the name keeps them out of the effective configuration.
+   */
+  readonly secretHeaders: Readonly<Record<string, string>>;
 }
 
 type Env = Record<string, string | undefined>;
@@ -183,6 +202,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     cacheFreshness: freshness(env.KONTOR_CACHE_FRESHNESS),
     metricsListen: metricsListen(env.KONTOR_METRICS_LISTEN),
     instanceHeartbeatSeconds: int(env, 'KONTOR_INSTANCE_HEARTBEAT_SECONDS', 15, 1, 3600),
+    tracing: tracing(env),
     storage: Object.freeze({
       retryAttempts: int(env, 'KONTOR_DB_RETRY_ATTEMPTS', 5, 1, 20),
       retryBudgetMs: int(env, 'KONTOR_DB_RETRY_BUDGET_MS', 3000, 0, 60_000),
@@ -220,4 +240,32 @@ function metricsListen(v: string | undefined): Config['metricsListen'] {
   const port = Number(m?.[2]);
   if (!m?.[1] || port > 65535) throw new Error('KONTOR_METRICS_LISTEN must be host:port, e.g. 127.0.0.1:9464');
   return Object.freeze({ host: m[1].replace(/^\[|\]$/g, ''), port });
+}
+
+function tracing(env: Env): Config['tracing'] {
+  const endpoint = env.KONTOR_OTLP_ENDPOINT;
+  if (!endpoint) return undefined;
+  if (!/^https?:\/\/[^/]/.test(endpoint)) {
+    throw new Error('KONTOR_OTLP_ENDPOINT must be an http:// or https:// URL, e.g. http://collector:4318/v1/traces');
+  }
+  const rawRatio = env.KONTOR_TRACE_SAMPLE_RATIO;
+  const sampleRatio = rawRatio === undefined || rawRatio === '' ? 1 : Number(rawRatio);
+  if (!Number.isFinite(sampleRatio) || sampleRatio < 0 || sampleRatio > 1) {
+    throw new Error(`KONTOR_TRACE_SAMPLE_RATIO must be a number from 0 to 1, got "${rawRatio}"`);
+  }
+  const headers: Record<string, string> = {};
+  for (const pair of (env.KONTOR_OTLP_HEADERS ?? '').split(',')) {
+    if (pair.trim() === '') continue;
+    const at = pair.indexOf('=');
+    const name = at > 0 ? pair.slice(0, at).trim() : '';
+    if (!/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/.test(name))
+      throw new Error('KONTOR_OTLP_HEADERS must be name=value pairs separated by commas');
+    headers[name.toLowerCase()] = decodeURIComponent(pair.slice(at + 1).trim());
+  }
+  return Object.freeze({
+    endpoint,
+    serviceName: env.KONTOR_TRACE_SERVICE_NAME || 'kontor',
+    sampleRatio,
+    secretHeaders: Object.freeze(headers),
+  });
 }

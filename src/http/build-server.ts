@@ -6,6 +6,7 @@ import type { AuthDeps, AuthServices } from '../app/auth/auth-deps.js';
 import type { AppDeps } from '../app/context.js';
 import type { Config } from '../config/load-config.js';
 import type { ScimStore } from '../domain/scim.js';
+import type { RequestTracing } from '../domain/tracing.js';
 import { installOidc } from '../oidc/http-plugin.js';
 import type { OidcService } from '../oidc/oidc-service.js';
 import { scimServer } from '../scim/scim-server.js';
@@ -19,6 +20,7 @@ import { installProblems } from './plugins/problem.js';
 import { installReadYourWrites } from './plugins/read-your-writes.js';
 import { installRefusalAudit } from './plugins/refusal-audit.js';
 import { installSecurityHeaders } from './plugins/security-headers.js';
+import { installTracing } from './plugins/tracing.js';
 import { installValidation } from './plugins/validation.js';
 import { installRequestScope } from './request-scope.js';
 import { registerRoutes } from './routes/index.js';
@@ -57,6 +59,8 @@ export async function buildServer(opts: {
   opTokens?: RouteDeps['opTokens'];
   /** Request metrics and GET /metrics (issue 19); absent, neither. */
   metrics?: HttpMetrics;
+  /** A server span per request (issue 19 #2); absent (tracing off), no hook at all. */
+  tracing?: RequestTracing;
   /** Background work that lives as long as the server (the mail worker): stopped on close. */
   onClose?: () => Promise<void>;
 }): Promise<FastifyInstance> {
@@ -105,6 +109,8 @@ export async function buildServer(opts: {
   };
   // Only JSON bodies: a cross-site form (text/plain, urlencoded) cannot reach a handler.
   app.removeContentTypeParser('text/plain');
+  // First: the span covers every other hook, and they run with it as the current span.
+  if (opts.tracing) installTracing(app, opts.tracing);
   installRequestScope(app);
   installValidation(app);
   installProblems(app);

@@ -31,6 +31,9 @@ export const Problem = Type.Object(
     errors: Type.Optional(
       Type.Array(Type.Object({ field: Type.String(), code: Type.String(), message: Type.String() })),
     ),
+    requestId: Type.Optional(
+      Type.String({ description: '5xx only: the request id (x-request-id) naming this failure in logs and traces' }),
+    ),
   },
   { description: 'RFC 9457 problem details (application/problem+json)' },
 );

@@ -7,7 +7,7 @@ import { acquireDataDirLock } from './data-dir-lock.js';
 import { commitAwareDialect, droppingPool } from './fault-aware-driver.js';
 import { DEFAULT_RETRY_BUDGET, type RetryBudget } from './retry.js';
 import type { Database } from './schema.js';
-import { setRetryBudget } from './store.js';
+import { setRetryBudget, tracingOf } from './store.js';
 
 export interface DbOptions {
   /** PostgreSQL connection string; without it the embedded PGlite is used. */
@@ -73,8 +73,9 @@ export async function openDb(opts: DbOptions): Promise<Db> {
     const pool = new pg.Pool(poolConfig(opts));
     // A pooled client that errors while idle is dropped by pg; log nothing here (no secrets).
     pool.on('error', () => {});
-    const kysely = new Kysely<Database>({
-      dialect: commitAwareDialect(new PostgresDialect({ pool: droppingPool(pool) })),
+    // Looked up per statement: tracing is wired (compose) after the database is open.
+    const kysely: Kysely<Database> = new Kysely<Database>({
+      dialect: commitAwareDialect(new PostgresDialect({ pool: droppingPool(pool) }), () => tracingOf(kysely)),
     });
     setRetryBudget(kysely, opts.retry ?? DEFAULT_RETRY_BUDGET);
     return {
@@ -93,7 +94,9 @@ export async function openDb(opts: DbOptions): Promise<Db> {
     lock?.release();
     throw e;
   }
-  const kysely = new Kysely<Database>({ dialect: commitAwareDialect(new PGliteDialect(client)) });
+  const kysely: Kysely<Database> = new Kysely<Database>({
+    dialect: commitAwareDialect(new PGliteDialect(client), () => tracingOf(kysely)),
+  });
   setRetryBudget(kysely, opts.retry ?? DEFAULT_RETRY_BUDGET);
   return {
     kysely,

@@ -1,4 +1,5 @@
 import type {
+  CompiledQuery,
   DatabaseConnection,
   Dialect,
   Driver,
@@ -9,6 +10,7 @@ import type {
   TransactionSettings,
 } from 'kysely';
 import type pg from 'pg';
+import type { Tracing } from '../domain/tracing.js';
 import { CommitOutcomeUnknown, ConnectFailed, classifyFault } from './sql-errors.js';
 
 /**
@@ -75,9 +77,9 @@ class TrackedClient implements PostgresPoolClient {
  * Kysely's ROLLBACK after it is not sent (the connection is dropped; the server rolls back
  * whatever did not commit). Failures before COMMIT keep their own error and are safe to retry.
  */
-export function commitAwareDialect(inner: Dialect): Dialect {
+export function commitAwareDialect(inner: Dialect, tracing: () => Tracing | undefined = () => undefined): Dialect {
   return {
-    createDriver: () => new CommitAwareDriver(inner.createDriver()),
+    createDriver: () => new CommitAwareDriver(inner.createDriver(), tracing),
     createQueryCompiler: (): QueryCompiler => inner.createQueryCompiler(),
     createAdapter: () => inner.createAdapter(),
     // biome-ignore lint/suspicious/noExplicitAny: the introspector takes any Kysely
@@ -85,9 +87,31 @@ export function commitAwareDialect(inner: Dialect): Dialect {
   };
 }
 
+/** The statement's first keyword (SELECT, INSERT, BEGIN …): a span name that never carries a value. */
+export const sqlOperation = (text: string): string => /^\s*([A-Za-z]+)/.exec(text)?.[1]?.toUpperCase() ?? 'SQL';
+
+/**
+ * One span per statement (issue 19 #2), added to the connection object itself: the inner driver
+ * knows its connections by identity (release, transactions), so they are not wrapped. The text
+ * is Kysely's compiled SQL, whose values are all `$n` parameters; parameters are never recorded.
+ */
+function traceStatements(c: DatabaseConnection, tracing: () => Tracing | undefined): void {
+  const execute = c.executeQuery.bind(c);
+  c.executeQuery = <R>(q: CompiledQuery) => {
+    const t = tracing();
+    if (!t) return execute<R>(q);
+    const operation = sqlOperation(q.sql);
+    return t.span(operation, { 'db.operation.name': operation, 'db.query.text': q.sql }, () => execute<R>(q));
+  };
+}
+
 class CommitAwareDriver implements Driver {
   private readonly unknown = new WeakMap<DatabaseConnection, CommitOutcomeUnknown>();
-  constructor(private readonly inner: Driver) {
+  private readonly traced = new WeakSet<DatabaseConnection>();
+  constructor(
+    private readonly inner: Driver,
+    private readonly tracing: () => Tracing | undefined,
+  ) {
     if (inner.savepoint) this.savepoint = inner.savepoint.bind(inner);
     if (inner.rollbackToSavepoint) this.rollbackToSavepoint = inner.rollbackToSavepoint.bind(inner);
     if (inner.releaseSavepoint) this.releaseSavepoint = inner.releaseSavepoint.bind(inner);
@@ -97,7 +121,14 @@ class CommitAwareDriver implements Driver {
   releaseSavepoint?: Driver['releaseSavepoint'];
 
   init = () => this.inner.init();
-  acquireConnection = () => this.inner.acquireConnection();
+  acquireConnection = async (): Promise<DatabaseConnection> => {
+    const c = await this.inner.acquireConnection();
+    if (!this.traced.has(c)) {
+      this.traced.add(c);
+      traceStatements(c, this.tracing);
+    }
+    return c;
+  };
   beginTransaction = (c: DatabaseConnection, s: TransactionSettings) => this.inner.beginTransaction(c, s);
   releaseConnection = (c: DatabaseConnection) => this.inner.releaseConnection(c);
   destroy = () => this.inner.destroy();

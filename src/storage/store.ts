@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import { type Metrics, NO_METRICS } from '../domain/metrics.js';
 import type { Repos, Store, UnitOfWork } from '../domain/ports.js';
+import type { Tracing } from '../domain/tracing.js';
 import { auditRepo } from './repositories/audit.js';
 import { companyRepo, fieldRepo } from './repositories/companies.js';
 import { appRepo } from './repositories/oidc-apps.js';
@@ -48,6 +49,24 @@ const meters = new WeakMap<Kysely<Database>, Metrics>();
 /** Counts the retries and transient faults of every unit of work on `db` (issue 19). */
 export function setStorageMetrics(db: Kysely<Database>, metrics: Metrics): void {
   meters.set(db, metrics);
+}
+
+const tracers = new WeakMap<Kysely<Database>, Tracing>();
+
+/**
+ * Traces every unit of work and SQL statement on `db` (issue 19 #2) as children of the current
+ * span; unset (tracing off), neither costs more than this map's lookup.
+ */
+export function setStorageTracing(db: Kysely<Database>, tracing: Tracing): void {
+  tracers.set(db, tracing);
+}
+
+export const tracingOf = (db: Kysely<Database>): Tracing | undefined => tracers.get(db);
+
+/** Runs a unit of work inside its span when tracing is on. */
+function traced<T>(db: Kysely<Database>, name: string, fn: () => Promise<T>): Promise<T> {
+  const tracing = tracers.get(db);
+  return tracing ? tracing.span(name, {}, fn) : fn();
 }
 
 /**
@@ -122,49 +141,51 @@ export function unitOfWork<R>(
   clock: RetryClock = realRetryClock,
 ): UnitOfWork<R> {
   return {
-    async transaction(fn) {
-      const journal = journals.get(db);
-      const replayed = journal?.replay();
-      if (replayed) return replayed.value as Awaited<ReturnType<typeof fn>>;
-      const count = counting(db);
-      try {
-        return await withRetry(
-          retryBudgetOf(db),
-          () =>
-            count.attempt(() =>
-              db.transaction().execute(async (trx) => {
-                const out = await fn(build(trx));
-                if (journal) await journal.record(trx, out);
-                return out;
-              }),
-            ),
-          mayRetryTransaction,
-          clock,
-          count.onRetry,
-        );
-      } catch (e) {
-        throw mapSqlError(e);
-      }
-    },
-    async read(fn) {
-      let writes = new WriteTracker();
-      const count = counting(db);
-      try {
-        return await withRetry(
-          retryBudgetOf(db),
-          () => {
-            writes = new WriteTracker();
-            return count.attempt(() => fn(build(db.withPlugin(writes))));
-          },
-          (e) => mayRetryRead(e, writes),
-          clock,
-          count.onRetry,
-        );
-      } catch (e) {
-        throw mapSqlError(e);
-      }
-    },
+    transaction: (fn) => traced(db, 'store.transaction', () => transaction(fn)),
+    read: (fn) => traced(db, 'store.read', () => read(fn)),
   };
+  async function transaction<T>(fn: (r: R) => Promise<T>): Promise<T> {
+    const journal = journals.get(db);
+    const replayed = journal?.replay();
+    if (replayed) return replayed.value as T;
+    const count = counting(db);
+    try {
+      return await withRetry(
+        retryBudgetOf(db),
+        () =>
+          count.attempt(() =>
+            db.transaction().execute(async (trx) => {
+              const out = await fn(build(trx));
+              if (journal) await journal.record(trx, out);
+              return out;
+            }),
+          ),
+        mayRetryTransaction,
+        clock,
+        count.onRetry,
+      );
+    } catch (e) {
+      throw mapSqlError(e);
+    }
+  }
+  async function read<T>(fn: (r: R) => Promise<T>): Promise<T> {
+    let writes = new WriteTracker();
+    const count = counting(db);
+    try {
+      return await withRetry(
+        retryBudgetOf(db),
+        () => {
+          writes = new WriteTracker();
+          return count.attempt(() => fn(build(db.withPlugin(writes))));
+        },
+        (e) => mayRetryRead(e, writes),
+        clock,
+        count.onRetry,
+      );
+    } catch (e) {
+      throw mapSqlError(e);
+    }
+  }
 }
 
 /**

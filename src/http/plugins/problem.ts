@@ -1,7 +1,10 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, ERROR_CODES, type ErrorCode, type FieldError, isAppError } from '../../domain/errors.js';
 
-/** RFC 9457 body. No `instance` or request id in it: equal errors answer byte-identically. */
+/**
+ * RFC 9457 body. No `instance` in it, and a request id only in 5xx answers: equal refusals
+ * answer byte-identically (docs/decisions/0021-tracing.md).
+ */
 export interface Problem {
   type: string;
   title: string;
@@ -9,6 +12,8 @@ export interface Problem {
   detail: string;
   code: ErrorCode;
   errors?: FieldError[];
+  /** 5xx only: the request id of the log lines and the trace of this failure (x-request-id). */
+  requestId?: string;
 }
 
 export const problemType = (code: string): string => `urn:kontor:problem:${code}`;
@@ -84,8 +89,11 @@ export const STORAGE_RETRY_AFTER_SECONDS = 2;
 
 export function sendProblem(reply: FastifyReply, p: Problem): FastifyReply {
   if (p.code === 'storage.unavailable') reply.header('retry-after', String(STORAGE_RETRY_AFTER_SECONDS));
+  // A server's failure names its request, so a report leads to the log and the trace; a
+  // refusal (4xx) does not, so that equal refusals stay byte-identical.
+  const body = p.status >= 500 ? { ...p, requestId: reply.request.id } : p;
   // A string payload bypasses response serialization: the problem is sent exactly as built.
-  return reply.code(p.status).type('application/problem+json').send(JSON.stringify(p));
+  return reply.code(p.status).type('application/problem+json').send(JSON.stringify(body));
 }
 
 export function logProblem(req: FastifyRequest, err: unknown, p: Problem): void {

@@ -46,8 +46,11 @@ export interface HttpKit {
 export const sessionCookieOf = (res: LightMyRequestResponse): string | undefined =>
   res.cookies.find((c) => c.name === 'kontor_session')?.value;
 
-export async function httpKit(settings: Partial<AuthSettings> = {}): Promise<HttpKit> {
-  const k = await testKontor();
+export async function httpKit(
+  settings: Partial<AuthSettings> = {},
+  opts: { kontor?: Parameters<typeof testKontor>[0]; logger?: boolean | object } = {},
+): Promise<HttpKit> {
+  const k = await testKontor(opts.kontor);
   let t = Date.now();
   const clock: TestClock = {
     now: () => new Date(t),
@@ -59,7 +62,7 @@ export async function httpKit(settings: Partial<AuthSettings> = {}): Promise<Htt
   const app = await createHttpApp(k, {
     deps: { ...k.deps, clock },
     mail: { send: async (m) => void mails.push(m) },
-    logger: false,
+    logger: opts.logger ?? false,
     settings,
   });
   let n = 0;
