@@ -142,6 +142,8 @@ export interface paths {
                 code: string;
                 message: string;
               }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
             };
           };
         };
@@ -218,6 +220,8 @@ export interface paths {
                 code: string;
                 message: string;
               }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
             };
           };
         };
@@ -328,6 +332,8 @@ export interface paths {
                 code: string;
                 message: string;
               }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
             };
           };
         };
@@ -404,6 +410,8 @@ export interface paths {
                 code: string;
                 message: string;
               }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
             };
           };
         };
@@ -521,6 +529,8 @@ export interface paths {
                 code: string;
                 message: string;
               }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
             };
           };
         };
@@ -597,6 +607,8 @@ export interface paths {
                 code: string;
                 message: string;
               }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
             };
           };
         };
@@ -725,6 +737,8 @@ export interface paths {
                 code: string;
                 message: string;
               }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
             };
           };
         };
@@ -801,6 +815,8 @@ export interface paths {
                 code: string;
                 message: string;
               }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
             };
           };
         };
@@ -925,6 +941,8 @@ export interface paths {
                 code: string;
                 message: string;
               }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
             };
           };
         };
@@ -1001,6 +1019,8 @@ export interface paths {
                 code: string;
                 message: string;
               }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
             };
           };
         };
@@ -1168,6 +1188,8 @@ export interface paths {
                 code: string;
                 message: string;
               }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
             };
           };
         };
@@ -1244,6 +1266,8 @@ export interface paths {
                 code: string;
                 message: string;
               }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
             };
           };
         };
@@ -1362,6 +1386,8 @@ export interface paths {
                 code: string;
                 message: string;
               }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
             };
           };
         };
@@ -1438,6 +1464,8 @@ export interface paths {
                 code: string;
                 message: string;
               }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
             };
           };
         };
@@ -1556,6 +1584,8 @@ export interface paths {
                 code: string;
                 message: string;
               }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
             };
           };
         };
@@ -1632,6 +1662,8 @@ export interface paths {
                 code: string;
                 message: string;
               }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
             };
           };
         };
@@ -1756,6 +1788,8 @@ export interface paths {
                 code: string;
                 message: string;
               }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
             };
           };
         };
@@ -1832,6 +1866,8 @@ export interface paths {
                 code: string;
                 message: string;
               }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
             };
           };
         };
@@ -1954,6 +1990,8 @@ export interface paths {
                 code: string;
                 message: string;
               }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
             };
           };
         };
@@ -2030,6 +2068,8 @@ export interface paths {
                 code: string;
                 message: string;
               }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
             };
           };
         };
@@ -2143,6 +2183,8 @@ export interface paths {
                 code: string;
                 message: string;
               }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
             };
           };
         };
@@ -2219,6 +2261,8 @@ export interface paths {
                 code: string;
                 message: string;
               }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
             };
           };
         };
@@ -2349,6 +2393,8 @@ export interface paths {
                 code: string;
                 message: string;
               }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
             };
           };
         };
@@ -2425,6 +2471,8 @@ export interface paths {
                 code: string;
                 message: string;
               }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
             };
           };
         };
@@ -2524,6 +2572,8 @@ export interface paths {
                 code: string;
                 message: string;
               }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
             };
           };
         };
@@ -2600,6 +2650,8 @@ export interface paths {
                 code: string;
                 message: string;
               }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
             };
           };
         };
@@ -2731,6 +2783,8 @@ export interface paths {
                 code: string;
                 message: string;
               }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
             };
           };
         };
@@ -2807,6 +2861,8 @@ export interface paths {
                 code: string;
                 message: string;
               }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
             };
           };
         };
@@ -2943,6 +2999,8 @@ export interface paths {
                 code: string;
                 message: string;
               }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
             };
           };
         };
@@ -3019,6 +3077,8 @@ export interface paths {
                 code: string;
                 message: string;
               }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
             };
           };
         };
@@ -3152,6 +3212,8 @@ export interface paths {
                 code: string;
                 message: string;
               }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
             };
           };
         };
@@ -3228,6 +3290,8 @@ export interface paths {
                 code: string;
                 message: string;
               }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
             };
           };
         };
@@ -3395,6 +3459,8 @@ export interface paths {
                 code: string;
                 message: string;
               }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
             };
           };
         };
@@ -3471,6 +3537,8 @@ export interface paths {
                 code: string;
                 message: string;
               }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
             };
           };
         };
@@ -3608,6 +3676,8 @@ export interface paths {
                 code: string;
                 message: string;
               }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
             };
           };
         };
@@ -3684,6 +3754,8 @@ export interface paths {
                 code: string;
                 message: string;
               }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
             };
           };
         };
@@ -3835,6 +3907,8 @@ export interface paths {
                 code: string;
                 message: string;
               }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
             };
           };
         };
@@ -3911,6 +3985,8 @@ export interface paths {
                 code: string;
                 message: string;
               }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
             };
           };
         };
@@ -4054,6 +4130,8 @@ export interface paths {
                 code: string;
                 message: string;
               }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
             };
           };
         };
@@ -4130,6 +4208,8 @@ export interface paths {
                 code: string;
                 message: string;
               }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
             };
           };
         };
@@ -4270,6 +4350,8 @@ export interface paths {
                 code: string;
                 message: string;
               }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
             };
           };
         };
@@ -4346,6 +4428,8 @@ export interface paths {
                 code: string;
                 message: string;
               }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
             };
           };
         };
@@ -4445,6 +4529,8 @@ export interface paths {
                 code: string;
                 message: string;
               }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
             };
           };
         };
@@ -4521,6 +4607,8 @@ export interface paths {
                 code: string;
                 message: string;
               }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
             };
           };
         };
@@ -4654,6 +4742,8 @@ export interface paths {
                 code: string;
                 message: string;
               }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
             };
           };
         };
@@ -4730,6 +4820,8 @@ export interface paths {
                 code: string;
                 message: string;
               }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
             };
           };
         };
@@ -4855,6 +4947,8 @@ export interface paths {
                 code: string;
                 message: string;
               }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
             };
           };
         };
@@ -4931,6 +5025,8 @@ export interface paths {
                 code: string;
                 message: string;
               }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
             };
           };
         };
@@ -5067,6 +5163,8 @@ export interface paths {
                 code: string;
                 message: string;
               }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
             };
           };
         };
@@ -5143,6 +5241,8 @@ export interface paths {
                 code: string;
                 message: string;
               }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
             };
           };
         };
@@ -5278,6 +5378,8 @@ export interface paths {
                 code: string;
                 message: string;
               }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
             };
           };
         };
@@ -5354,6 +5456,8 @@ export interface paths {
                 code: string;
                 message: string;
               }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
             };
           };
         };
@@ -5489,6 +5593,8 @@ export interface paths {
                 code: string;
                 message: string;
               }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
             };
           };
         };
@@ -5565,6 +5671,8 @@ export interface paths {
                 code: string;
                 message: string;
               }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
             };
           };
         };
@@ -5700,6 +5808,8 @@ export interface paths {
                 code: string;
                 message: string;
               }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
             };
           };
         };
@@ -5776,6 +5886,8 @@ export interface paths {
                 code: string;
                 message: string;
               }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
             };
           };
         };
@@ -5897,6 +6009,8 @@ export interface paths {
                 code: string;
                 message: string;
               }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
             };
           };
         };
@@ -5973,6 +6087,8 @@ export interface paths {
                 code: string;
                 message: string;
               }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
             };
           };
         };
@@ -6099,6 +6215,8 @@ export interface paths {
                 code: string;
                 message: string;
               }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
             };
           };
         };
@@ -6175,6 +6293,8 @@ export interface paths {
                 code: string;
                 message: string;
               }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
             };
           };
         };
@@ -6291,6 +6411,8 @@ export interface paths {
                 code: string;
                 message: string;
               }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
             };
           };
         };
@@ -6367,6 +6489,8 @@ export interface paths {
                 code: string;
                 message: string;
               }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
             };
           };
         };
@@ -6482,6 +6606,8 @@ export interface paths {
                 code: string;
                 message: string;
               }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
             };
           };
         };
@@ -6558,6 +6684,8 @@ export interface paths {
                 code: string;
                 message: string;
               }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
             };
           };
         };
@@ -6674,6 +6802,8 @@ export interface paths {
                 code: string;
                 message: string;
               }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
             };
           };
         };
@@ -6750,6 +6880,8 @@ export interface paths {
                 code: string;
                 message: string;
               }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
             };
           };
         };
@@ -6860,6 +6992,8 @@ export interface paths {
                 code: string;
                 message: string;
               }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
             };
           };
         };
@@ -6936,6 +7070,8 @@ export interface paths {
                 code: string;
                 message: string;
               }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
             };
           };
         };
@@ -7048,6 +7184,8 @@ export interface paths {
                 code: string;
                 message: string;
               }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
             };
           };
         };
@@ -7124,6 +7262,8 @@ export interface paths {
                 code: string;
                 message: string;
               }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
             };
           };
         };
@@ -7236,6 +7376,8 @@ export interface paths {
                 code: string;
                 message: string;
               }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
             };
           };
         };
@@ -7312,6 +7454,8 @@ export interface paths {
                 code: string;
                 message: string;
               }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
             };
           };
         };
@@ -7427,6 +7571,8 @@ export interface paths {
                 code: string;
                 message: string;
               }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
             };
           };
         };
@@ -7503,6 +7649,8 @@ export interface paths {
                 code: string;
                 message: string;
               }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
             };
           };
         };
@@ -7635,6 +7783,8 @@ export interface paths {
                 code: string;
                 message: string;
               }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
             };
           };
         };
@@ -7711,6 +7861,8 @@ export interface paths {
                 code: string;
                 message: string;
               }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
             };
           };
         };
@@ -7857,6 +8009,8 @@ export interface paths {
                 code: string;
                 message: string;
               }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
             };
           };
         };
@@ -7933,6 +8087,8 @@ export interface paths {
                 code: string;
                 message: string;
               }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
             };
           };
         };
@@ -8076,6 +8232,8 @@ export interface paths {
                 code: string;
                 message: string;
               }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
             };
           };
         };
@@ -8152,6 +8310,8 @@ export interface paths {
                 code: string;
                 message: string;
               }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
             };
           };
         };
@@ -8289,6 +8449,8 @@ export interface paths {
                 code: string;
                 message: string;
               }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
             };
           };
         };
@@ -8365,6 +8527,8 @@ export interface paths {
                 code: string;
                 message: string;
               }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
             };
           };
         };
@@ -8495,6 +8659,8 @@ export interface paths {
                 code: string;
                 message: string;
               }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
             };
           };
         };
@@ -8571,6 +8737,8 @@ export interface paths {
                 code: string;
                 message: string;
               }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
             };
           };
         };
@@ -8712,6 +8880,8 @@ export interface paths {
                 code: string;
                 message: string;
               }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
             };
           };
         };
@@ -8788,6 +8958,8 @@ export interface paths {
                 code: string;
                 message: string;
               }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
             };
           };
         };
@@ -8945,6 +9117,8 @@ export interface paths {
                 code: string;
                 message: string;
               }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
             };
           };
         };
@@ -9021,6 +9195,8 @@ export interface paths {
                 code: string;
                 message: string;
               }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
             };
           };
         };
@@ -9162,6 +9338,8 @@ export interface paths {
                 code: string;
                 message: string;
               }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
             };
           };
         };
@@ -9238,6 +9416,8 @@ export interface paths {
                 code: string;
                 message: string;
               }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
             };
           };
         };
@@ -9338,6 +9518,8 @@ export interface paths {
                 code: string;
                 message: string;
               }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
             };
           };
         };
@@ -9414,6 +9596,8 @@ export interface paths {
                 code: string;
                 message: string;
               }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
             };
           };
         };
@@ -9573,6 +9757,8 @@ export interface paths {
                 code: string;
                 message: string;
               }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
             };
           };
         };
@@ -9649,6 +9835,8 @@ export interface paths {
                 code: string;
                 message: string;
               }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
             };
           };
         };
@@ -9768,6 +9956,8 @@ export interface paths {
                 code: string;
                 message: string;
               }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
             };
           };
         };
@@ -9844,6 +10034,8 @@ export interface paths {
                 code: string;
                 message: string;
               }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
             };
           };
         };
@@ -9956,6 +10148,8 @@ export interface paths {
                 code: string;
                 message: string;
               }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
             };
           };
         };
@@ -10032,6 +10226,8 @@ export interface paths {
                 code: string;
                 message: string;
               }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
             };
           };
         };
@@ -10131,6 +10327,8 @@ export interface paths {
                 code: string;
                 message: string;
               }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
             };
           };
         };
@@ -10207,6 +10405,8 @@ export interface paths {
                 code: string;
                 message: string;
               }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
             };
           };
         };
@@ -10333,6 +10533,8 @@ export interface paths {
                 code: string;
                 message: string;
               }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
             };
           };
         };
@@ -10409,6 +10611,8 @@ export interface paths {
                 code: string;
                 message: string;
               }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
             };
           };
         };
@@ -10531,6 +10735,8 @@ export interface paths {
                 code: string;
                 message: string;
               }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
             };
           };
         };
@@ -10607,6 +10813,8 @@ export interface paths {
                 code: string;
                 message: string;
               }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
             };
           };
         };
@@ -10722,6 +10930,8 @@ export interface paths {
                 code: string;
                 message: string;
               }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
             };
           };
         };
@@ -10798,6 +11008,8 @@ export interface paths {
                 code: string;
                 message: string;
               }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
             };
           };
         };
@@ -10916,6 +11128,8 @@ export interface paths {
                 code: string;
                 message: string;
               }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
             };
           };
         };
@@ -10992,6 +11206,8 @@ export interface paths {
                 code: string;
                 message: string;
               }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
             };
           };
         };
@@ -11109,6 +11325,8 @@ export interface paths {
                 code: string;
                 message: string;
               }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
             };
           };
         };
@@ -11185,6 +11403,8 @@ export interface paths {
                 code: string;
                 message: string;
               }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
             };
           };
         };
@@ -11299,6 +11519,8 @@ export interface paths {
                 code: string;
                 message: string;
               }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
             };
           };
         };
@@ -11375,6 +11597,8 @@ export interface paths {
                 code: string;
                 message: string;
               }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
             };
           };
         };
@@ -11499,6 +11723,8 @@ export interface paths {
                 code: string;
                 message: string;
               }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
             };
           };
         };
@@ -11575,6 +11801,8 @@ export interface paths {
                 code: string;
                 message: string;
               }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
             };
           };
         };
@@ -11689,6 +11917,8 @@ export interface paths {
                 code: string;
                 message: string;
               }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
             };
           };
         };
@@ -11765,6 +11995,8 @@ export interface paths {
                 code: string;
                 message: string;
               }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
             };
           };
         };
@@ -11892,6 +12124,8 @@ export interface paths {
                 code: string;
                 message: string;
               }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
             };
           };
         };
@@ -11968,6 +12202,8 @@ export interface paths {
                 code: string;
                 message: string;
               }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
             };
           };
         };
@@ -12086,6 +12322,8 @@ export interface paths {
                 code: string;
                 message: string;
               }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
             };
           };
         };
@@ -12162,6 +12400,8 @@ export interface paths {
                 code: string;
                 message: string;
               }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
             };
           };
         };
@@ -12281,6 +12521,8 @@ export interface paths {
                 code: string;
                 message: string;
               }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
             };
           };
         };
@@ -12357,6 +12599,8 @@ export interface paths {
                 code: string;
                 message: string;
               }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
             };
           };
         };
@@ -12472,6 +12716,8 @@ export interface paths {
                 code: string;
                 message: string;
               }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
             };
           };
         };
@@ -12548,6 +12794,8 @@ export interface paths {
                 code: string;
                 message: string;
               }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
             };
           };
         };
@@ -12692,6 +12940,8 @@ export interface paths {
                 code: string;
                 message: string;
               }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
             };
           };
         };
@@ -12768,6 +13018,8 @@ export interface paths {
                 code: string;
                 message: string;
               }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
             };
           };
         };
@@ -12892,6 +13144,8 @@ export interface paths {
                 code: string;
                 message: string;
               }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
             };
           };
         };
@@ -12968,6 +13222,8 @@ export interface paths {
                 code: string;
                 message: string;
               }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
             };
           };
         };
@@ -13093,6 +13349,8 @@ export interface paths {
                 code: string;
                 message: string;
               }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
             };
           };
         };
@@ -13169,6 +13427,8 @@ export interface paths {
                 code: string;
                 message: string;
               }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
             };
           };
         };
@@ -13285,6 +13545,8 @@ export interface paths {
                 code: string;
                 message: string;
               }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
             };
           };
         };
@@ -13361,6 +13623,8 @@ export interface paths {
                 code: string;
                 message: string;
               }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
             };
           };
         };
@@ -13475,6 +13739,8 @@ export interface paths {
                 code: string;
                 message: string;
               }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
             };
           };
         };
@@ -13551,6 +13817,8 @@ export interface paths {
                 code: string;
                 message: string;
               }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
             };
           };
         };
@@ -13674,6 +13942,8 @@ export interface paths {
                 code: string;
                 message: string;
               }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
             };
           };
         };
@@ -13750,6 +14020,8 @@ export interface paths {
                 code: string;
                 message: string;
               }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
             };
           };
         };
@@ -13870,6 +14142,8 @@ export interface paths {
                 code: string;
                 message: string;
               }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
             };
           };
         };
@@ -13946,6 +14220,8 @@ export interface paths {
                 code: string;
                 message: string;
               }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
             };
           };
         };
@@ -14060,6 +14336,8 @@ export interface paths {
                 code: string;
                 message: string;
               }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
             };
           };
         };
@@ -14136,6 +14414,8 @@ export interface paths {
                 code: string;
                 message: string;
               }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
             };
           };
         };
@@ -14259,6 +14539,8 @@ export interface paths {
                 code: string;
                 message: string;
               }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
             };
           };
         };
@@ -14335,6 +14617,8 @@ export interface paths {
                 code: string;
                 message: string;
               }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
             };
           };
         };
@@ -14463,6 +14747,8 @@ export interface paths {
                 code: string;
                 message: string;
               }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
             };
           };
         };
@@ -14539,6 +14825,8 @@ export interface paths {
                 code: string;
                 message: string;
               }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
             };
           };
         };
@@ -14678,6 +14966,8 @@ export interface paths {
                 code: string;
                 message: string;
               }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
             };
           };
         };
@@ -14754,6 +15044,8 @@ export interface paths {
                 code: string;
                 message: string;
               }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
             };
           };
         };
@@ -14914,6 +15206,8 @@ export interface paths {
                 code: string;
                 message: string;
               }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
             };
           };
         };
@@ -14990,6 +15284,8 @@ export interface paths {
                 code: string;
                 message: string;
               }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
             };
           };
         };
@@ -15128,6 +15424,8 @@ export interface paths {
                 code: string;
                 message: string;
               }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
             };
           };
         };
@@ -15204,6 +15502,8 @@ export interface paths {
                 code: string;
                 message: string;
               }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
             };
           };
         };
@@ -15304,6 +15604,8 @@ export interface paths {
                 code: string;
                 message: string;
               }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
             };
           };
         };
@@ -15380,6 +15682,8 @@ export interface paths {
                 code: string;
                 message: string;
               }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
             };
           };
         };
@@ -15538,6 +15842,8 @@ export interface paths {
                 code: string;
                 message: string;
               }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
             };
           };
         };
@@ -15614,6 +15920,8 @@ export interface paths {
                 code: string;
                 message: string;
               }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
             };
           };
         };
@@ -15752,6 +16060,8 @@ export interface paths {
                 code: string;
                 message: string;
               }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
             };
           };
         };
@@ -15828,6 +16138,8 @@ export interface paths {
                 code: string;
                 message: string;
               }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
             };
           };
         };
@@ -16033,6 +16345,8 @@ export interface paths {
                 code: string;
                 message: string;
               }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
             };
           };
         };
@@ -16109,6 +16423,8 @@ export interface paths {
                 code: string;
                 message: string;
               }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
             };
           };
         };
@@ -16227,6 +16543,8 @@ export interface paths {
                 code: string;
                 message: string;
               }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
             };
           };
         };
@@ -16303,6 +16621,8 @@ export interface paths {
                 code: string;
                 message: string;
               }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
             };
           };
         };
@@ -16425,6 +16745,8 @@ export interface paths {
                 code: string;
                 message: string;
               }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
             };
           };
         };
@@ -16501,6 +16823,8 @@ export interface paths {
                 code: string;
                 message: string;
               }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
             };
           };
         };
@@ -16615,6 +16939,8 @@ export interface paths {
                 code: string;
                 message: string;
               }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
             };
           };
         };
@@ -16691,6 +17017,8 @@ export interface paths {
                 code: string;
                 message: string;
               }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
             };
           };
         };
@@ -16852,6 +17180,8 @@ export interface paths {
                 code: string;
                 message: string;
               }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
             };
           };
         };
@@ -16928,6 +17258,8 @@ export interface paths {
                 code: string;
                 message: string;
               }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
             };
           };
         };
@@ -17053,6 +17385,8 @@ export interface paths {
                 code: string;
                 message: string;
               }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
             };
           };
         };
@@ -17129,6 +17463,8 @@ export interface paths {
                 code: string;
                 message: string;
               }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
             };
           };
         };
@@ -17253,6 +17589,8 @@ export interface paths {
                 code: string;
                 message: string;
               }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
             };
           };
         };
@@ -17329,6 +17667,8 @@ export interface paths {
                 code: string;
                 message: string;
               }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
             };
           };
         };
@@ -17451,6 +17791,8 @@ export interface paths {
                 code: string;
                 message: string;
               }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
             };
           };
         };
@@ -17527,6 +17869,8 @@ export interface paths {
                 code: string;
                 message: string;
               }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
             };
           };
         };
