@@ -1,5 +1,6 @@
 import type { AppRepo } from './apps.js';
 import type { AuditEvent, AuditInput } from './audit.js';
+import type { WebhookRepo } from './webhooks.js';
 import type { Company } from './company.js';
 import type { FieldDefinition } from './custom-fields.js';
 import type { OidcKeyRepo, OidcPayloadRepo } from './oidc.js';
@@ -252,6 +253,8 @@ export interface Repos {
   /** oidc-provider's records and the acting tenant of its grants. */
   oidc: OidcPayloadRepo;
   oidcKeys: OidcKeyRepo;
+  /** Webhook subscriptions and deliveries (issue 17). */
+  webhooks: WebhookRepo;
 }
 
 /**

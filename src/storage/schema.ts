@@ -162,6 +162,8 @@ export interface Database {
   oidc_apps: OidcAppsTable;
   oidc_payloads: OidcPayloadsTable;
   oidc_keys: OidcKeysTable;
+  webhook_subscriptions: WebhookSubscriptionsTable;
+  webhook_deliveries: WebhookDeliveriesTable;
 }
 
 export interface SessionsTable {
@@ -358,4 +360,38 @@ export interface OidcKeysTable {
   created_at: Ts;
   retired_at: Ts | null;
   publish_until: Ts | null;
+}
+
+export interface WebhookSubscriptionsTable {
+  id: string;
+  tenant_id: string;
+  url: string;
+  description: string;
+  event_types: string[] | null;
+  scope: string;
+  secret_enc: string;
+  previous_secret_enc: string | null;
+  previous_valid_until: Ts | null;
+  state: string;
+  version: Generated<number>;
+  created_at: Ts;
+  updated_at: Ts;
+}
+
+export interface WebhookDeliveriesTable {
+  id: string;
+  seq: Generated<string>;
+  subscription_id: string;
+  tenant_id: string;
+  event_seq: ColumnType<string, number, number>;
+  status: string;
+  attempts: number;
+  next_attempt_at: Ts;
+  lease_until: Ts | null;
+  first_attempt_at: Ts | null;
+  last_status: number | null;
+  last_latency_ms: number | null;
+  last_error: string | null;
+  delivered_at: Ts | null;
+  created_at: Ts;
 }

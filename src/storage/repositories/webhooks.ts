@@ -1,0 +1,324 @@
+import { type Kysely, type Selectable, sql } from 'kysely';
+import type { AuditEvent } from '../../domain/audit.js';
+import {
+  type ClaimedDelivery,
+  type DeliveryStatus,
+  WEBHOOK_TEST_ACTION,
+  type WebhookDelivery,
+  type WebhookRepo,
+  type WebhookScope,
+  type WebhookState,
+  type WebhookSubscription,
+} from '../../domain/webhooks.js';
+import type { Database, WebhookSubscriptionsTable } from '../schema.js';
+import { toEvent } from './audit.js';
+
+const toSubscription = (r: Selectable<WebhookSubscriptionsTable>): WebhookSubscription => ({
+  id: r.id,
+  tenantId: r.tenant_id,
+  url: r.url,
+  description: r.description,
+  eventTypes: r.event_types,
+  scope: r.scope as WebhookScope,
+  state: r.state as WebhookState,
+  previousValidUntil: r.previous_valid_until,
+  version: r.version,
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+});
+
+/**
+ * The outbox half of the audit append: one statement queues the event for every subscription
+ * that wants it — of the event's tenant, or of an ancestor with subtree scope (the path names
+ * the ancestors, so the subscription index is used). With no subscription it finds nothing and
+ * writes nothing. A test event goes to the one subscription it names.
+ */
+export async function enqueueDeliveries(db: Kysely<Database>, e: AuditEvent, now: Date): Promise<void> {
+  await sql`
+    INSERT INTO webhook_deliveries
+      (id, subscription_id, tenant_id, event_seq, status, attempts, next_attempt_at, created_at)
+    SELECT gen_random_uuid(), s.id, ${e.tenantId}, ${e.seq}, 'pending', 0, ${now}, ${now}
+    FROM webhook_subscriptions s
+    WHERE s.tenant_id IN (
+        SELECT unnest(string_to_array(trim(both '/' from t.path), '/'))::uuid FROM tenants t WHERE t.id = ${e.tenantId}
+      )
+      AND s.state <> 'disabled'
+      AND (s.tenant_id = ${e.tenantId} OR s.scope = 'subtree')
+      AND CASE WHEN ${e.action} = ${WEBHOOK_TEST_ACTION} THEN s.id::text = ${e.targetId}
+          ELSE (s.event_types IS NULL OR ${e.action} = ANY (s.event_types)) END
+    ORDER BY s.id`.execute(db);
+}
+
+export function webhookRepo(db: Kysely<Database>): WebhookRepo {
+  const mark = (id: string) => db.updateTable('webhook_deliveries').where('id', '=', id);
+  return {
+    async insert(s) {
+      const row = await db
+        .insertInto('webhook_subscriptions')
+        .values({
+          id: s.id,
+          tenant_id: s.tenantId,
+          url: s.url,
+          description: s.description,
+          event_types: s.eventTypes,
+          scope: s.scope,
+          secret_enc: s.secretEnc,
+          previous_secret_enc: null,
+          previous_valid_until: null,
+          state: 'active',
+          created_at: s.now,
+          updated_at: s.now,
+        })
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      return toSubscription(row);
+    },
+    async list(tenantId) {
+      const rows = await db
+        .selectFrom('webhook_subscriptions')
+        .selectAll()
+        .where('tenant_id', '=', tenantId)
+        .orderBy('created_at')
+        .orderBy('id')
+        .execute();
+      return rows.map(toSubscription);
+    },
+    async find(tenantId, id) {
+      const row = await db
+        .selectFrom('webhook_subscriptions')
+        .selectAll()
+        .where('tenant_id', '=', tenantId)
+        .where('id', '=', id)
+        .executeTakeFirst();
+      return row && toSubscription(row);
+    },
+    async update(tenantId, id, p, now) {
+      const row = await db
+        .updateTable('webhook_subscriptions')
+        .set((eb) => ({
+          ...(p.url !== undefined ? { url: p.url } : {}),
+          ...(p.description !== undefined ? { description: p.description } : {}),
+          ...(p.eventTypes !== undefined ? { event_types: p.eventTypes } : {}),
+          ...(p.scope !== undefined ? { scope: p.scope } : {}),
+          ...(p.state !== undefined ? { state: p.state } : {}),
+          version: eb('version', '+', 1),
+          updated_at: now,
+        }))
+        .where('tenant_id', '=', tenantId)
+        .where('id', '=', id)
+        .returningAll()
+        .executeTakeFirst();
+      return row && toSubscription(row);
+    },
+    async delete(tenantId, id) {
+      const r = await db
+        .deleteFrom('webhook_subscriptions')
+        .where('tenant_id', '=', tenantId)
+        .where('id', '=', id)
+        .executeTakeFirst();
+      return r.numDeletedRows > 0n;
+    },
+    async rotate(tenantId, id, secretEnc, previousValidUntil, now) {
+      const row = await db
+        .updateTable('webhook_subscriptions')
+        .set((eb) => ({
+          previous_secret_enc: eb.ref('secret_enc'),
+          previous_valid_until: previousValidUntil,
+          secret_enc: secretEnc,
+          version: eb('version', '+', 1),
+          updated_at: now,
+        }))
+        .where('tenant_id', '=', tenantId)
+        .where('id', '=', id)
+        .returningAll()
+        .executeTakeFirst();
+      return row && toSubscription(row);
+    },
+    async deliveries(tenantId, subscriptionId, limit) {
+      const rows = await db
+        .selectFrom('webhook_deliveries as d')
+        .innerJoin('webhook_subscriptions as s', 's.id', 'd.subscription_id')
+        .innerJoin('audit_events as e', (j) => j.onRef('e.tenant_id', '=', 'd.tenant_id').onRef('e.seq', '=', 'd.event_seq'))
+        .selectAll('d')
+        .select('e.action')
+        .where('s.tenant_id', '=', tenantId)
+        .where('d.subscription_id', '=', subscriptionId)
+        .orderBy('d.seq', 'desc')
+        .limit(limit)
+        .execute();
+      return rows.map(
+        (r): WebhookDelivery => ({
+          id: r.id,
+          subscriptionId: r.subscription_id,
+          tenantId: r.tenant_id,
+          eventSeq: Number(r.event_seq),
+          type: r.action,
+          status: r.status as DeliveryStatus,
+          attempts: r.attempts,
+          nextAttemptAt: r.next_attempt_at,
+          lastStatus: r.last_status,
+          lastLatencyMs: r.last_latency_ms,
+          lastError: r.last_error,
+          deliveredAt: r.delivered_at,
+          createdAt: r.created_at,
+        }),
+      );
+    },
+    async redeliver(tenantId, subscriptionId, deliveryId, now) {
+      const r = await db
+        .updateTable('webhook_deliveries')
+        .set({ status: 'pending', attempts: 0, next_attempt_at: now, lease_until: null, first_attempt_at: null })
+        .where('id', '=', deliveryId)
+        .where('subscription_id', '=', subscriptionId)
+        .where('subscription_id', 'in', (eb) =>
+          eb.selectFrom('webhook_subscriptions').select('id').where('tenant_id', '=', tenantId),
+        )
+        .executeTakeFirst();
+      return r.numUpdatedRows > 0n;
+    },
+    async claim(now, limit, leaseUntil) {
+      // Heads: the oldest open delivery of each subscription. Only a head is claimable, and only
+      // while unleased, so a subscription has at most one delivery in flight. The conditions are
+      // repeated on the locked row: PostgreSQL re-checks them on the newest version of a row
+      // another worker changed meanwhile, so a delivery just claimed elsewhere is not taken twice.
+      const claimed = await sql<{ id: string }>`
+        UPDATE webhook_deliveries d
+        SET lease_until = ${leaseUntil}, attempts = d.attempts + 1, first_attempt_at = COALESCE(d.first_attempt_at, ${now})
+        WHERE d.id IN (
+          SELECT x.id FROM webhook_deliveries x
+          WHERE x.id IN (
+              SELECT DISTINCT ON (h.subscription_id) h.id FROM webhook_deliveries h
+              WHERE h.status IN ('pending','failing') ORDER BY h.subscription_id, h.seq
+            )
+            AND x.status IN ('pending','failing')
+            AND x.next_attempt_at <= ${now}
+            AND (x.lease_until IS NULL OR x.lease_until <= ${now})
+            AND EXISTS (SELECT 1 FROM webhook_subscriptions s WHERE s.id = x.subscription_id AND s.state <> 'disabled')
+          ORDER BY x.seq
+          LIMIT ${limit}
+          FOR UPDATE OF x SKIP LOCKED
+        )
+        RETURNING d.id`.execute(db);
+      const ids = claimed.rows.map((r) => r.id);
+      if (ids.length === 0) return [];
+      const rows = await db
+        .selectFrom('webhook_deliveries as d')
+        .innerJoin('webhook_subscriptions as s', 's.id', 'd.subscription_id')
+        .innerJoin('audit_events as e', (j) => j.onRef('e.tenant_id', '=', 'd.tenant_id').onRef('e.seq', '=', 'd.event_seq'))
+        .selectAll('e')
+        .select([
+          'd.id as delivery_id',
+          'd.seq as delivery_seq',
+          'd.subscription_id',
+          'd.attempts',
+          'd.first_attempt_at',
+          's.tenant_id as subscription_tenant_id',
+          's.url',
+          's.secret_enc',
+          's.previous_secret_enc',
+          's.previous_valid_until',
+        ])
+        .where('d.id', 'in', ids)
+        .orderBy('d.seq')
+        .execute();
+      return rows.map(
+        (r): ClaimedDelivery => ({
+          id: r.delivery_id,
+          subscriptionId: r.subscription_id,
+          subscriptionTenantId: r.subscription_tenant_id,
+          url: r.url,
+          attempts: r.attempts,
+          firstAttemptAt: r.first_attempt_at ?? now,
+          secretsEnc:
+            r.previous_secret_enc && r.previous_valid_until && r.previous_valid_until > now
+              ? [r.secret_enc, r.previous_secret_enc]
+              : [r.secret_enc],
+          event: toEvent(r),
+        }),
+      );
+    },
+    async markDelivered(id, r, now) {
+      const row = await mark(id)
+        .set({
+          status: 'delivered',
+          lease_until: null,
+          delivered_at: now,
+          last_status: r.status,
+          last_latency_ms: r.latencyMs,
+          last_error: null,
+        })
+        .returning('subscription_id')
+        .executeTakeFirst();
+      if (!row) return;
+      await db
+        .updateTable('webhook_subscriptions')
+        .set({ state: 'active' })
+        .where('id', '=', row.subscription_id)
+        .where('state', '=', 'failing')
+        .execute();
+    },
+    async markFailed(id, r, nextAttemptAt) {
+      await mark(id)
+        .set({
+          status: 'failing',
+          lease_until: null,
+          next_attempt_at: nextAttemptAt,
+          last_status: r.status,
+          last_latency_ms: r.latencyMs,
+          last_error: r.error?.slice(0, 500) ?? null,
+        })
+        .execute();
+    },
+    async markGivenUp(id, r) {
+      const row = await mark(id)
+        .set({
+          status: 'given_up',
+          lease_until: null,
+          last_status: r.status,
+          last_latency_ms: r.latencyMs,
+          last_error: r.error?.slice(0, 500) ?? null,
+        })
+        .returning('subscription_id')
+        .executeTakeFirstOrThrow();
+      const before = await db
+        .selectFrom('webhook_subscriptions')
+        .select(['state', 'tenant_id', 'url'])
+        .where('id', '=', row.subscription_id)
+        .forUpdate()
+        .executeTakeFirstOrThrow();
+      if (before.state === 'active') {
+        await db
+          .updateTable('webhook_subscriptions')
+          .set({ state: 'failing' })
+          .where('id', '=', row.subscription_id)
+          .execute();
+      }
+      return { becameFailing: before.state === 'active', tenantId: before.tenant_id, url: before.url };
+    },
+    async managerEmails(tenantId) {
+      const rows = await db
+        .selectFrom('users as u')
+        .innerJoin('user_roles as ur', (j) => j.onRef('ur.user_id', '=', 'u.id').on('ur.tenant_id', '=', tenantId))
+        .innerJoin('roles as r', 'r.key', 'ur.role_key')
+        .select('u.email')
+        .distinct()
+        .where('u.tenant_id', '=', tenantId)
+        .where('u.state', '=', 'active')
+        .where('u.email', 'is not', null)
+        .where(sql<boolean>`${'webhooks.manage'} = ANY (r.permissions)`)
+        .execute();
+      return rows.flatMap((r) => (r.email ? [r.email] : []));
+    },
+    async eventsAfter(tenantId, afterSeq, limit) {
+      const rows = await db
+        .selectFrom('audit_events')
+        .selectAll()
+        .where('tenant_id', '=', tenantId)
+        .where('seq', '>', String(afterSeq))
+        .orderBy('seq')
+        .limit(limit)
+        .execute();
+      return rows.map(toEvent);
+    },
+  };
+}
