@@ -204,3 +204,22 @@ export interface WebhookRepo {
   /** The tenant's events after `afterSeq`, oldest first (the change feed). */
   eventsAfter(tenantId: string, afterSeq: number, limit: number): Promise<AuditEvent[]>;
 }
+
+/** One signed POST of an event body; never throws (a refusal or a network error is a result). */
+export interface WebhookSender {
+  send(req: { url: string; id: string; timestamp: Date; body: string; secrets: string[] }): Promise<
+    AttemptResult & { ok: boolean }
+  >;
+}
+
+/** What the webhook routes need beside AppDeps (wired in compose-webhooks.ts). */
+export interface WebhookServices {
+  /** Seals a new secret for storage. */
+  seal(plain: string): string;
+  /** A fresh secret in the Standard Webhooks form (`whsec_` and base64). */
+  newSecret(): string;
+  /** KONTOR_WEBHOOKS_ALLOW_LOOPBACK: http://127.0.0.1 URLs may be subscribed (development). */
+  allowLoopback: boolean;
+  /** Runs a delivery pass now (after a test event or a redelivery); never throws. */
+  flush(): Promise<unknown>;
+}

@@ -89,7 +89,7 @@ describe('the webhook outbox', () => {
       .selectFrom('audit_events')
       .select('action')
       .where('tenant_id', '=', t.id)
-      .where('seq', '=', seq)
+      .where('seq', '=', String(seq))
       .executeTakeFirstOrThrow();
     expect(ev.action).toBe('user.deleted');
   });
