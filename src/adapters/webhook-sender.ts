@@ -35,7 +35,8 @@ async function readCapped(res: Response, max: number): Promise<string> {
  */
 export function webhookSender(o: WebhookSenderOptions): WebhookSender {
   return {
-    async send({ url, id, timestamp, body, secrets }) {
+    async send({ url, id, body, secrets }) {
+      const timestamp = new Date();
       const signature = secrets.map((s) => new Webhook(s).sign(id, timestamp, body)).join(' ');
       const started = performance.now();
       const signal = AbortSignal.timeout(o.totalTimeoutMs);
@@ -59,7 +60,9 @@ export function webhookSender(o: WebhookSenderOptions): WebhookSender {
           ok,
           status: res.status,
           latencyMs,
-          error: ok ? null : `HTTP ${res.status}${res.status >= 300 && res.status < 400 ? ' (redirects are not followed)' : ''}: ${text.slice(0, 200)}`,
+          error: ok
+            ? null
+            : `HTTP ${res.status}${res.status >= 300 && res.status < 400 ? ' (redirects are not followed)' : ''}: ${text.slice(0, 200)}`,
         };
       } catch (e) {
         const latencyMs = Math.round(performance.now() - started);

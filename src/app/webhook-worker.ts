@@ -81,7 +81,6 @@ export class WebhookWorker {
     const result = await this.o.sender.send({
       url: d.url,
       id: eventId(d.event.tenantId, d.event.seq),
-      timestamp: this.o.clock.now(),
       body: JSON.stringify(webhookEvent(d.event)),
       secrets: d.secretsEnc.map((s) => this.o.open(s)),
     });

@@ -1,6 +1,5 @@
 import type { AppRepo } from './apps.js';
 import type { AuditEvent, AuditInput } from './audit.js';
-import type { WebhookRepo } from './webhooks.js';
 import type { Company } from './company.js';
 import type { FieldDefinition } from './custom-fields.js';
 import type { OidcKeyRepo, OidcPayloadRepo } from './oidc.js';
@@ -8,6 +7,7 @@ import type { Role } from './role.js';
 import type { Share } from './share.js';
 import type { Tenant, TenantKind, TenantSettings, TenantStatus } from './tenant.js';
 import type { User, UserState, UserType } from './user.js';
+import type { WebhookRepo } from './webhooks.js';
 
 export interface Clock {
   now(): Date;

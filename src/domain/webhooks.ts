@@ -205,11 +205,12 @@ export interface WebhookRepo {
   eventsAfter(tenantId: string, afterSeq: number, limit: number): Promise<AuditEvent[]>;
 }
 
-/** One signed POST of an event body; never throws (a refusal or a network error is a result). */
+/**
+ * One signed POST of an event body; never throws (a refusal or a network error is a result).
+ * The signed timestamp is the wall-clock moment of sending: receivers judge replays by it.
+ */
 export interface WebhookSender {
-  send(req: { url: string; id: string; timestamp: Date; body: string; secrets: string[] }): Promise<
-    AttemptResult & { ok: boolean }
-  >;
+  send(req: { url: string; id: string; body: string; secrets: string[] }): Promise<AttemptResult & { ok: boolean }>;
 }
 
 /** What the webhook routes need beside AppDeps (wired in compose-webhooks.ts). */

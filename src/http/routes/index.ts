@@ -15,6 +15,7 @@ import { userCredentialRoutes } from './user-credentials.js';
 import { userRoutes } from './users.js';
 import { userExportRoutes } from './users-export.js';
 import { userImportRoutes } from './users-import.js';
+import { webhookRoutes } from './webhooks.js';
 
 /** Every /api/v1 route, one file per feature. */
 export function registerRoutes(app: Api, r: RouteDeps): void {
@@ -34,4 +35,5 @@ export function registerRoutes(app: Api, r: RouteDeps): void {
   decisionRoutes(app, r);
   appRoutes(app, r);
   systemRoutes(app, r);
+  webhookRoutes(app, r);
 }

@@ -138,7 +138,9 @@ export function webhookRepo(db: Kysely<Database>): WebhookRepo {
       const rows = await db
         .selectFrom('webhook_deliveries as d')
         .innerJoin('webhook_subscriptions as s', 's.id', 'd.subscription_id')
-        .innerJoin('audit_events as e', (j) => j.onRef('e.tenant_id', '=', 'd.tenant_id').onRef('e.seq', '=', 'd.event_seq'))
+        .innerJoin('audit_events as e', (j) =>
+          j.onRef('e.tenant_id', '=', 'd.tenant_id').onRef('e.seq', '=', 'd.event_seq'),
+        )
         .selectAll('d')
         .select('e.action')
         .where('s.tenant_id', '=', tenantId)
@@ -204,7 +206,9 @@ export function webhookRepo(db: Kysely<Database>): WebhookRepo {
       const rows = await db
         .selectFrom('webhook_deliveries as d')
         .innerJoin('webhook_subscriptions as s', 's.id', 'd.subscription_id')
-        .innerJoin('audit_events as e', (j) => j.onRef('e.tenant_id', '=', 'd.tenant_id').onRef('e.seq', '=', 'd.event_seq'))
+        .innerJoin('audit_events as e', (j) =>
+          j.onRef('e.tenant_id', '=', 'd.tenant_id').onRef('e.seq', '=', 'd.event_seq'),
+        )
         .selectAll('e')
         .select([
           'd.id as delivery_id',

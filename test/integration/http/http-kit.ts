@@ -1,6 +1,6 @@
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import type { AuthSettings } from '../../../src/app/auth/auth-deps.js';
-import { createHttpApp } from '../../../src/compose-http.js';
+import { createHttpApp, type HttpAppOptions } from '../../../src/compose-http.js';
 import type { MailMessage } from '../../../src/domain/auth-ports.js';
 import type { Tenant } from '../../../src/domain/tenant.js';
 import type { User, UserType } from '../../../src/domain/user.js';
@@ -46,7 +46,10 @@ export interface HttpKit {
 export const sessionCookieOf = (res: LightMyRequestResponse): string | undefined =>
   res.cookies.find((c) => c.name === 'kontor_session')?.value;
 
-export async function httpKit(settings: Partial<AuthSettings> = {}): Promise<HttpKit> {
+export async function httpKit(
+  settings: Partial<AuthSettings> = {},
+  extra: Pick<HttpAppOptions, 'webhookPollMs' | 'webhookOutbound' | 'onWebhooks'> = {},
+): Promise<HttpKit> {
   const k = await testKontor();
   let t = Date.now();
   const clock: TestClock = {
@@ -61,6 +64,7 @@ export async function httpKit(settings: Partial<AuthSettings> = {}): Promise<Htt
     mail: { send: async (m) => void mails.push(m) },
     logger: false,
     settings,
+    ...extra,
   });
   let n = 0;
   const kit: HttpKit = {
