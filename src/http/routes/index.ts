@@ -6,6 +6,7 @@ import { catalogueRoutes } from './catalogue.js';
 import { companyRoutes } from './companies.js';
 import { decisionRoutes } from './decisions.js';
 import { emailVerificationRoutes } from './email-verification.js';
+import { eventRoutes } from './events.js';
 import { meRoutes } from './me.js';
 import { shareRoutes } from './shares.js';
 import { ssoRoutes } from './sso.js';
@@ -36,4 +37,5 @@ export function registerRoutes(app: Api, r: RouteDeps): void {
   appRoutes(app, r);
   systemRoutes(app, r);
   webhookRoutes(app, r);
+  eventRoutes(app, r);
 }
