@@ -182,6 +182,9 @@ export async function createHttpApp(kontor: Kontor, opts: HttpAppOptions = {}): 
       'KONTOR_OUTBOUND_ALLOW_LOOPBACK=1: SSO providers on 127.0.0.1 are reachable; development and tests only',
     );
   }
+  if (webhooks.services.allowLoopback) {
+    app.log.warn('KONTOR_WEBHOOKS_ALLOW_LOOPBACK=1: webhooks may reach 127.0.0.1; development and tests only');
+  }
   return app;
 }
 
