@@ -16,6 +16,7 @@ export interface PurgeCounts extends Record<string, number> {
   apiTokens: number;
   outbox: number;
   oidcRecords: number;
+  webhookDeliveries: number;
 }
 
 const ago = (now: Date, seconds: number) => new Date(now.getTime() - seconds * 1000);
@@ -26,7 +27,8 @@ const DAY = 86400;
  * revoked, throttle windows that closed (a temporary lock's level a day after it began), used or
  * expired one-time links, idempotency answers older than their 24 h replay window, and API
  * tokens expired or revoked for 30 days (kept that long so their owners still see why a script
- * stopped), outbox rows a week after they were sent and a month after they were given up, and the
+ * stopped), outbox rows a week after they were sent and a month after they were given up, webhook
+ * deliveries done (delivered or given up) a month after they were queued, and the
  * OpenID Provider's records (codes, sessions, refresh tokens, …) once expired. Each delete is one statement, safe to run on every instance at once. Faults are
  * classified and retried like a unit of work.
  */
@@ -77,7 +79,14 @@ async function purgeOn(db: Kysely<Database>, now: Date, s: PurgeSettings): Promi
     .where((eb) => eb.or([eb('sent_at', '<=', ago(now, 7 * DAY)), eb('given_up_at', '<=', ago(now, 30 * DAY))]))
     .executeTakeFirst();
   const oidc = await db.deleteFrom('oidc_payloads').where('expires_at', '<=', now).executeTakeFirst();
+  // The delivery log keeps a month: long enough to see what a receiver missed and redeliver it.
+  const hooks = await db
+    .deleteFrom('webhook_deliveries')
+    .where('status', 'in', ['delivered', 'given_up'])
+    .where('created_at', '<=', ago(now, 30 * DAY))
+    .executeTakeFirst();
   return {
+    webhookDeliveries: n(hooks),
     oidcRecords: n(oidc),
     outbox: n(outbox),
     sessions: n(sessions),

@@ -126,6 +126,7 @@ describe('purging expired sign-in state', () => {
       apiTokens: 0,
       outbox: 2,
       oidcRecords: 1,
+      webhookDeliveries: 0,
     });
     const left = async (table: string, col: string) =>
       (await sql<{ v: string }>`SELECT ${sql.ref(col)} AS v FROM ${sql.table(table)} ORDER BY 1`.execute(db)).rows.map(
