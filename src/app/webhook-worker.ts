@@ -10,6 +10,9 @@ import {
 import { recordEvent } from './context.js';
 import { queueMail } from './mail-outbox.js';
 
+/** Deliveries a lane sends before it returns to a claim pass (fairness to the next pass). */
+const LANE_MAX = 500;
+
 export interface WebhookWorkerOptions {
   store: Store;
   clock: Clock;
@@ -70,35 +73,43 @@ export class WebhookWorker {
   private async pass(): Promise<number> {
     const { store, clock } = this.o;
     const now = clock.now();
-    const lease = new Date(now.getTime() + (this.o.leaseSeconds ?? 60) * 1000);
-    const items = await store.transaction((r) => r.webhooks.claim(now, this.o.batch ?? 50, lease));
+    const items = await store.transaction((r) => r.webhooks.claim(now, this.o.batch ?? 50, this.leaseFrom(now)));
     // Different subscriptions in parallel; the claim never hands out two of one subscription.
     await Promise.all(items.map((d) => this.deliver(d)));
     return items.length;
   }
 
-  private async deliver(d: ClaimedDelivery): Promise<void> {
-    const result = await this.o.sender.send({
-      url: d.url,
-      id: eventId(d.event.tenantId, d.event.seq),
-      body: JSON.stringify(webhookEvent(d.event)),
-      secrets: d.secretsEnc.map((s) => this.o.open(s)),
-    });
-    if (!result.ok) this.o.onError(`webhook to ${d.url} failed: ${result.error}`, undefined);
-    await this.record(d, result);
+  /** A subscription's lane: this delivery, then each next one that is due, one at a time. */
+  private async deliver(first: ClaimedDelivery): Promise<void> {
+    for (let d: ClaimedDelivery | undefined = first, n = 0; d && n < LANE_MAX; n++) {
+      const current: ClaimedDelivery = d;
+      const result = await this.o.sender.send({
+        url: current.url,
+        id: eventId(current.event.tenantId, current.event.seq),
+        body: JSON.stringify(webhookEvent(current.event)),
+        secrets: current.secretsEnc.map((s) => this.o.open(s)),
+      });
+      if (!result.ok) this.o.onError(`webhook to ${current.url} failed: ${result.error}`, undefined);
+      d = await this.record(current, result, n + 1 < LANE_MAX);
+    }
   }
 
-  private async record(d: ClaimedDelivery, result: AttemptResult & { ok: boolean }): Promise<void> {
+  /** Records an attempt; after a success, returns the subscription's next delivery if claimed. */
+  private async record(
+    d: ClaimedDelivery,
+    result: AttemptResult & { ok: boolean },
+    claimNext: boolean,
+  ): Promise<ClaimedDelivery | undefined> {
     const { store, clock } = this.o;
     const now = clock.now();
     if (result.ok) {
-      await store.transaction((r) => r.webhooks.markDelivered(d.id, result, now));
-      return;
+      const lease = claimNext ? this.leaseFrom(now) : undefined;
+      return store.transaction((r) => r.webhooks.markDelivered(d.id, result, now, lease));
     }
     const next = nextAttempt(d.firstAttemptAt, d.attempts, now, (this.o.random ?? Math.random)());
     if (next) {
       await store.transaction((r) => r.webhooks.markFailed(d.id, result, next));
-      return;
+      return undefined;
     }
     await store.transaction(async (r) => {
       const given = await r.webhooks.markGivenUp(d.id, result);
@@ -122,5 +133,10 @@ export class WebhookWorker {
         });
       }
     });
+    return undefined;
+  }
+
+  private leaseFrom(now: Date): Date {
+    return new Date(now.getTime() + (this.o.leaseSeconds ?? 60) * 1000);
   }
 }

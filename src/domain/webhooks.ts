@@ -194,8 +194,11 @@ export interface WebhookRepo {
    * events one at a time in order. The attempt count is raised by the claim.
    */
   claim(now: Date, limit: number, leaseUntil: Date): Promise<ClaimedDelivery[]>;
-  /** Delivered; a failing subscription is active again. */
-  markDelivered(id: string, r: AttemptResult, now: Date): Promise<void>;
+  /**
+   * Delivered; a failing subscription is active again. With `leaseUntil`, the subscription's next
+   * delivery, when due, is claimed in the same commit and returned (the worker's lane goes on).
+   */
+  markDelivered(id: string, r: AttemptResult, now: Date, leaseUntil?: Date): Promise<ClaimedDelivery | undefined>;
   markFailed(id: string, r: AttemptResult, nextAttemptAt: Date): Promise<void>;
   /** Given up; the subscription is marked failing. True when it was not failing before. */
   markGivenUp(id: string, r: AttemptResult): Promise<{ becameFailing: boolean; tenantId: string; url: string }>;

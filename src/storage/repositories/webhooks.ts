@@ -49,6 +49,48 @@ export async function enqueueDeliveries(db: Kysely<Database>, e: AuditEvent, now
     ORDER BY s.id`.execute(db);
 }
 
+/** What a worker needs to send claimed deliveries, in seq order. */
+async function loadClaimed(db: Kysely<Database>, ids: string[], now: Date): Promise<ClaimedDelivery[]> {
+  if (ids.length === 0) return [];
+  const rows = await db
+    .selectFrom('webhook_deliveries as d')
+    .innerJoin('webhook_subscriptions as s', 's.id', 'd.subscription_id')
+    .innerJoin('audit_events as e', (j) =>
+      j.onRef('e.tenant_id', '=', 'd.tenant_id').onRef('e.seq', '=', 'd.event_seq'),
+    )
+    .selectAll('e')
+    .select([
+      'd.id as delivery_id',
+      'd.seq as delivery_seq',
+      'd.subscription_id',
+      'd.attempts',
+      'd.first_attempt_at',
+      's.tenant_id as subscription_tenant_id',
+      's.url',
+      's.secret_enc',
+      's.previous_secret_enc',
+      's.previous_valid_until',
+    ])
+    .where('d.id', 'in', ids)
+    .orderBy('d.seq')
+    .execute();
+  return rows.map(
+    (r): ClaimedDelivery => ({
+      id: r.delivery_id,
+      subscriptionId: r.subscription_id,
+      subscriptionTenantId: r.subscription_tenant_id,
+      url: r.url,
+      attempts: r.attempts,
+      firstAttemptAt: r.first_attempt_at ?? now,
+      secretsEnc:
+        r.previous_secret_enc && r.previous_valid_until && r.previous_valid_until > now
+          ? [r.secret_enc, r.previous_secret_enc]
+          : [r.secret_enc],
+      event: toEvent(r),
+    }),
+  );
+}
+
 export function webhookRepo(db: Kysely<Database>): WebhookRepo {
   const mark = (id: string) => db.updateTable('webhook_deliveries').where('id', '=', id);
   return {
@@ -201,47 +243,13 @@ export function webhookRepo(db: Kysely<Database>): WebhookRepo {
           FOR UPDATE OF x SKIP LOCKED
         )
         RETURNING d.id`.execute(db);
-      const ids = claimed.rows.map((r) => r.id);
-      if (ids.length === 0) return [];
-      const rows = await db
-        .selectFrom('webhook_deliveries as d')
-        .innerJoin('webhook_subscriptions as s', 's.id', 'd.subscription_id')
-        .innerJoin('audit_events as e', (j) =>
-          j.onRef('e.tenant_id', '=', 'd.tenant_id').onRef('e.seq', '=', 'd.event_seq'),
-        )
-        .selectAll('e')
-        .select([
-          'd.id as delivery_id',
-          'd.seq as delivery_seq',
-          'd.subscription_id',
-          'd.attempts',
-          'd.first_attempt_at',
-          's.tenant_id as subscription_tenant_id',
-          's.url',
-          's.secret_enc',
-          's.previous_secret_enc',
-          's.previous_valid_until',
-        ])
-        .where('d.id', 'in', ids)
-        .orderBy('d.seq')
-        .execute();
-      return rows.map(
-        (r): ClaimedDelivery => ({
-          id: r.delivery_id,
-          subscriptionId: r.subscription_id,
-          subscriptionTenantId: r.subscription_tenant_id,
-          url: r.url,
-          attempts: r.attempts,
-          firstAttemptAt: r.first_attempt_at ?? now,
-          secretsEnc:
-            r.previous_secret_enc && r.previous_valid_until && r.previous_valid_until > now
-              ? [r.secret_enc, r.previous_secret_enc]
-              : [r.secret_enc],
-          event: toEvent(r),
-        }),
+      return loadClaimed(
+        db,
+        claimed.rows.map((r) => r.id),
+        now,
       );
     },
-    async markDelivered(id, r, now) {
+    async markDelivered(id, r, now, leaseUntil) {
       const row = await mark(id)
         .set({
           status: 'delivered',
@@ -260,6 +268,30 @@ export function webhookRepo(db: Kysely<Database>): WebhookRepo {
         .where('id', '=', row.subscription_id)
         .where('state', '=', 'failing')
         .execute();
+      if (!leaseUntil) return undefined;
+      // The subscription's next delivery, claimed in the same commit: it never stands unleased at
+      // the head, so no other worker can take it, and the lane goes on without a new claim pass.
+      // No SKIP LOCKED here: skipping a locked head would take the one after it, out of order.
+      const next = await sql<{ id: string }>`
+        UPDATE webhook_deliveries d
+        SET lease_until = ${leaseUntil}, attempts = d.attempts + 1, first_attempt_at = COALESCE(d.first_attempt_at, ${now})
+        WHERE d.id = (
+          SELECT x.id FROM webhook_deliveries x
+          WHERE x.subscription_id = ${row.subscription_id} AND x.status IN ('pending','failing')
+          ORDER BY x.seq LIMIT 1
+          FOR UPDATE
+        )
+          AND d.next_attempt_at <= ${now}
+          AND (d.lease_until IS NULL OR d.lease_until <= ${now})
+          AND EXISTS (SELECT 1 FROM webhook_subscriptions s WHERE s.id = d.subscription_id AND s.state <> 'disabled')
+        RETURNING d.id`.execute(db);
+      return (
+        await loadClaimed(
+          db,
+          next.rows.map((x) => x.id),
+          now,
+        )
+      )[0];
     },
     async markFailed(id, r, nextAttemptAt) {
       await mark(id)
