@@ -129,10 +129,13 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -202,10 +205,13 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -309,10 +315,13 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -382,10 +391,13 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -496,10 +508,13 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -569,10 +584,13 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -694,10 +712,13 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -767,10 +788,13 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -888,10 +912,13 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -961,10 +988,13 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -1125,10 +1155,13 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -1198,10 +1231,13 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -1313,10 +1349,13 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -1386,10 +1425,13 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -1501,10 +1543,13 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -1574,10 +1619,13 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -1695,10 +1743,13 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -1768,10 +1819,13 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -1887,10 +1941,13 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -1960,10 +2017,13 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -2070,10 +2130,13 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -2143,10 +2206,13 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -2270,10 +2336,13 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -2343,10 +2412,13 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -2439,10 +2511,13 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -2512,10 +2587,13 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -2640,10 +2718,13 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -2713,10 +2794,13 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -2846,10 +2930,13 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -2919,10 +3006,13 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -3049,10 +3139,13 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -3122,10 +3215,13 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -3286,10 +3382,13 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -3359,10 +3458,13 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -3493,10 +3595,13 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -3566,10 +3671,13 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -3714,10 +3822,13 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -3787,10 +3898,13 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -3927,10 +4041,13 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -4000,10 +4117,13 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -4137,10 +4257,13 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -4210,10 +4333,13 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -4306,10 +4432,13 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -4379,10 +4508,13 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -4509,10 +4641,13 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -4582,10 +4717,13 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -4704,10 +4842,13 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -4777,10 +4918,13 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -4910,10 +5054,13 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -4983,10 +5130,13 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -5115,10 +5265,13 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -5188,10 +5341,13 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -5320,10 +5476,13 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -5393,10 +5552,13 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -5525,10 +5687,13 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -5598,10 +5763,13 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -5716,10 +5884,13 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -5789,10 +5960,13 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -5912,10 +6086,13 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -5985,10 +6162,13 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -6098,10 +6278,13 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -6171,10 +6354,13 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -6283,10 +6469,13 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -6356,10 +6545,13 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -6469,10 +6661,13 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -6542,10 +6737,13 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -6649,10 +6847,13 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -6722,10 +6923,13 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -6831,10 +7035,13 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -6904,10 +7111,13 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -7013,10 +7223,13 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -7086,10 +7299,13 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -7198,10 +7414,13 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -7271,10 +7490,13 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -7400,10 +7622,13 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -7473,10 +7698,13 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -7616,10 +7844,13 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -7689,10 +7920,13 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -7829,10 +8063,13 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -7902,10 +8139,13 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -8036,10 +8276,13 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -8109,10 +8352,13 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -8236,10 +8482,13 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -8309,10 +8558,13 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -8447,10 +8699,13 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -8520,10 +8775,13 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -8668,10 +8926,13 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -8741,10 +9002,13 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -8879,10 +9143,13 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -8952,10 +9219,13 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -9049,10 +9319,13 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -9122,10 +9395,13 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -9272,10 +9548,13 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -9345,10 +9624,13 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -9450,10 +9732,13 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -9523,10 +9808,13 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -9619,10 +9907,13 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -9692,10 +9983,13 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -9815,10 +10109,13 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -9888,10 +10185,13 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -10007,10 +10307,13 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -10080,10 +10383,13 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -10192,10 +10498,13 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -10265,10 +10574,13 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -10380,10 +10692,13 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -10453,10 +10768,13 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -10567,10 +10885,13 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -10640,10 +10961,13 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -10751,10 +11075,13 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -10824,10 +11151,13 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -10945,10 +11275,13 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -11018,10 +11351,13 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -11129,10 +11465,13 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -11202,10 +11541,13 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -11326,10 +11668,13 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -11399,10 +11744,13 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -11514,10 +11862,13 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -11587,10 +11938,13 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -11703,10 +12057,13 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -11776,10 +12133,13 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -11888,10 +12248,13 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -11961,10 +12324,13 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -12102,10 +12468,13 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -12175,10 +12544,13 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -12296,10 +12668,13 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -12369,10 +12744,13 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -12491,10 +12869,13 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -12564,10 +12945,13 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -12677,10 +13061,13 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -12750,10 +13137,13 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -12861,10 +13251,13 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -12934,10 +13327,13 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -13054,10 +13450,13 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -13127,10 +13526,13 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -13244,10 +13646,13 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -13317,10 +13722,13 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -13428,10 +13836,13 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -13501,10 +13912,13 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -13621,10 +14035,13 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -13694,10 +14111,13 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -13819,10 +14239,13 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -13892,10 +14315,13 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -14028,10 +14454,13 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -14101,10 +14530,13 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -14250,10 +14682,13 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -14323,10 +14758,13 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -14458,10 +14896,13 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -14531,10 +14972,13 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -14628,10 +15072,13 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -14701,10 +15148,13 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -14848,10 +15298,13 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -14921,10 +15374,13 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -15056,10 +15512,13 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -15129,10 +15588,13 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -15144,6 +15606,2634 @@ export interface paths {
         };
       };
     };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/system/purge': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Purge expired sessions, links, counters and sent mail now (system.jobs.manage) */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              purged: {
+                [key: string]: number;
+              };
+            };
+          };
+        };
+        /** @description Problem details */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              code:
+                | 'validation.invalid'
+                | 'validation.password_policy'
+                | 'password.reused'
+                | 'validation.field_value'
+                | 'auth.unauthenticated'
+                | 'auth.invalid_credentials'
+                | 'auth.throttled'
+                | 'auth.password_change_required'
+                | 'auth.csrf'
+                | 'auth.forbidden'
+                | 'auth.token_invalid'
+                | 'grant.not_own_user'
+                | 'grant.requires_admin'
+                | 'grant.operation_role_outside_provider'
+                | 'grant.admin_role_not_held'
+                | 'grant.not_customer_primary'
+                | 'grant.shared_user_read_only'
+                | 'grant.system_only'
+                | 'grant.password_change_not_allowed'
+                | 'grant.missing_permission'
+                | 'grant.target_outranks'
+                | 'role.unknown'
+                | 'role.invalid_definition'
+                | 'tenant.invalid_parent'
+                | 'tenant.cycle'
+                | 'tenant.has_children'
+                | 'tenant.suspended'
+                | 'tenant.outside_reach'
+                | 'tenant.root_immutable'
+                | 'user.primary_exists'
+                | 'user.login_taken'
+                | 'user.not_active'
+                | 'share.invalid'
+                | 'share.exists'
+                | 'share.not_offered'
+                | 'resource.not_found'
+                | 'resource.conflict'
+                | 'resource.stale'
+                | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
+                | 'storage.unavailable'
+                | 'internal.error'
+                | 'request.too_large'
+                | 'request.unsupported_media_type'
+                | 'import.rejected'
+                | 'sso.rejected'
+                | 'sso.link_exists'
+                | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'webhook.not_configured'
+                | 'sso.email_mapping_required';
+              errors?: {
+                field: string;
+                code: string;
+                message: string;
+              }[];
+            };
+          };
+        };
+        /** @description Problem details */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              code:
+                | 'validation.invalid'
+                | 'validation.password_policy'
+                | 'password.reused'
+                | 'validation.field_value'
+                | 'auth.unauthenticated'
+                | 'auth.invalid_credentials'
+                | 'auth.throttled'
+                | 'auth.password_change_required'
+                | 'auth.csrf'
+                | 'auth.forbidden'
+                | 'auth.token_invalid'
+                | 'grant.not_own_user'
+                | 'grant.requires_admin'
+                | 'grant.operation_role_outside_provider'
+                | 'grant.admin_role_not_held'
+                | 'grant.not_customer_primary'
+                | 'grant.shared_user_read_only'
+                | 'grant.system_only'
+                | 'grant.password_change_not_allowed'
+                | 'grant.missing_permission'
+                | 'grant.target_outranks'
+                | 'role.unknown'
+                | 'role.invalid_definition'
+                | 'tenant.invalid_parent'
+                | 'tenant.cycle'
+                | 'tenant.has_children'
+                | 'tenant.suspended'
+                | 'tenant.outside_reach'
+                | 'tenant.root_immutable'
+                | 'user.primary_exists'
+                | 'user.login_taken'
+                | 'user.not_active'
+                | 'share.invalid'
+                | 'share.exists'
+                | 'share.not_offered'
+                | 'resource.not_found'
+                | 'resource.conflict'
+                | 'resource.stale'
+                | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
+                | 'storage.unavailable'
+                | 'internal.error'
+                | 'request.too_large'
+                | 'request.unsupported_media_type'
+                | 'import.rejected'
+                | 'sso.rejected'
+                | 'sso.link_exists'
+                | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'webhook.not_configured'
+                | 'sso.email_mapping_required';
+              errors?: {
+                field: string;
+                code: string;
+                message: string;
+              }[];
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/system/audit-verify': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Recompute every tenant’s audit hash chain (system.jobs.manage); tenant ids only */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              tenants: {
+                /** Format: uuid */
+                tenantId: string;
+                events: number;
+                status: 'ok' | 'broken';
+                /** @description The first event found changed, unlinked or missing */
+                brokenAtSeq?: number;
+              }[];
+              broken: number;
+            };
+          };
+        };
+        /** @description Problem details */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              code:
+                | 'validation.invalid'
+                | 'validation.password_policy'
+                | 'password.reused'
+                | 'validation.field_value'
+                | 'auth.unauthenticated'
+                | 'auth.invalid_credentials'
+                | 'auth.throttled'
+                | 'auth.password_change_required'
+                | 'auth.csrf'
+                | 'auth.forbidden'
+                | 'auth.token_invalid'
+                | 'grant.not_own_user'
+                | 'grant.requires_admin'
+                | 'grant.operation_role_outside_provider'
+                | 'grant.admin_role_not_held'
+                | 'grant.not_customer_primary'
+                | 'grant.shared_user_read_only'
+                | 'grant.system_only'
+                | 'grant.password_change_not_allowed'
+                | 'grant.missing_permission'
+                | 'grant.target_outranks'
+                | 'role.unknown'
+                | 'role.invalid_definition'
+                | 'tenant.invalid_parent'
+                | 'tenant.cycle'
+                | 'tenant.has_children'
+                | 'tenant.suspended'
+                | 'tenant.outside_reach'
+                | 'tenant.root_immutable'
+                | 'user.primary_exists'
+                | 'user.login_taken'
+                | 'user.not_active'
+                | 'share.invalid'
+                | 'share.exists'
+                | 'share.not_offered'
+                | 'resource.not_found'
+                | 'resource.conflict'
+                | 'resource.stale'
+                | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
+                | 'storage.unavailable'
+                | 'internal.error'
+                | 'request.too_large'
+                | 'request.unsupported_media_type'
+                | 'import.rejected'
+                | 'sso.rejected'
+                | 'sso.link_exists'
+                | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'webhook.not_configured'
+                | 'sso.email_mapping_required';
+              errors?: {
+                field: string;
+                code: string;
+                message: string;
+              }[];
+            };
+          };
+        };
+        /** @description Problem details */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              code:
+                | 'validation.invalid'
+                | 'validation.password_policy'
+                | 'password.reused'
+                | 'validation.field_value'
+                | 'auth.unauthenticated'
+                | 'auth.invalid_credentials'
+                | 'auth.throttled'
+                | 'auth.password_change_required'
+                | 'auth.csrf'
+                | 'auth.forbidden'
+                | 'auth.token_invalid'
+                | 'grant.not_own_user'
+                | 'grant.requires_admin'
+                | 'grant.operation_role_outside_provider'
+                | 'grant.admin_role_not_held'
+                | 'grant.not_customer_primary'
+                | 'grant.shared_user_read_only'
+                | 'grant.system_only'
+                | 'grant.password_change_not_allowed'
+                | 'grant.missing_permission'
+                | 'grant.target_outranks'
+                | 'role.unknown'
+                | 'role.invalid_definition'
+                | 'tenant.invalid_parent'
+                | 'tenant.cycle'
+                | 'tenant.has_children'
+                | 'tenant.suspended'
+                | 'tenant.outside_reach'
+                | 'tenant.root_immutable'
+                | 'user.primary_exists'
+                | 'user.login_taken'
+                | 'user.not_active'
+                | 'share.invalid'
+                | 'share.exists'
+                | 'share.not_offered'
+                | 'resource.not_found'
+                | 'resource.conflict'
+                | 'resource.stale'
+                | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
+                | 'storage.unavailable'
+                | 'internal.error'
+                | 'request.too_large'
+                | 'request.unsupported_media_type'
+                | 'import.rejected'
+                | 'sso.rejected'
+                | 'sso.link_exists'
+                | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'webhook.not_configured'
+                | 'sso.email_mapping_required';
+              errors?: {
+                field: string;
+                code: string;
+                message: string;
+              }[];
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/system/config': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The effective configuration, secrets redacted (system.config.read) */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              config: {
+                [key: string]: unknown;
+              };
+            };
+          };
+        };
+        /** @description Problem details */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              code:
+                | 'validation.invalid'
+                | 'validation.password_policy'
+                | 'password.reused'
+                | 'validation.field_value'
+                | 'auth.unauthenticated'
+                | 'auth.invalid_credentials'
+                | 'auth.throttled'
+                | 'auth.password_change_required'
+                | 'auth.csrf'
+                | 'auth.forbidden'
+                | 'auth.token_invalid'
+                | 'grant.not_own_user'
+                | 'grant.requires_admin'
+                | 'grant.operation_role_outside_provider'
+                | 'grant.admin_role_not_held'
+                | 'grant.not_customer_primary'
+                | 'grant.shared_user_read_only'
+                | 'grant.system_only'
+                | 'grant.password_change_not_allowed'
+                | 'grant.missing_permission'
+                | 'grant.target_outranks'
+                | 'role.unknown'
+                | 'role.invalid_definition'
+                | 'tenant.invalid_parent'
+                | 'tenant.cycle'
+                | 'tenant.has_children'
+                | 'tenant.suspended'
+                | 'tenant.outside_reach'
+                | 'tenant.root_immutable'
+                | 'user.primary_exists'
+                | 'user.login_taken'
+                | 'user.not_active'
+                | 'share.invalid'
+                | 'share.exists'
+                | 'share.not_offered'
+                | 'resource.not_found'
+                | 'resource.conflict'
+                | 'resource.stale'
+                | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
+                | 'storage.unavailable'
+                | 'internal.error'
+                | 'request.too_large'
+                | 'request.unsupported_media_type'
+                | 'import.rejected'
+                | 'sso.rejected'
+                | 'sso.link_exists'
+                | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'webhook.not_configured'
+                | 'sso.email_mapping_required';
+              errors?: {
+                field: string;
+                code: string;
+                message: string;
+              }[];
+            };
+          };
+        };
+        /** @description Problem details */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              code:
+                | 'validation.invalid'
+                | 'validation.password_policy'
+                | 'password.reused'
+                | 'validation.field_value'
+                | 'auth.unauthenticated'
+                | 'auth.invalid_credentials'
+                | 'auth.throttled'
+                | 'auth.password_change_required'
+                | 'auth.csrf'
+                | 'auth.forbidden'
+                | 'auth.token_invalid'
+                | 'grant.not_own_user'
+                | 'grant.requires_admin'
+                | 'grant.operation_role_outside_provider'
+                | 'grant.admin_role_not_held'
+                | 'grant.not_customer_primary'
+                | 'grant.shared_user_read_only'
+                | 'grant.system_only'
+                | 'grant.password_change_not_allowed'
+                | 'grant.missing_permission'
+                | 'grant.target_outranks'
+                | 'role.unknown'
+                | 'role.invalid_definition'
+                | 'tenant.invalid_parent'
+                | 'tenant.cycle'
+                | 'tenant.has_children'
+                | 'tenant.suspended'
+                | 'tenant.outside_reach'
+                | 'tenant.root_immutable'
+                | 'user.primary_exists'
+                | 'user.login_taken'
+                | 'user.not_active'
+                | 'share.invalid'
+                | 'share.exists'
+                | 'share.not_offered'
+                | 'resource.not_found'
+                | 'resource.conflict'
+                | 'resource.stale'
+                | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
+                | 'storage.unavailable'
+                | 'internal.error'
+                | 'request.too_large'
+                | 'request.unsupported_media_type'
+                | 'import.rejected'
+                | 'sso.rejected'
+                | 'sso.link_exists'
+                | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'webhook.not_configured'
+                | 'sso.email_mapping_required';
+              errors?: {
+                field: string;
+                code: string;
+                message: string;
+              }[];
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/tenants/{id}/webhooks': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Webhook subscriptions of the tenant */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              items: {
+                /** Format: uuid */
+                id: string;
+                /** Format: uuid */
+                tenantId: string;
+                url: string;
+                description: string;
+                eventTypes: string[] | null;
+                /** @description tenant: this tenant’s events; subtree: also every tenant below it (a reseller for its customers) */
+                scope: 'tenant' | 'subtree';
+                /** @description failing: a delivery was given up after a day of retries; the next success makes it active */
+                state: 'active' | 'failing' | 'disabled';
+                previousValidUntil: string | null;
+                version: number;
+                /** Format: date-time */
+                createdAt: string;
+                /** Format: date-time */
+                updatedAt: string;
+              }[];
+            };
+          };
+        };
+        /** @description Problem details */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              code:
+                | 'validation.invalid'
+                | 'validation.password_policy'
+                | 'password.reused'
+                | 'validation.field_value'
+                | 'auth.unauthenticated'
+                | 'auth.invalid_credentials'
+                | 'auth.throttled'
+                | 'auth.password_change_required'
+                | 'auth.csrf'
+                | 'auth.forbidden'
+                | 'auth.token_invalid'
+                | 'grant.not_own_user'
+                | 'grant.requires_admin'
+                | 'grant.operation_role_outside_provider'
+                | 'grant.admin_role_not_held'
+                | 'grant.not_customer_primary'
+                | 'grant.shared_user_read_only'
+                | 'grant.system_only'
+                | 'grant.password_change_not_allowed'
+                | 'grant.missing_permission'
+                | 'grant.target_outranks'
+                | 'role.unknown'
+                | 'role.invalid_definition'
+                | 'tenant.invalid_parent'
+                | 'tenant.cycle'
+                | 'tenant.has_children'
+                | 'tenant.suspended'
+                | 'tenant.outside_reach'
+                | 'tenant.root_immutable'
+                | 'user.primary_exists'
+                | 'user.login_taken'
+                | 'user.not_active'
+                | 'share.invalid'
+                | 'share.exists'
+                | 'share.not_offered'
+                | 'resource.not_found'
+                | 'resource.conflict'
+                | 'resource.stale'
+                | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
+                | 'storage.unavailable'
+                | 'internal.error'
+                | 'request.too_large'
+                | 'request.unsupported_media_type'
+                | 'import.rejected'
+                | 'sso.rejected'
+                | 'sso.link_exists'
+                | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'webhook.not_configured'
+                | 'sso.email_mapping_required';
+              errors?: {
+                field: string;
+                code: string;
+                message: string;
+              }[];
+            };
+          };
+        };
+        /** @description Problem details */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              code:
+                | 'validation.invalid'
+                | 'validation.password_policy'
+                | 'password.reused'
+                | 'validation.field_value'
+                | 'auth.unauthenticated'
+                | 'auth.invalid_credentials'
+                | 'auth.throttled'
+                | 'auth.password_change_required'
+                | 'auth.csrf'
+                | 'auth.forbidden'
+                | 'auth.token_invalid'
+                | 'grant.not_own_user'
+                | 'grant.requires_admin'
+                | 'grant.operation_role_outside_provider'
+                | 'grant.admin_role_not_held'
+                | 'grant.not_customer_primary'
+                | 'grant.shared_user_read_only'
+                | 'grant.system_only'
+                | 'grant.password_change_not_allowed'
+                | 'grant.missing_permission'
+                | 'grant.target_outranks'
+                | 'role.unknown'
+                | 'role.invalid_definition'
+                | 'tenant.invalid_parent'
+                | 'tenant.cycle'
+                | 'tenant.has_children'
+                | 'tenant.suspended'
+                | 'tenant.outside_reach'
+                | 'tenant.root_immutable'
+                | 'user.primary_exists'
+                | 'user.login_taken'
+                | 'user.not_active'
+                | 'share.invalid'
+                | 'share.exists'
+                | 'share.not_offered'
+                | 'resource.not_found'
+                | 'resource.conflict'
+                | 'resource.stale'
+                | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
+                | 'storage.unavailable'
+                | 'internal.error'
+                | 'request.too_large'
+                | 'request.unsupported_media_type'
+                | 'import.rejected'
+                | 'sso.rejected'
+                | 'sso.link_exists'
+                | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'webhook.not_configured'
+                | 'sso.email_mapping_required';
+              errors?: {
+                field: string;
+                code: string;
+                message: string;
+              }[];
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    /** Subscribe a URL to the tenant’s events (the secret is shown once) */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @description https only (http to loopback only with KONTOR_WEBHOOKS_ALLOW_LOOPBACK, for development) */
+            url: string;
+            description?: string;
+            eventTypes?: string[] | null;
+            /** @description tenant: this tenant’s events; subtree: also every tenant below it (a reseller for its customers) */
+            scope?: 'tenant' | 'subtree';
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        201: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              subscription: {
+                /** Format: uuid */
+                id: string;
+                /** Format: uuid */
+                tenantId: string;
+                url: string;
+                description: string;
+                eventTypes: string[] | null;
+                /** @description tenant: this tenant’s events; subtree: also every tenant below it (a reseller for its customers) */
+                scope: 'tenant' | 'subtree';
+                /** @description failing: a delivery was given up after a day of retries; the next success makes it active */
+                state: 'active' | 'failing' | 'disabled';
+                previousValidUntil: string | null;
+                version: number;
+                /** Format: date-time */
+                createdAt: string;
+                /** Format: date-time */
+                updatedAt: string;
+              };
+              /** @description Shown this once (Standard Webhooks form, whsec_…); store it now */
+              secret: string;
+            };
+          };
+        };
+        /** @description Problem details */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              code:
+                | 'validation.invalid'
+                | 'validation.password_policy'
+                | 'password.reused'
+                | 'validation.field_value'
+                | 'auth.unauthenticated'
+                | 'auth.invalid_credentials'
+                | 'auth.throttled'
+                | 'auth.password_change_required'
+                | 'auth.csrf'
+                | 'auth.forbidden'
+                | 'auth.token_invalid'
+                | 'grant.not_own_user'
+                | 'grant.requires_admin'
+                | 'grant.operation_role_outside_provider'
+                | 'grant.admin_role_not_held'
+                | 'grant.not_customer_primary'
+                | 'grant.shared_user_read_only'
+                | 'grant.system_only'
+                | 'grant.password_change_not_allowed'
+                | 'grant.missing_permission'
+                | 'grant.target_outranks'
+                | 'role.unknown'
+                | 'role.invalid_definition'
+                | 'tenant.invalid_parent'
+                | 'tenant.cycle'
+                | 'tenant.has_children'
+                | 'tenant.suspended'
+                | 'tenant.outside_reach'
+                | 'tenant.root_immutable'
+                | 'user.primary_exists'
+                | 'user.login_taken'
+                | 'user.not_active'
+                | 'share.invalid'
+                | 'share.exists'
+                | 'share.not_offered'
+                | 'resource.not_found'
+                | 'resource.conflict'
+                | 'resource.stale'
+                | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
+                | 'storage.unavailable'
+                | 'internal.error'
+                | 'request.too_large'
+                | 'request.unsupported_media_type'
+                | 'import.rejected'
+                | 'sso.rejected'
+                | 'sso.link_exists'
+                | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'webhook.not_configured'
+                | 'sso.email_mapping_required';
+              errors?: {
+                field: string;
+                code: string;
+                message: string;
+              }[];
+            };
+          };
+        };
+        /** @description Problem details */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              code:
+                | 'validation.invalid'
+                | 'validation.password_policy'
+                | 'password.reused'
+                | 'validation.field_value'
+                | 'auth.unauthenticated'
+                | 'auth.invalid_credentials'
+                | 'auth.throttled'
+                | 'auth.password_change_required'
+                | 'auth.csrf'
+                | 'auth.forbidden'
+                | 'auth.token_invalid'
+                | 'grant.not_own_user'
+                | 'grant.requires_admin'
+                | 'grant.operation_role_outside_provider'
+                | 'grant.admin_role_not_held'
+                | 'grant.not_customer_primary'
+                | 'grant.shared_user_read_only'
+                | 'grant.system_only'
+                | 'grant.password_change_not_allowed'
+                | 'grant.missing_permission'
+                | 'grant.target_outranks'
+                | 'role.unknown'
+                | 'role.invalid_definition'
+                | 'tenant.invalid_parent'
+                | 'tenant.cycle'
+                | 'tenant.has_children'
+                | 'tenant.suspended'
+                | 'tenant.outside_reach'
+                | 'tenant.root_immutable'
+                | 'user.primary_exists'
+                | 'user.login_taken'
+                | 'user.not_active'
+                | 'share.invalid'
+                | 'share.exists'
+                | 'share.not_offered'
+                | 'resource.not_found'
+                | 'resource.conflict'
+                | 'resource.stale'
+                | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
+                | 'storage.unavailable'
+                | 'internal.error'
+                | 'request.too_large'
+                | 'request.unsupported_media_type'
+                | 'import.rejected'
+                | 'sso.rejected'
+                | 'sso.link_exists'
+                | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'webhook.not_configured'
+                | 'sso.email_mapping_required';
+              errors?: {
+                field: string;
+                code: string;
+                message: string;
+              }[];
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/tenants/{id}/webhooks/{webhookId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** One subscription */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+          webhookId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** Format: uuid */
+              id: string;
+              /** Format: uuid */
+              tenantId: string;
+              url: string;
+              description: string;
+              eventTypes: string[] | null;
+              /** @description tenant: this tenant’s events; subtree: also every tenant below it (a reseller for its customers) */
+              scope: 'tenant' | 'subtree';
+              /** @description failing: a delivery was given up after a day of retries; the next success makes it active */
+              state: 'active' | 'failing' | 'disabled';
+              previousValidUntil: string | null;
+              version: number;
+              /** Format: date-time */
+              createdAt: string;
+              /** Format: date-time */
+              updatedAt: string;
+            };
+          };
+        };
+        /** @description Problem details */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              code:
+                | 'validation.invalid'
+                | 'validation.password_policy'
+                | 'password.reused'
+                | 'validation.field_value'
+                | 'auth.unauthenticated'
+                | 'auth.invalid_credentials'
+                | 'auth.throttled'
+                | 'auth.password_change_required'
+                | 'auth.csrf'
+                | 'auth.forbidden'
+                | 'auth.token_invalid'
+                | 'grant.not_own_user'
+                | 'grant.requires_admin'
+                | 'grant.operation_role_outside_provider'
+                | 'grant.admin_role_not_held'
+                | 'grant.not_customer_primary'
+                | 'grant.shared_user_read_only'
+                | 'grant.system_only'
+                | 'grant.password_change_not_allowed'
+                | 'grant.missing_permission'
+                | 'grant.target_outranks'
+                | 'role.unknown'
+                | 'role.invalid_definition'
+                | 'tenant.invalid_parent'
+                | 'tenant.cycle'
+                | 'tenant.has_children'
+                | 'tenant.suspended'
+                | 'tenant.outside_reach'
+                | 'tenant.root_immutable'
+                | 'user.primary_exists'
+                | 'user.login_taken'
+                | 'user.not_active'
+                | 'share.invalid'
+                | 'share.exists'
+                | 'share.not_offered'
+                | 'resource.not_found'
+                | 'resource.conflict'
+                | 'resource.stale'
+                | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
+                | 'storage.unavailable'
+                | 'internal.error'
+                | 'request.too_large'
+                | 'request.unsupported_media_type'
+                | 'import.rejected'
+                | 'sso.rejected'
+                | 'sso.link_exists'
+                | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'webhook.not_configured'
+                | 'sso.email_mapping_required';
+              errors?: {
+                field: string;
+                code: string;
+                message: string;
+              }[];
+            };
+          };
+        };
+        /** @description Problem details */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              code:
+                | 'validation.invalid'
+                | 'validation.password_policy'
+                | 'password.reused'
+                | 'validation.field_value'
+                | 'auth.unauthenticated'
+                | 'auth.invalid_credentials'
+                | 'auth.throttled'
+                | 'auth.password_change_required'
+                | 'auth.csrf'
+                | 'auth.forbidden'
+                | 'auth.token_invalid'
+                | 'grant.not_own_user'
+                | 'grant.requires_admin'
+                | 'grant.operation_role_outside_provider'
+                | 'grant.admin_role_not_held'
+                | 'grant.not_customer_primary'
+                | 'grant.shared_user_read_only'
+                | 'grant.system_only'
+                | 'grant.password_change_not_allowed'
+                | 'grant.missing_permission'
+                | 'grant.target_outranks'
+                | 'role.unknown'
+                | 'role.invalid_definition'
+                | 'tenant.invalid_parent'
+                | 'tenant.cycle'
+                | 'tenant.has_children'
+                | 'tenant.suspended'
+                | 'tenant.outside_reach'
+                | 'tenant.root_immutable'
+                | 'user.primary_exists'
+                | 'user.login_taken'
+                | 'user.not_active'
+                | 'share.invalid'
+                | 'share.exists'
+                | 'share.not_offered'
+                | 'resource.not_found'
+                | 'resource.conflict'
+                | 'resource.stale'
+                | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
+                | 'storage.unavailable'
+                | 'internal.error'
+                | 'request.too_large'
+                | 'request.unsupported_media_type'
+                | 'import.rejected'
+                | 'sso.rejected'
+                | 'sso.link_exists'
+                | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'webhook.not_configured'
+                | 'sso.email_mapping_required';
+              errors?: {
+                field: string;
+                code: string;
+                message: string;
+              }[];
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    /** Remove a subscription */
+    delete: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+          webhookId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description No content */
+        204: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content?: never;
+        };
+        /** @description Problem details */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              code:
+                | 'validation.invalid'
+                | 'validation.password_policy'
+                | 'password.reused'
+                | 'validation.field_value'
+                | 'auth.unauthenticated'
+                | 'auth.invalid_credentials'
+                | 'auth.throttled'
+                | 'auth.password_change_required'
+                | 'auth.csrf'
+                | 'auth.forbidden'
+                | 'auth.token_invalid'
+                | 'grant.not_own_user'
+                | 'grant.requires_admin'
+                | 'grant.operation_role_outside_provider'
+                | 'grant.admin_role_not_held'
+                | 'grant.not_customer_primary'
+                | 'grant.shared_user_read_only'
+                | 'grant.system_only'
+                | 'grant.password_change_not_allowed'
+                | 'grant.missing_permission'
+                | 'grant.target_outranks'
+                | 'role.unknown'
+                | 'role.invalid_definition'
+                | 'tenant.invalid_parent'
+                | 'tenant.cycle'
+                | 'tenant.has_children'
+                | 'tenant.suspended'
+                | 'tenant.outside_reach'
+                | 'tenant.root_immutable'
+                | 'user.primary_exists'
+                | 'user.login_taken'
+                | 'user.not_active'
+                | 'share.invalid'
+                | 'share.exists'
+                | 'share.not_offered'
+                | 'resource.not_found'
+                | 'resource.conflict'
+                | 'resource.stale'
+                | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
+                | 'storage.unavailable'
+                | 'internal.error'
+                | 'request.too_large'
+                | 'request.unsupported_media_type'
+                | 'import.rejected'
+                | 'sso.rejected'
+                | 'sso.link_exists'
+                | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'webhook.not_configured'
+                | 'sso.email_mapping_required';
+              errors?: {
+                field: string;
+                code: string;
+                message: string;
+              }[];
+            };
+          };
+        };
+        /** @description Problem details */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              code:
+                | 'validation.invalid'
+                | 'validation.password_policy'
+                | 'password.reused'
+                | 'validation.field_value'
+                | 'auth.unauthenticated'
+                | 'auth.invalid_credentials'
+                | 'auth.throttled'
+                | 'auth.password_change_required'
+                | 'auth.csrf'
+                | 'auth.forbidden'
+                | 'auth.token_invalid'
+                | 'grant.not_own_user'
+                | 'grant.requires_admin'
+                | 'grant.operation_role_outside_provider'
+                | 'grant.admin_role_not_held'
+                | 'grant.not_customer_primary'
+                | 'grant.shared_user_read_only'
+                | 'grant.system_only'
+                | 'grant.password_change_not_allowed'
+                | 'grant.missing_permission'
+                | 'grant.target_outranks'
+                | 'role.unknown'
+                | 'role.invalid_definition'
+                | 'tenant.invalid_parent'
+                | 'tenant.cycle'
+                | 'tenant.has_children'
+                | 'tenant.suspended'
+                | 'tenant.outside_reach'
+                | 'tenant.root_immutable'
+                | 'user.primary_exists'
+                | 'user.login_taken'
+                | 'user.not_active'
+                | 'share.invalid'
+                | 'share.exists'
+                | 'share.not_offered'
+                | 'resource.not_found'
+                | 'resource.conflict'
+                | 'resource.stale'
+                | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
+                | 'storage.unavailable'
+                | 'internal.error'
+                | 'request.too_large'
+                | 'request.unsupported_media_type'
+                | 'import.rejected'
+                | 'sso.rejected'
+                | 'sso.link_exists'
+                | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'webhook.not_configured'
+                | 'sso.email_mapping_required';
+              errors?: {
+                field: string;
+                code: string;
+                message: string;
+              }[];
+            };
+          };
+        };
+      };
+    };
+    options?: never;
+    head?: never;
+    /** Change a subscription, or disable and re-enable it */
+    patch: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+          webhookId: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @description https only (http to loopback only with KONTOR_WEBHOOKS_ALLOW_LOOPBACK, for development) */
+            url?: string;
+            description?: string;
+            eventTypes?: string[] | null;
+            /** @description tenant: this tenant’s events; subtree: also every tenant below it (a reseller for its customers) */
+            scope?: 'tenant' | 'subtree';
+            state?: 'active' | 'disabled';
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** Format: uuid */
+              id: string;
+              /** Format: uuid */
+              tenantId: string;
+              url: string;
+              description: string;
+              eventTypes: string[] | null;
+              /** @description tenant: this tenant’s events; subtree: also every tenant below it (a reseller for its customers) */
+              scope: 'tenant' | 'subtree';
+              /** @description failing: a delivery was given up after a day of retries; the next success makes it active */
+              state: 'active' | 'failing' | 'disabled';
+              previousValidUntil: string | null;
+              version: number;
+              /** Format: date-time */
+              createdAt: string;
+              /** Format: date-time */
+              updatedAt: string;
+            };
+          };
+        };
+        /** @description Problem details */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              code:
+                | 'validation.invalid'
+                | 'validation.password_policy'
+                | 'password.reused'
+                | 'validation.field_value'
+                | 'auth.unauthenticated'
+                | 'auth.invalid_credentials'
+                | 'auth.throttled'
+                | 'auth.password_change_required'
+                | 'auth.csrf'
+                | 'auth.forbidden'
+                | 'auth.token_invalid'
+                | 'grant.not_own_user'
+                | 'grant.requires_admin'
+                | 'grant.operation_role_outside_provider'
+                | 'grant.admin_role_not_held'
+                | 'grant.not_customer_primary'
+                | 'grant.shared_user_read_only'
+                | 'grant.system_only'
+                | 'grant.password_change_not_allowed'
+                | 'grant.missing_permission'
+                | 'grant.target_outranks'
+                | 'role.unknown'
+                | 'role.invalid_definition'
+                | 'tenant.invalid_parent'
+                | 'tenant.cycle'
+                | 'tenant.has_children'
+                | 'tenant.suspended'
+                | 'tenant.outside_reach'
+                | 'tenant.root_immutable'
+                | 'user.primary_exists'
+                | 'user.login_taken'
+                | 'user.not_active'
+                | 'share.invalid'
+                | 'share.exists'
+                | 'share.not_offered'
+                | 'resource.not_found'
+                | 'resource.conflict'
+                | 'resource.stale'
+                | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
+                | 'storage.unavailable'
+                | 'internal.error'
+                | 'request.too_large'
+                | 'request.unsupported_media_type'
+                | 'import.rejected'
+                | 'sso.rejected'
+                | 'sso.link_exists'
+                | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'webhook.not_configured'
+                | 'sso.email_mapping_required';
+              errors?: {
+                field: string;
+                code: string;
+                message: string;
+              }[];
+            };
+          };
+        };
+        /** @description Problem details */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              code:
+                | 'validation.invalid'
+                | 'validation.password_policy'
+                | 'password.reused'
+                | 'validation.field_value'
+                | 'auth.unauthenticated'
+                | 'auth.invalid_credentials'
+                | 'auth.throttled'
+                | 'auth.password_change_required'
+                | 'auth.csrf'
+                | 'auth.forbidden'
+                | 'auth.token_invalid'
+                | 'grant.not_own_user'
+                | 'grant.requires_admin'
+                | 'grant.operation_role_outside_provider'
+                | 'grant.admin_role_not_held'
+                | 'grant.not_customer_primary'
+                | 'grant.shared_user_read_only'
+                | 'grant.system_only'
+                | 'grant.password_change_not_allowed'
+                | 'grant.missing_permission'
+                | 'grant.target_outranks'
+                | 'role.unknown'
+                | 'role.invalid_definition'
+                | 'tenant.invalid_parent'
+                | 'tenant.cycle'
+                | 'tenant.has_children'
+                | 'tenant.suspended'
+                | 'tenant.outside_reach'
+                | 'tenant.root_immutable'
+                | 'user.primary_exists'
+                | 'user.login_taken'
+                | 'user.not_active'
+                | 'share.invalid'
+                | 'share.exists'
+                | 'share.not_offered'
+                | 'resource.not_found'
+                | 'resource.conflict'
+                | 'resource.stale'
+                | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
+                | 'storage.unavailable'
+                | 'internal.error'
+                | 'request.too_large'
+                | 'request.unsupported_media_type'
+                | 'import.rejected'
+                | 'sso.rejected'
+                | 'sso.link_exists'
+                | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'webhook.not_configured'
+                | 'sso.email_mapping_required';
+              errors?: {
+                field: string;
+                code: string;
+                message: string;
+              }[];
+            };
+          };
+        };
+      };
+    };
+    trace?: never;
+  };
+  '/api/v1/tenants/{id}/webhooks/{webhookId}/secret': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Roll the secret; the previous one keeps signing during the overlap (shown once) */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+          webhookId: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            overlapSeconds?: number;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              subscription: {
+                /** Format: uuid */
+                id: string;
+                /** Format: uuid */
+                tenantId: string;
+                url: string;
+                description: string;
+                eventTypes: string[] | null;
+                /** @description tenant: this tenant’s events; subtree: also every tenant below it (a reseller for its customers) */
+                scope: 'tenant' | 'subtree';
+                /** @description failing: a delivery was given up after a day of retries; the next success makes it active */
+                state: 'active' | 'failing' | 'disabled';
+                previousValidUntil: string | null;
+                version: number;
+                /** Format: date-time */
+                createdAt: string;
+                /** Format: date-time */
+                updatedAt: string;
+              };
+              /** @description Shown this once (Standard Webhooks form, whsec_…); store it now */
+              secret: string;
+            };
+          };
+        };
+        /** @description Problem details */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              code:
+                | 'validation.invalid'
+                | 'validation.password_policy'
+                | 'password.reused'
+                | 'validation.field_value'
+                | 'auth.unauthenticated'
+                | 'auth.invalid_credentials'
+                | 'auth.throttled'
+                | 'auth.password_change_required'
+                | 'auth.csrf'
+                | 'auth.forbidden'
+                | 'auth.token_invalid'
+                | 'grant.not_own_user'
+                | 'grant.requires_admin'
+                | 'grant.operation_role_outside_provider'
+                | 'grant.admin_role_not_held'
+                | 'grant.not_customer_primary'
+                | 'grant.shared_user_read_only'
+                | 'grant.system_only'
+                | 'grant.password_change_not_allowed'
+                | 'grant.missing_permission'
+                | 'grant.target_outranks'
+                | 'role.unknown'
+                | 'role.invalid_definition'
+                | 'tenant.invalid_parent'
+                | 'tenant.cycle'
+                | 'tenant.has_children'
+                | 'tenant.suspended'
+                | 'tenant.outside_reach'
+                | 'tenant.root_immutable'
+                | 'user.primary_exists'
+                | 'user.login_taken'
+                | 'user.not_active'
+                | 'share.invalid'
+                | 'share.exists'
+                | 'share.not_offered'
+                | 'resource.not_found'
+                | 'resource.conflict'
+                | 'resource.stale'
+                | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
+                | 'storage.unavailable'
+                | 'internal.error'
+                | 'request.too_large'
+                | 'request.unsupported_media_type'
+                | 'import.rejected'
+                | 'sso.rejected'
+                | 'sso.link_exists'
+                | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'webhook.not_configured'
+                | 'sso.email_mapping_required';
+              errors?: {
+                field: string;
+                code: string;
+                message: string;
+              }[];
+            };
+          };
+        };
+        /** @description Problem details */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              code:
+                | 'validation.invalid'
+                | 'validation.password_policy'
+                | 'password.reused'
+                | 'validation.field_value'
+                | 'auth.unauthenticated'
+                | 'auth.invalid_credentials'
+                | 'auth.throttled'
+                | 'auth.password_change_required'
+                | 'auth.csrf'
+                | 'auth.forbidden'
+                | 'auth.token_invalid'
+                | 'grant.not_own_user'
+                | 'grant.requires_admin'
+                | 'grant.operation_role_outside_provider'
+                | 'grant.admin_role_not_held'
+                | 'grant.not_customer_primary'
+                | 'grant.shared_user_read_only'
+                | 'grant.system_only'
+                | 'grant.password_change_not_allowed'
+                | 'grant.missing_permission'
+                | 'grant.target_outranks'
+                | 'role.unknown'
+                | 'role.invalid_definition'
+                | 'tenant.invalid_parent'
+                | 'tenant.cycle'
+                | 'tenant.has_children'
+                | 'tenant.suspended'
+                | 'tenant.outside_reach'
+                | 'tenant.root_immutable'
+                | 'user.primary_exists'
+                | 'user.login_taken'
+                | 'user.not_active'
+                | 'share.invalid'
+                | 'share.exists'
+                | 'share.not_offered'
+                | 'resource.not_found'
+                | 'resource.conflict'
+                | 'resource.stale'
+                | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
+                | 'storage.unavailable'
+                | 'internal.error'
+                | 'request.too_large'
+                | 'request.unsupported_media_type'
+                | 'import.rejected'
+                | 'sso.rejected'
+                | 'sso.link_exists'
+                | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'webhook.not_configured'
+                | 'sso.email_mapping_required';
+              errors?: {
+                field: string;
+                code: string;
+                message: string;
+              }[];
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/tenants/{id}/webhooks/{webhookId}/deliveries': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Delivery log, newest first: status, attempts, latency, last error (never secrets) */
+    get: {
+      parameters: {
+        query?: {
+          limit?: number;
+        };
+        header?: never;
+        path: {
+          id: string;
+          webhookId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              items: {
+                /** Format: uuid */
+                id: string;
+                /** Format: uuid */
+                subscriptionId: string;
+                /** Format: uuid */
+                tenantId: string;
+                eventSeq: number;
+                type: string;
+                status: 'pending' | 'delivered' | 'failing' | 'given_up';
+                attempts: number;
+                /** Format: date-time */
+                nextAttemptAt: string;
+                lastStatus: number | null;
+                lastLatencyMs: number | null;
+                lastError: string | null;
+                deliveredAt: string | null;
+                /** Format: date-time */
+                createdAt: string;
+              }[];
+            };
+          };
+        };
+        /** @description Problem details */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              code:
+                | 'validation.invalid'
+                | 'validation.password_policy'
+                | 'password.reused'
+                | 'validation.field_value'
+                | 'auth.unauthenticated'
+                | 'auth.invalid_credentials'
+                | 'auth.throttled'
+                | 'auth.password_change_required'
+                | 'auth.csrf'
+                | 'auth.forbidden'
+                | 'auth.token_invalid'
+                | 'grant.not_own_user'
+                | 'grant.requires_admin'
+                | 'grant.operation_role_outside_provider'
+                | 'grant.admin_role_not_held'
+                | 'grant.not_customer_primary'
+                | 'grant.shared_user_read_only'
+                | 'grant.system_only'
+                | 'grant.password_change_not_allowed'
+                | 'grant.missing_permission'
+                | 'grant.target_outranks'
+                | 'role.unknown'
+                | 'role.invalid_definition'
+                | 'tenant.invalid_parent'
+                | 'tenant.cycle'
+                | 'tenant.has_children'
+                | 'tenant.suspended'
+                | 'tenant.outside_reach'
+                | 'tenant.root_immutable'
+                | 'user.primary_exists'
+                | 'user.login_taken'
+                | 'user.not_active'
+                | 'share.invalid'
+                | 'share.exists'
+                | 'share.not_offered'
+                | 'resource.not_found'
+                | 'resource.conflict'
+                | 'resource.stale'
+                | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
+                | 'storage.unavailable'
+                | 'internal.error'
+                | 'request.too_large'
+                | 'request.unsupported_media_type'
+                | 'import.rejected'
+                | 'sso.rejected'
+                | 'sso.link_exists'
+                | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'webhook.not_configured'
+                | 'sso.email_mapping_required';
+              errors?: {
+                field: string;
+                code: string;
+                message: string;
+              }[];
+            };
+          };
+        };
+        /** @description Problem details */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              code:
+                | 'validation.invalid'
+                | 'validation.password_policy'
+                | 'password.reused'
+                | 'validation.field_value'
+                | 'auth.unauthenticated'
+                | 'auth.invalid_credentials'
+                | 'auth.throttled'
+                | 'auth.password_change_required'
+                | 'auth.csrf'
+                | 'auth.forbidden'
+                | 'auth.token_invalid'
+                | 'grant.not_own_user'
+                | 'grant.requires_admin'
+                | 'grant.operation_role_outside_provider'
+                | 'grant.admin_role_not_held'
+                | 'grant.not_customer_primary'
+                | 'grant.shared_user_read_only'
+                | 'grant.system_only'
+                | 'grant.password_change_not_allowed'
+                | 'grant.missing_permission'
+                | 'grant.target_outranks'
+                | 'role.unknown'
+                | 'role.invalid_definition'
+                | 'tenant.invalid_parent'
+                | 'tenant.cycle'
+                | 'tenant.has_children'
+                | 'tenant.suspended'
+                | 'tenant.outside_reach'
+                | 'tenant.root_immutable'
+                | 'user.primary_exists'
+                | 'user.login_taken'
+                | 'user.not_active'
+                | 'share.invalid'
+                | 'share.exists'
+                | 'share.not_offered'
+                | 'resource.not_found'
+                | 'resource.conflict'
+                | 'resource.stale'
+                | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
+                | 'storage.unavailable'
+                | 'internal.error'
+                | 'request.too_large'
+                | 'request.unsupported_media_type'
+                | 'import.rejected'
+                | 'sso.rejected'
+                | 'sso.link_exists'
+                | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'webhook.not_configured'
+                | 'sso.email_mapping_required';
+              errors?: {
+                field: string;
+                code: string;
+                message: string;
+              }[];
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/tenants/{id}/webhooks/{webhookId}/deliveries/{deliveryId}/redeliver': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Deliver an event again (same webhook-id) */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+          webhookId: string;
+          deliveryId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description No content */
+        204: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content?: never;
+        };
+        /** @description Problem details */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              code:
+                | 'validation.invalid'
+                | 'validation.password_policy'
+                | 'password.reused'
+                | 'validation.field_value'
+                | 'auth.unauthenticated'
+                | 'auth.invalid_credentials'
+                | 'auth.throttled'
+                | 'auth.password_change_required'
+                | 'auth.csrf'
+                | 'auth.forbidden'
+                | 'auth.token_invalid'
+                | 'grant.not_own_user'
+                | 'grant.requires_admin'
+                | 'grant.operation_role_outside_provider'
+                | 'grant.admin_role_not_held'
+                | 'grant.not_customer_primary'
+                | 'grant.shared_user_read_only'
+                | 'grant.system_only'
+                | 'grant.password_change_not_allowed'
+                | 'grant.missing_permission'
+                | 'grant.target_outranks'
+                | 'role.unknown'
+                | 'role.invalid_definition'
+                | 'tenant.invalid_parent'
+                | 'tenant.cycle'
+                | 'tenant.has_children'
+                | 'tenant.suspended'
+                | 'tenant.outside_reach'
+                | 'tenant.root_immutable'
+                | 'user.primary_exists'
+                | 'user.login_taken'
+                | 'user.not_active'
+                | 'share.invalid'
+                | 'share.exists'
+                | 'share.not_offered'
+                | 'resource.not_found'
+                | 'resource.conflict'
+                | 'resource.stale'
+                | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
+                | 'storage.unavailable'
+                | 'internal.error'
+                | 'request.too_large'
+                | 'request.unsupported_media_type'
+                | 'import.rejected'
+                | 'sso.rejected'
+                | 'sso.link_exists'
+                | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'webhook.not_configured'
+                | 'sso.email_mapping_required';
+              errors?: {
+                field: string;
+                code: string;
+                message: string;
+              }[];
+            };
+          };
+        };
+        /** @description Problem details */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              code:
+                | 'validation.invalid'
+                | 'validation.password_policy'
+                | 'password.reused'
+                | 'validation.field_value'
+                | 'auth.unauthenticated'
+                | 'auth.invalid_credentials'
+                | 'auth.throttled'
+                | 'auth.password_change_required'
+                | 'auth.csrf'
+                | 'auth.forbidden'
+                | 'auth.token_invalid'
+                | 'grant.not_own_user'
+                | 'grant.requires_admin'
+                | 'grant.operation_role_outside_provider'
+                | 'grant.admin_role_not_held'
+                | 'grant.not_customer_primary'
+                | 'grant.shared_user_read_only'
+                | 'grant.system_only'
+                | 'grant.password_change_not_allowed'
+                | 'grant.missing_permission'
+                | 'grant.target_outranks'
+                | 'role.unknown'
+                | 'role.invalid_definition'
+                | 'tenant.invalid_parent'
+                | 'tenant.cycle'
+                | 'tenant.has_children'
+                | 'tenant.suspended'
+                | 'tenant.outside_reach'
+                | 'tenant.root_immutable'
+                | 'user.primary_exists'
+                | 'user.login_taken'
+                | 'user.not_active'
+                | 'share.invalid'
+                | 'share.exists'
+                | 'share.not_offered'
+                | 'resource.not_found'
+                | 'resource.conflict'
+                | 'resource.stale'
+                | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
+                | 'storage.unavailable'
+                | 'internal.error'
+                | 'request.too_large'
+                | 'request.unsupported_media_type'
+                | 'import.rejected'
+                | 'sso.rejected'
+                | 'sso.link_exists'
+                | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'webhook.not_configured'
+                | 'sso.email_mapping_required';
+              errors?: {
+                field: string;
+                code: string;
+                message: string;
+              }[];
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/tenants/{id}/webhooks/{webhookId}/test': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Send a webhook.test event to this subscription */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+          webhookId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        202: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              eventId: string;
+            };
+          };
+        };
+        /** @description Problem details */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              code:
+                | 'validation.invalid'
+                | 'validation.password_policy'
+                | 'password.reused'
+                | 'validation.field_value'
+                | 'auth.unauthenticated'
+                | 'auth.invalid_credentials'
+                | 'auth.throttled'
+                | 'auth.password_change_required'
+                | 'auth.csrf'
+                | 'auth.forbidden'
+                | 'auth.token_invalid'
+                | 'grant.not_own_user'
+                | 'grant.requires_admin'
+                | 'grant.operation_role_outside_provider'
+                | 'grant.admin_role_not_held'
+                | 'grant.not_customer_primary'
+                | 'grant.shared_user_read_only'
+                | 'grant.system_only'
+                | 'grant.password_change_not_allowed'
+                | 'grant.missing_permission'
+                | 'grant.target_outranks'
+                | 'role.unknown'
+                | 'role.invalid_definition'
+                | 'tenant.invalid_parent'
+                | 'tenant.cycle'
+                | 'tenant.has_children'
+                | 'tenant.suspended'
+                | 'tenant.outside_reach'
+                | 'tenant.root_immutable'
+                | 'user.primary_exists'
+                | 'user.login_taken'
+                | 'user.not_active'
+                | 'share.invalid'
+                | 'share.exists'
+                | 'share.not_offered'
+                | 'resource.not_found'
+                | 'resource.conflict'
+                | 'resource.stale'
+                | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
+                | 'storage.unavailable'
+                | 'internal.error'
+                | 'request.too_large'
+                | 'request.unsupported_media_type'
+                | 'import.rejected'
+                | 'sso.rejected'
+                | 'sso.link_exists'
+                | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'webhook.not_configured'
+                | 'sso.email_mapping_required';
+              errors?: {
+                field: string;
+                code: string;
+                message: string;
+              }[];
+            };
+          };
+        };
+        /** @description Problem details */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              code:
+                | 'validation.invalid'
+                | 'validation.password_policy'
+                | 'password.reused'
+                | 'validation.field_value'
+                | 'auth.unauthenticated'
+                | 'auth.invalid_credentials'
+                | 'auth.throttled'
+                | 'auth.password_change_required'
+                | 'auth.csrf'
+                | 'auth.forbidden'
+                | 'auth.token_invalid'
+                | 'grant.not_own_user'
+                | 'grant.requires_admin'
+                | 'grant.operation_role_outside_provider'
+                | 'grant.admin_role_not_held'
+                | 'grant.not_customer_primary'
+                | 'grant.shared_user_read_only'
+                | 'grant.system_only'
+                | 'grant.password_change_not_allowed'
+                | 'grant.missing_permission'
+                | 'grant.target_outranks'
+                | 'role.unknown'
+                | 'role.invalid_definition'
+                | 'tenant.invalid_parent'
+                | 'tenant.cycle'
+                | 'tenant.has_children'
+                | 'tenant.suspended'
+                | 'tenant.outside_reach'
+                | 'tenant.root_immutable'
+                | 'user.primary_exists'
+                | 'user.login_taken'
+                | 'user.not_active'
+                | 'share.invalid'
+                | 'share.exists'
+                | 'share.not_offered'
+                | 'resource.not_found'
+                | 'resource.conflict'
+                | 'resource.stale'
+                | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
+                | 'storage.unavailable'
+                | 'internal.error'
+                | 'request.too_large'
+                | 'request.unsupported_media_type'
+                | 'import.rejected'
+                | 'sso.rejected'
+                | 'sso.link_exists'
+                | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'webhook.not_configured'
+                | 'sso.email_mapping_required';
+              errors?: {
+                field: string;
+                code: string;
+                message: string;
+              }[];
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/tenants/{id}/events': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Change feed: the tenant’s events after a cursor, oldest first, with long-polling
+     * @description The same events as webhooks, for systems that poll. Keep `cursor` and pass it as `after`; with `wait` the answer comes as soon as an event is there, or empty after that many seconds.
+     */
+    get: {
+      parameters: {
+        query?: {
+          /** @description cursor of the previous answer */
+          after?: string;
+          wait?: number;
+          limit?: number;
+        };
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              items: {
+                /** @description `<tenantId>.<seq>`, also the webhook-id header: the same on every retry */
+                id: string;
+                /** @description The activity-log action, e.g. user.state.locked, user.deleted, share.ended */
+                type: string;
+                /**
+                 * Format: date-time
+                 * @description When the change was committed
+                 */
+                timestamp: string;
+                data: {
+                  /** Format: uuid */
+                  tenantId: string;
+                  /** @description Position in the tenant’s activity log: increases by one per event */
+                  seq: number;
+                  actorUserId: string | null;
+                  actorTenantId: string | null;
+                  targetType: string;
+                  targetId: string | null;
+                  details: {
+                    [key: string]: unknown;
+                  };
+                  requestId: string | null;
+                };
+              }[];
+              /** @description Opaque; pass it as `after` to resume */
+              cursor: string;
+            };
+          };
+        };
+        /** @description Problem details */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              code:
+                | 'validation.invalid'
+                | 'validation.password_policy'
+                | 'password.reused'
+                | 'validation.field_value'
+                | 'auth.unauthenticated'
+                | 'auth.invalid_credentials'
+                | 'auth.throttled'
+                | 'auth.password_change_required'
+                | 'auth.csrf'
+                | 'auth.forbidden'
+                | 'auth.token_invalid'
+                | 'grant.not_own_user'
+                | 'grant.requires_admin'
+                | 'grant.operation_role_outside_provider'
+                | 'grant.admin_role_not_held'
+                | 'grant.not_customer_primary'
+                | 'grant.shared_user_read_only'
+                | 'grant.system_only'
+                | 'grant.password_change_not_allowed'
+                | 'grant.missing_permission'
+                | 'grant.target_outranks'
+                | 'role.unknown'
+                | 'role.invalid_definition'
+                | 'tenant.invalid_parent'
+                | 'tenant.cycle'
+                | 'tenant.has_children'
+                | 'tenant.suspended'
+                | 'tenant.outside_reach'
+                | 'tenant.root_immutable'
+                | 'user.primary_exists'
+                | 'user.login_taken'
+                | 'user.not_active'
+                | 'share.invalid'
+                | 'share.exists'
+                | 'share.not_offered'
+                | 'resource.not_found'
+                | 'resource.conflict'
+                | 'resource.stale'
+                | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
+                | 'storage.unavailable'
+                | 'internal.error'
+                | 'request.too_large'
+                | 'request.unsupported_media_type'
+                | 'import.rejected'
+                | 'sso.rejected'
+                | 'sso.link_exists'
+                | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'webhook.not_configured'
+                | 'sso.email_mapping_required';
+              errors?: {
+                field: string;
+                code: string;
+                message: string;
+              }[];
+            };
+          };
+        };
+        /** @description Problem details */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              code:
+                | 'validation.invalid'
+                | 'validation.password_policy'
+                | 'password.reused'
+                | 'validation.field_value'
+                | 'auth.unauthenticated'
+                | 'auth.invalid_credentials'
+                | 'auth.throttled'
+                | 'auth.password_change_required'
+                | 'auth.csrf'
+                | 'auth.forbidden'
+                | 'auth.token_invalid'
+                | 'grant.not_own_user'
+                | 'grant.requires_admin'
+                | 'grant.operation_role_outside_provider'
+                | 'grant.admin_role_not_held'
+                | 'grant.not_customer_primary'
+                | 'grant.shared_user_read_only'
+                | 'grant.system_only'
+                | 'grant.password_change_not_allowed'
+                | 'grant.missing_permission'
+                | 'grant.target_outranks'
+                | 'role.unknown'
+                | 'role.invalid_definition'
+                | 'tenant.invalid_parent'
+                | 'tenant.cycle'
+                | 'tenant.has_children'
+                | 'tenant.suspended'
+                | 'tenant.outside_reach'
+                | 'tenant.root_immutable'
+                | 'user.primary_exists'
+                | 'user.login_taken'
+                | 'user.not_active'
+                | 'share.invalid'
+                | 'share.exists'
+                | 'share.not_offered'
+                | 'resource.not_found'
+                | 'resource.conflict'
+                | 'resource.stale'
+                | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
+                | 'storage.unavailable'
+                | 'internal.error'
+                | 'request.too_large'
+                | 'request.unsupported_media_type'
+                | 'import.rejected'
+                | 'sso.rejected'
+                | 'sso.link_exists'
+                | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'webhook.not_configured'
+                | 'sso.email_mapping_required';
+              errors?: {
+                field: string;
+                code: string;
+                message: string;
+              }[];
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
     delete?: never;
     options?: never;
     head?: never;
@@ -15285,10 +18375,13 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -15358,10 +18451,612 @@ export interface paths {
                 | 'sso.rejected'
                 | 'sso.link_exists'
                 | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
                 | 'sso.issuer_forbidden'
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
+                | 'sso.email_mapping_required';
+              errors?: {
+                field: string;
+                code: string;
+                message: string;
+              }[];
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/oidc/interactions/{uid}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** What the app asks for (the console’s tenant chooser and consent pages) */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          uid: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              app: {
+                name: string;
+                firstParty: boolean;
+              };
+              tenants: {
+                id: string;
+                slug: string;
+                name: string;
+                kind: string;
+              }[];
+              scopes: string[];
+              needsConsent: boolean;
+            };
+          };
+        };
+        /** @description Problem details */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              code:
+                | 'validation.invalid'
+                | 'validation.password_policy'
+                | 'password.reused'
+                | 'validation.field_value'
+                | 'auth.unauthenticated'
+                | 'auth.invalid_credentials'
+                | 'auth.throttled'
+                | 'auth.password_change_required'
+                | 'auth.csrf'
+                | 'auth.forbidden'
+                | 'auth.token_invalid'
+                | 'grant.not_own_user'
+                | 'grant.requires_admin'
+                | 'grant.operation_role_outside_provider'
+                | 'grant.admin_role_not_held'
+                | 'grant.not_customer_primary'
+                | 'grant.shared_user_read_only'
+                | 'grant.system_only'
+                | 'grant.password_change_not_allowed'
+                | 'grant.missing_permission'
+                | 'grant.target_outranks'
+                | 'role.unknown'
+                | 'role.invalid_definition'
+                | 'tenant.invalid_parent'
+                | 'tenant.cycle'
+                | 'tenant.has_children'
+                | 'tenant.suspended'
+                | 'tenant.outside_reach'
+                | 'tenant.root_immutable'
+                | 'user.primary_exists'
+                | 'user.login_taken'
+                | 'user.not_active'
+                | 'share.invalid'
+                | 'share.exists'
+                | 'share.not_offered'
+                | 'resource.not_found'
+                | 'resource.conflict'
+                | 'resource.stale'
+                | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
+                | 'storage.unavailable'
+                | 'internal.error'
+                | 'request.too_large'
+                | 'request.unsupported_media_type'
+                | 'import.rejected'
+                | 'sso.rejected'
+                | 'sso.link_exists'
+                | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'webhook.not_configured'
+                | 'sso.email_mapping_required';
+              errors?: {
+                field: string;
+                code: string;
+                message: string;
+              }[];
+            };
+          };
+        };
+        /** @description Problem details */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              code:
+                | 'validation.invalid'
+                | 'validation.password_policy'
+                | 'password.reused'
+                | 'validation.field_value'
+                | 'auth.unauthenticated'
+                | 'auth.invalid_credentials'
+                | 'auth.throttled'
+                | 'auth.password_change_required'
+                | 'auth.csrf'
+                | 'auth.forbidden'
+                | 'auth.token_invalid'
+                | 'grant.not_own_user'
+                | 'grant.requires_admin'
+                | 'grant.operation_role_outside_provider'
+                | 'grant.admin_role_not_held'
+                | 'grant.not_customer_primary'
+                | 'grant.shared_user_read_only'
+                | 'grant.system_only'
+                | 'grant.password_change_not_allowed'
+                | 'grant.missing_permission'
+                | 'grant.target_outranks'
+                | 'role.unknown'
+                | 'role.invalid_definition'
+                | 'tenant.invalid_parent'
+                | 'tenant.cycle'
+                | 'tenant.has_children'
+                | 'tenant.suspended'
+                | 'tenant.outside_reach'
+                | 'tenant.root_immutable'
+                | 'user.primary_exists'
+                | 'user.login_taken'
+                | 'user.not_active'
+                | 'share.invalid'
+                | 'share.exists'
+                | 'share.not_offered'
+                | 'resource.not_found'
+                | 'resource.conflict'
+                | 'resource.stale'
+                | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
+                | 'storage.unavailable'
+                | 'internal.error'
+                | 'request.too_large'
+                | 'request.unsupported_media_type'
+                | 'import.rejected'
+                | 'sso.rejected'
+                | 'sso.link_exists'
+                | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'webhook.not_configured'
+                | 'sso.email_mapping_required';
+              errors?: {
+                field: string;
+                code: string;
+                message: string;
+              }[];
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/oidc/interactions/{uid}/tenant': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Choose the tenant to act for in the app */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          uid: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            tenantId: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              redirectTo: string;
+            };
+          };
+        };
+        /** @description Problem details */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              code:
+                | 'validation.invalid'
+                | 'validation.password_policy'
+                | 'password.reused'
+                | 'validation.field_value'
+                | 'auth.unauthenticated'
+                | 'auth.invalid_credentials'
+                | 'auth.throttled'
+                | 'auth.password_change_required'
+                | 'auth.csrf'
+                | 'auth.forbidden'
+                | 'auth.token_invalid'
+                | 'grant.not_own_user'
+                | 'grant.requires_admin'
+                | 'grant.operation_role_outside_provider'
+                | 'grant.admin_role_not_held'
+                | 'grant.not_customer_primary'
+                | 'grant.shared_user_read_only'
+                | 'grant.system_only'
+                | 'grant.password_change_not_allowed'
+                | 'grant.missing_permission'
+                | 'grant.target_outranks'
+                | 'role.unknown'
+                | 'role.invalid_definition'
+                | 'tenant.invalid_parent'
+                | 'tenant.cycle'
+                | 'tenant.has_children'
+                | 'tenant.suspended'
+                | 'tenant.outside_reach'
+                | 'tenant.root_immutable'
+                | 'user.primary_exists'
+                | 'user.login_taken'
+                | 'user.not_active'
+                | 'share.invalid'
+                | 'share.exists'
+                | 'share.not_offered'
+                | 'resource.not_found'
+                | 'resource.conflict'
+                | 'resource.stale'
+                | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
+                | 'storage.unavailable'
+                | 'internal.error'
+                | 'request.too_large'
+                | 'request.unsupported_media_type'
+                | 'import.rejected'
+                | 'sso.rejected'
+                | 'sso.link_exists'
+                | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'webhook.not_configured'
+                | 'sso.email_mapping_required';
+              errors?: {
+                field: string;
+                code: string;
+                message: string;
+              }[];
+            };
+          };
+        };
+        /** @description Problem details */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              code:
+                | 'validation.invalid'
+                | 'validation.password_policy'
+                | 'password.reused'
+                | 'validation.field_value'
+                | 'auth.unauthenticated'
+                | 'auth.invalid_credentials'
+                | 'auth.throttled'
+                | 'auth.password_change_required'
+                | 'auth.csrf'
+                | 'auth.forbidden'
+                | 'auth.token_invalid'
+                | 'grant.not_own_user'
+                | 'grant.requires_admin'
+                | 'grant.operation_role_outside_provider'
+                | 'grant.admin_role_not_held'
+                | 'grant.not_customer_primary'
+                | 'grant.shared_user_read_only'
+                | 'grant.system_only'
+                | 'grant.password_change_not_allowed'
+                | 'grant.missing_permission'
+                | 'grant.target_outranks'
+                | 'role.unknown'
+                | 'role.invalid_definition'
+                | 'tenant.invalid_parent'
+                | 'tenant.cycle'
+                | 'tenant.has_children'
+                | 'tenant.suspended'
+                | 'tenant.outside_reach'
+                | 'tenant.root_immutable'
+                | 'user.primary_exists'
+                | 'user.login_taken'
+                | 'user.not_active'
+                | 'share.invalid'
+                | 'share.exists'
+                | 'share.not_offered'
+                | 'resource.not_found'
+                | 'resource.conflict'
+                | 'resource.stale'
+                | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
+                | 'storage.unavailable'
+                | 'internal.error'
+                | 'request.too_large'
+                | 'request.unsupported_media_type'
+                | 'import.rejected'
+                | 'sso.rejected'
+                | 'sso.link_exists'
+                | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'webhook.not_configured'
+                | 'sso.email_mapping_required';
+              errors?: {
+                field: string;
+                code: string;
+                message: string;
+              }[];
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/oidc/interactions/{uid}/consent': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Approve or decline what a third-party app asks for */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          uid: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            approve: boolean;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              redirectTo: string;
+            };
+          };
+        };
+        /** @description Problem details */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              code:
+                | 'validation.invalid'
+                | 'validation.password_policy'
+                | 'password.reused'
+                | 'validation.field_value'
+                | 'auth.unauthenticated'
+                | 'auth.invalid_credentials'
+                | 'auth.throttled'
+                | 'auth.password_change_required'
+                | 'auth.csrf'
+                | 'auth.forbidden'
+                | 'auth.token_invalid'
+                | 'grant.not_own_user'
+                | 'grant.requires_admin'
+                | 'grant.operation_role_outside_provider'
+                | 'grant.admin_role_not_held'
+                | 'grant.not_customer_primary'
+                | 'grant.shared_user_read_only'
+                | 'grant.system_only'
+                | 'grant.password_change_not_allowed'
+                | 'grant.missing_permission'
+                | 'grant.target_outranks'
+                | 'role.unknown'
+                | 'role.invalid_definition'
+                | 'tenant.invalid_parent'
+                | 'tenant.cycle'
+                | 'tenant.has_children'
+                | 'tenant.suspended'
+                | 'tenant.outside_reach'
+                | 'tenant.root_immutable'
+                | 'user.primary_exists'
+                | 'user.login_taken'
+                | 'user.not_active'
+                | 'share.invalid'
+                | 'share.exists'
+                | 'share.not_offered'
+                | 'resource.not_found'
+                | 'resource.conflict'
+                | 'resource.stale'
+                | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
+                | 'storage.unavailable'
+                | 'internal.error'
+                | 'request.too_large'
+                | 'request.unsupported_media_type'
+                | 'import.rejected'
+                | 'sso.rejected'
+                | 'sso.link_exists'
+                | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'webhook.not_configured'
+                | 'sso.email_mapping_required';
+              errors?: {
+                field: string;
+                code: string;
+                message: string;
+              }[];
+            };
+          };
+        };
+        /** @description Problem details */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              code:
+                | 'validation.invalid'
+                | 'validation.password_policy'
+                | 'password.reused'
+                | 'validation.field_value'
+                | 'auth.unauthenticated'
+                | 'auth.invalid_credentials'
+                | 'auth.throttled'
+                | 'auth.password_change_required'
+                | 'auth.csrf'
+                | 'auth.forbidden'
+                | 'auth.token_invalid'
+                | 'grant.not_own_user'
+                | 'grant.requires_admin'
+                | 'grant.operation_role_outside_provider'
+                | 'grant.admin_role_not_held'
+                | 'grant.not_customer_primary'
+                | 'grant.shared_user_read_only'
+                | 'grant.system_only'
+                | 'grant.password_change_not_allowed'
+                | 'grant.missing_permission'
+                | 'grant.target_outranks'
+                | 'role.unknown'
+                | 'role.invalid_definition'
+                | 'tenant.invalid_parent'
+                | 'tenant.cycle'
+                | 'tenant.has_children'
+                | 'tenant.suspended'
+                | 'tenant.outside_reach'
+                | 'tenant.root_immutable'
+                | 'user.primary_exists'
+                | 'user.login_taken'
+                | 'user.not_active'
+                | 'share.invalid'
+                | 'share.exists'
+                | 'share.not_offered'
+                | 'resource.not_found'
+                | 'resource.conflict'
+                | 'resource.stale'
+                | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
+                | 'storage.unavailable'
+                | 'internal.error'
+                | 'request.too_large'
+                | 'request.unsupported_media_type'
+                | 'import.rejected'
+                | 'sso.rejected'
+                | 'sso.link_exists'
+                | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -15380,7 +19075,77 @@ export interface paths {
     trace?: never;
   };
 }
-export type webhooks = Record<string, never>;
+export interface webhooks {
+  event: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * An activity-log event of a subscribed tenant (or of its subtree)
+     * @description Signed per Standard Webhooks: `webhook-id`, `webhook-timestamp` (Unix seconds) and `webhook-signature` (`v1,<base64 HMAC-SHA256 of id.timestamp.body>`, space-separated, two during a secret rotation). Answer 2xx within 15 s; anything else is retried with exponential backoff for a day. Delivered at least once, in order per tenant: deduplicate by webhook-id.
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header: {
+          'webhook-id': string;
+          'webhook-timestamp': string;
+          'webhook-signature': string;
+        };
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @description `<tenantId>.<seq>`, also the webhook-id header: the same on every retry */
+            id: string;
+            /** @description The activity-log action, e.g. user.state.locked, user.deleted, share.ended */
+            type: string;
+            /**
+             * Format: date-time
+             * @description When the change was committed
+             */
+            timestamp: string;
+            data: {
+              /** Format: uuid */
+              tenantId: string;
+              /** @description Position in the tenant’s activity log: increases by one per event */
+              seq: number;
+              actorUserId: string | null;
+              actorTenantId: string | null;
+              targetType: string;
+              targetId: string | null;
+              details: {
+                [key: string]: unknown;
+              };
+              requestId: string | null;
+            };
+          };
+        };
+      };
+      responses: {
+        /** @description Received; any other answer is retried */
+        '2XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content?: never;
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+}
 export interface components {
   schemas: never;
   responses: never;
