@@ -56,6 +56,8 @@ export interface WebhookDelivery {
   tenantId: string;
   eventSeq: number;
   type: string;
+  /** The body sent (it never holds secrets; the signature headers are not kept). */
+  event: WebhookEvent;
   status: DeliveryStatus;
   attempts: number;
   nextAttemptAt: Date;

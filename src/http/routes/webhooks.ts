@@ -14,6 +14,7 @@ import {
 import { ctxOf } from '../plugins/auth.js';
 import { errors, IdParams, NoContent, Nullable, Time, Uuid } from '../schemas.js';
 import type { Api, RouteDeps } from '../types.js';
+import { WebhookEventSchema } from '../webhook-event.js';
 
 const strict = { additionalProperties: false } as const;
 const tags = ['webhooks'];
@@ -59,6 +60,7 @@ const Delivery = Type.Object({
   tenantId: Uuid,
   eventSeq: Type.Integer(),
   type: Type.String(),
+  event: WebhookEventSchema,
   status: Type.Union(['pending', 'delivered', 'failing', 'given_up'].map((s) => Type.Literal(s))),
   attempts: Type.Integer(),
   nextAttemptAt: Time,

@@ -9,6 +9,7 @@ import {
   type WebhookScope,
   type WebhookState,
   type WebhookSubscription,
+  webhookEvent,
 } from '../../domain/webhooks.js';
 import type { Database, WebhookSubscriptionsTable } from '../schema.js';
 import { toEvent } from './audit.js';
@@ -183,8 +184,19 @@ export function webhookRepo(db: Kysely<Database>): WebhookRepo {
         .innerJoin('audit_events as e', (j) =>
           j.onRef('e.tenant_id', '=', 'd.tenant_id').onRef('e.seq', '=', 'd.event_seq'),
         )
-        .selectAll('d')
-        .select('e.action')
+        .selectAll('e')
+        .select([
+          'd.id as delivery_id',
+          'd.subscription_id',
+          'd.status',
+          'd.attempts',
+          'd.next_attempt_at',
+          'd.last_status',
+          'd.last_latency_ms',
+          'd.last_error',
+          'd.delivered_at',
+          'd.created_at',
+        ])
         .where('s.tenant_id', '=', tenantId)
         .where('d.subscription_id', '=', subscriptionId)
         .orderBy('d.seq', 'desc')
@@ -192,11 +204,12 @@ export function webhookRepo(db: Kysely<Database>): WebhookRepo {
         .execute();
       return rows.map(
         (r): WebhookDelivery => ({
-          id: r.id,
+          id: r.delivery_id,
           subscriptionId: r.subscription_id,
           tenantId: r.tenant_id,
-          eventSeq: Number(r.event_seq),
+          eventSeq: Number(r.seq),
           type: r.action,
+          event: webhookEvent(toEvent(r)),
           status: r.status as DeliveryStatus,
           attempts: r.attempts,
           nextAttemptAt: r.next_attempt_at,
@@ -213,6 +226,8 @@ export function webhookRepo(db: Kysely<Database>): WebhookRepo {
         .updateTable('webhook_deliveries')
         .set({ status: 'pending', attempts: 0, next_attempt_at: now, lease_until: null, first_attempt_at: null })
         .where('id', '=', deliveryId)
+        // Not one in flight: clearing its lease would let a second worker send it meanwhile.
+        .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<=', now)]))
         .where('subscription_id', '=', subscriptionId)
         .where('subscription_id', 'in', (eb) =>
           eb.selectFrom('webhook_subscriptions').select('id').where('tenant_id', '=', tenantId),
@@ -315,7 +330,9 @@ export function webhookRepo(db: Kysely<Database>): WebhookRepo {
           last_error: r.error?.slice(0, 500) ?? null,
         })
         .returning('subscription_id')
-        .executeTakeFirstOrThrow();
+        .executeTakeFirst();
+      // Removed with its subscription while in flight: nothing left to mark.
+      if (!row) return { becameFailing: false, tenantId: '', url: '' };
       const before = await db
         .selectFrom('webhook_subscriptions')
         .select(['state', 'tenant_id', 'url'])

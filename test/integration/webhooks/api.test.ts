@@ -85,6 +85,8 @@ describe('the webhook API', () => {
       const delivery = log.find((d: { type: string }) => d.type === 'webhook.test');
       expect(delivery).toMatchObject({ status: 'delivered', lastStatus: 200 });
       expect(delivery.lastLatencyMs).toBeGreaterThanOrEqual(0);
+      // The log shows the body that was sent.
+      expect(delivery.event).toEqual(JSON.parse(got[0]?.body ?? '{}'));
       const again = await admin.call('POST', `${api(t)}/webhooks/${a.id}/deliveries/${delivery.id}/redeliver`);
       expect(again.statusCode).toBe(204);
       await w.deliver();
