@@ -11,7 +11,7 @@ import {
   type WebhookSubscription,
   webhookEvent,
 } from '../../domain/webhooks.js';
-import type { Database, WebhookSubscriptionsTable } from '../schema.js';
+import type { AuditEventsTable, Database, WebhookSubscriptionsTable } from '../schema.js';
 import { toEvent } from './audit.js';
 
 const toSubscription = (r: Selectable<WebhookSubscriptionsTable>): WebhookSubscription => ({
@@ -50,6 +50,32 @@ export async function enqueueDeliveries(db: Kysely<Database>, e: AuditEvent, now
     ORDER BY s.id`.execute(db);
 }
 
+interface ClaimedRow extends Selectable<AuditEventsTable> {
+  delivery_id: string;
+  subscription_id: string;
+  attempts: number;
+  first_attempt_at: Date | null;
+  subscription_tenant_id: string;
+  url: string;
+  secret_enc: string;
+  previous_secret_enc: string | null;
+  previous_valid_until: Date | null;
+}
+
+const toClaimed = (r: ClaimedRow, now: Date): ClaimedDelivery => ({
+  id: r.delivery_id,
+  subscriptionId: r.subscription_id,
+  subscriptionTenantId: r.subscription_tenant_id,
+  url: r.url,
+  attempts: r.attempts,
+  firstAttemptAt: r.first_attempt_at ?? now,
+  secretsEnc:
+    r.previous_secret_enc && r.previous_valid_until && r.previous_valid_until > now
+      ? [r.secret_enc, r.previous_secret_enc]
+      : [r.secret_enc],
+  event: toEvent(r),
+});
+
 /** What a worker needs to send claimed deliveries, in seq order. */
 async function loadClaimed(db: Kysely<Database>, ids: string[], now: Date): Promise<ClaimedDelivery[]> {
   if (ids.length === 0) return [];
@@ -75,21 +101,7 @@ async function loadClaimed(db: Kysely<Database>, ids: string[], now: Date): Prom
     .where('d.id', 'in', ids)
     .orderBy('d.seq')
     .execute();
-  return rows.map(
-    (r): ClaimedDelivery => ({
-      id: r.delivery_id,
-      subscriptionId: r.subscription_id,
-      subscriptionTenantId: r.subscription_tenant_id,
-      url: r.url,
-      attempts: r.attempts,
-      firstAttemptAt: r.first_attempt_at ?? now,
-      secretsEnc:
-        r.previous_secret_enc && r.previous_valid_until && r.previous_valid_until > now
-          ? [r.secret_enc, r.previous_secret_enc]
-          : [r.secret_enc],
-      event: toEvent(r),
-    }),
-  );
+  return rows.map((r) => toClaimed(r, now));
 }
 
 export function webhookRepo(db: Kysely<Database>): WebhookRepo {
@@ -265,48 +277,46 @@ export function webhookRepo(db: Kysely<Database>): WebhookRepo {
       );
     },
     async markDelivered(id, r, now, leaseUntil) {
-      const row = await mark(id)
-        .set({
-          status: 'delivered',
-          lease_until: null,
-          delivered_at: now,
-          last_status: r.status,
-          last_latency_ms: r.latencyMs,
-          last_error: null,
-        })
-        .returning('subscription_id')
-        .executeTakeFirst();
-      if (!row) return;
-      await db
-        .updateTable('webhook_subscriptions')
-        .set({ state: 'active' })
-        .where('id', '=', row.subscription_id)
-        .where('state', '=', 'failing')
-        .execute();
-      if (!leaseUntil) return undefined;
-      // The subscription's next delivery, claimed in the same commit: it never stands unleased at
-      // the head, so no other worker can take it, and the lane goes on without a new claim pass.
-      // No SKIP LOCKED here: skipping a locked head would take the one after it, out of order.
-      const next = await sql<{ id: string }>`
-        UPDATE webhook_deliveries d
-        SET lease_until = ${leaseUntil}, attempts = d.attempts + 1, first_attempt_at = COALESCE(d.first_attempt_at, ${now})
-        WHERE d.id = (
-          SELECT x.id FROM webhook_deliveries x
-          WHERE x.subscription_id = ${row.subscription_id} AND x.status IN ('pending','failing')
-          ORDER BY x.seq LIMIT 1
-          FOR UPDATE
+      // One statement: delivered, and a failing subscription active again.
+      const done = await sql<{ subscription_id: string }>`
+        WITH done AS (
+          UPDATE webhook_deliveries
+          SET status = 'delivered', lease_until = NULL, delivered_at = ${now}, last_status = ${r.status},
+              last_latency_ms = ${r.latencyMs}, last_error = NULL
+          WHERE id = ${id}
+          RETURNING subscription_id
+        ), revived AS (
+          UPDATE webhook_subscriptions s SET state = 'active'
+          FROM done WHERE s.id = done.subscription_id AND s.state = 'failing'
         )
-          AND d.next_attempt_at <= ${now}
-          AND (d.lease_until IS NULL OR d.lease_until <= ${now})
-          AND EXISTS (SELECT 1 FROM webhook_subscriptions s WHERE s.id = d.subscription_id AND s.state <> 'disabled')
-        RETURNING d.id`.execute(db);
-      return (
-        await loadClaimed(
-          db,
-          next.rows.map((x) => x.id),
-          now,
+        SELECT subscription_id FROM done`.execute(db);
+      const subscriptionId = done.rows[0]?.subscription_id;
+      if (!subscriptionId || !leaseUntil) return undefined;
+      // The subscription's next delivery, claimed and loaded in the same commit: it never stands
+      // unleased at the head, so no other worker can take it, and the lane goes on without a new
+      // claim pass. No SKIP LOCKED here: skipping a locked head would take the one after it.
+      const next = await sql<ClaimedRow>`
+        WITH next AS (
+          UPDATE webhook_deliveries d
+          SET lease_until = ${leaseUntil}, attempts = d.attempts + 1, first_attempt_at = COALESCE(d.first_attempt_at, ${now})
+          WHERE d.id = (
+            SELECT x.id FROM webhook_deliveries x
+            WHERE x.subscription_id = ${subscriptionId} AND x.status IN ('pending','failing')
+            ORDER BY x.seq LIMIT 1
+            FOR UPDATE
+          )
+            AND d.next_attempt_at <= ${now}
+            AND (d.lease_until IS NULL OR d.lease_until <= ${now})
+            AND EXISTS (SELECT 1 FROM webhook_subscriptions w WHERE w.id = d.subscription_id AND w.state <> 'disabled')
+          RETURNING d.id, d.subscription_id, d.attempts, d.first_attempt_at, d.tenant_id, d.event_seq
         )
-      )[0];
+        SELECT e.*, next.id AS delivery_id, next.subscription_id, next.attempts, next.first_attempt_at,
+          s.tenant_id AS subscription_tenant_id, s.url, s.secret_enc, s.previous_secret_enc, s.previous_valid_until
+        FROM next
+        JOIN webhook_subscriptions s ON s.id = next.subscription_id
+        JOIN audit_events e ON e.tenant_id = next.tenant_id AND e.seq = next.event_seq`.execute(db);
+      const row = next.rows[0];
+      return row && toClaimed(row, now);
     },
     async markFailed(id, r, nextAttemptAt) {
       await mark(id)
