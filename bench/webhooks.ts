@@ -86,7 +86,6 @@ try {
     });
   }
   const total = RATE * SECONDS;
-  let sent = 0;
   const t0 = performance.now();
   const commitOne = async (t: Tenant) => {
     const e = await k.deps.store.transaction((r) =>
@@ -111,7 +110,6 @@ try {
         const wait = at - performance.now();
         if (wait > 0) await sleep(wait);
         await commitOne(t);
-        sent++;
       }
     }),
   );

@@ -3,7 +3,7 @@ import { type AuditEvent, chainMaterial, GENESIS_HASH } from '../../domain/audit
 import type { AuditRepo } from '../../domain/ports.js';
 import type { AuditEventsTable, Database } from '../schema.js';
 import { sha256 } from '../sha256.js';
-import { enqueueDeliveries } from './webhooks.js';
+import { enqueueDeliveries } from './webhook-deliveries.js';
 
 export const toEvent = (r: Selectable<AuditEventsTable>): AuditEvent => ({
   tenantId: r.tenant_id,
