@@ -19,6 +19,15 @@ export interface WebhookInput {
   scope?: WebhookScope;
 }
 
+/**
+ * After a test event or a redelivery the answer waits for the delivery pass, so the log the
+ * caller reads next shows the attempt, but never longer than this: a slow receiver must not hold
+ * the request (the pass goes on without it).
+ */
+const FLUSH_WAIT_MS = 2000;
+const flushBriefly = (svc: WebhookServices): Promise<unknown> =>
+  Promise.race([svc.flush(), new Promise((done) => setTimeout(done, FLUSH_WAIT_MS).unref())]);
+
 /** The longest overlap a rotation may ask for: both secrets sign meanwhile. */
 export const MAX_OVERLAP_SECONDS = 7 * 86400;
 const EVENT_TYPE = /^[a-z][a-z0-9_]*(\.[a-z0-9_]+)*$/;
@@ -193,7 +202,7 @@ export async function redeliver(deps: WebhookDeps, ctx: Ctx, tenantId: string, i
       details: { deliveryId },
     });
   });
-  await svc.flush();
+  await flushBriefly(svc);
 }
 
 /**
@@ -208,6 +217,6 @@ export async function sendTestEvent(deps: WebhookDeps, ctx: Ctx, tenantId: strin
     const e = await audit(r, ctx, now, { tenantId, action: 'webhook.test', targetType: 'webhook', targetId: id });
     return e.seq;
   });
-  await svc.flush();
+  await flushBriefly(svc);
   return { eventId: `${tenantId}.${seq}` };
 }
