@@ -11,6 +11,7 @@ import { MailWorker } from './app/mail-outbox.js';
 import type { Kontor } from './compose.js';
 import { type OidcWiring, wireOidc } from './compose-oidc.js';
 import { KONTOR_VERSION, systemServices } from './compose-system.js';
+import { type WebhookWiring, wireWebhooks } from './compose-webhooks.js';
 import type { Config } from './config/load-config.js';
 import type { MailSender } from './domain/auth-ports.js';
 import type { SsoServices } from './domain/sso.js';
@@ -88,6 +89,12 @@ export interface HttpAppOptions {
   oidcKeyCheckMs?: number;
   /** Hands the OP's service and logout worker to a test. */
   onOidc?: (oidc: OidcWiring) => void;
+  /** Milliseconds between webhook delivery passes (default KONTOR_WEBHOOKS_POLL_MS); 0: none. */
+  webhookPollMs?: number;
+  /** Overrides the webhook guard's policy (tests of its decisions). */
+  webhookOutbound?: OutboundPolicy;
+  /** Hands the webhook worker to a test. */
+  onWebhooks?: (w: WebhookWiring) => void;
 }
 
 /** Wires the HTTP server onto a Kontor: auth storage on the same database, then buildServer. */
@@ -144,6 +151,12 @@ export async function createHttpApp(kontor: Kontor, opts: HttpAppOptions = {}): 
     ...(opts.oidcKeyCheckMs !== undefined ? { keyCheckMs: opts.oidcKeyCheckMs } : {}),
     onError: (message, e) => app?.log.warn({ err: e }, message),
   });
+  const webhooks = wireWebhooks(kontor.config, deps, keyChoice.key, {
+    ...(opts.webhookPollMs !== undefined ? { pollMs: opts.webhookPollMs } : {}),
+    ...(opts.webhookOutbound ? { outbound: opts.webhookOutbound } : {}),
+    onError: (message, e) => app?.log.warn({ err: e }, message),
+  });
+  auth.webhooks = webhooks.services;
   // Back-channel logouts share the mail worker's rhythm: both drain the outbox.
   const stopMail = startMailWorker(
     {
@@ -170,6 +183,7 @@ export async function createHttpApp(kontor: Kontor, opts: HttpAppOptions = {}): 
     onClose: async () => {
       clearInterval(beats);
       await heartbeat.stop();
+      await webhooks.stop();
       await stopMail();
     },
   });
@@ -178,6 +192,7 @@ export async function createHttpApp(kontor: Kontor, opts: HttpAppOptions = {}): 
   await heartbeat.beat();
   beats = setInterval(() => void heartbeat.beat(), kontor.config.instanceHeartbeatSeconds * 1000);
   beats.unref();
+  opts.onWebhooks?.(webhooks);
   // Mail queued before this start (or by a process that died) goes out now, not at the first interval.
   void mailer.flush();
   if (!opts.mail && !smtp) {
@@ -190,6 +205,9 @@ export async function createHttpApp(kontor: Kontor, opts: HttpAppOptions = {}): 
     app.log.warn(
       'KONTOR_OUTBOUND_ALLOW_LOOPBACK=1: SSO providers on 127.0.0.1 are reachable; development and tests only',
     );
+  }
+  if (webhooks.services.allowLoopback) {
+    app.log.warn('KONTOR_WEBHOOKS_ALLOW_LOOPBACK=1: webhooks may reach 127.0.0.1; development and tests only');
   }
   return app;
 }

@@ -62,6 +62,13 @@ export interface Config {
   /** Which addresses outbound calls (SSO providers) may reach; see src/sso/outbound-guard.ts. */
   readonly outbound: { readonly allowLoopback: boolean; readonly allow: readonly string[] };
   /**
+   * Webhook delivery (issue 17). KONTOR_WEBHOOKS_ALLOW_LOOPBACK=1 lets subscriptions reach
+   * http://127.0.0.1 and other loopback addresses (development and tests only; separate from the
+   * SSO setting, so allowing a local IdP never opens loopback to tenants' webhook URLs).
+   * KONTOR_WEBHOOKS_POLL_MS: how often the delivery worker looks for due deliveries.
+   */
+  readonly webhooks: { readonly allowLoopback: boolean; readonly pollMs: number };
+  /**
    * How a request verifies the per-process caches of sessions and decisions on PostgreSQL.
    * `strict` (default): against a version read begun after the request arrived (shared by
    * concurrent requests), so a change acknowledged on any instance holds on the next request.
@@ -199,6 +206,10 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     // Short: an access token cannot be recalled from an app's API that verifies it offline.
     oidc: Object.freeze({ accessTokenSeconds: int(env, 'KONTOR_OIDC_ACCESS_TOKEN_SECONDS', 300, 30, 3600) }),
     outbound: outbound(env),
+    webhooks: Object.freeze({
+      allowLoopback: env.KONTOR_WEBHOOKS_ALLOW_LOOPBACK === '1',
+      pollMs: int(env, 'KONTOR_WEBHOOKS_POLL_MS', 1000, 10, 60_000),
+    }),
     cacheFreshness: freshness(env.KONTOR_CACHE_FRESHNESS),
     metricsListen: metricsListen(env.KONTOR_METRICS_LISTEN),
     instanceHeartbeatSeconds: int(env, 'KONTOR_INSTANCE_HEARTBEAT_SECONDS', 15, 1, 3600),

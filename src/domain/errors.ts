@@ -91,6 +91,7 @@ export const ERROR_CODES = {
   'sso.issuer_unreachable': { status: 422, title: 'The issuer could not be reached' },
   'app.invalid': { status: 400, title: 'The app registration is invalid' },
   'app.no_secret': { status: 409, title: 'The app does not authenticate with a client secret' },
+  'webhook.not_configured': { status: 503, title: 'Webhooks are not configured on this server' },
   'sso.email_mapping_required': {
     status: 422,
     title: 'Linking by verified e-mail needs the standard email claim',

@@ -41,6 +41,7 @@ export const KONTOR_PERMISSIONS: readonly Permission[] = Object.freeze([
   k('advisories.read', 'tenant', 'Read the security advisories of the tenant'),
   k('sso.manage', 'tenant', 'Manage SSO connections'),
   k('apps.manage', 'tenant', 'Register the tenant’s apps that sign people in through Kontor (OAuth clients)'),
+  k('webhooks.manage', 'tenant', 'Manage the tenant’s webhook subscriptions and read their delivery logs'),
   k('customers.read', 'tenant', 'Read direct customer tenants'),
   k('customers.create', 'tenant', 'Create customer tenants'),
   k('customers.primary.manage', 'tenant', 'Manage the primary login of direct customers (R5)'),

@@ -7,6 +7,7 @@ import type { Role } from './role.js';
 import type { Share } from './share.js';
 import type { Tenant, TenantKind, TenantSettings, TenantStatus } from './tenant.js';
 import type { User, UserState, UserType } from './user.js';
+import type { WebhookRepo } from './webhooks.js';
 
 export interface Clock {
   now(): Date;
@@ -252,6 +253,8 @@ export interface Repos {
   /** oidc-provider's records and the acting tenant of its grants. */
   oidc: OidcPayloadRepo;
   oidcKeys: OidcKeyRepo;
+  /** Webhook subscriptions and deliveries (issue 17). */
+  webhooks: WebhookRepo;
 }
 
 /**

@@ -78,6 +78,7 @@ export const DEFAULT_ROLES: readonly Role[] = [
     'advisories.read',
     'sso.manage',
     'apps.manage',
+    'webhooks.manage',
     'decisions.read',
     'account.password.change',
   ]),

@@ -64,7 +64,7 @@ export interface OutboundGuard {
  * one connected to, so a second answer (DNS rebinding) cannot swap it. IP literals skip the
  * lookup in node:net, so they are checked before the request.
  */
-export function outboundGuard(policy: OutboundPolicy = {}): OutboundGuard {
+export function outboundGuard(policy: OutboundPolicy = {}, opts: { connectTimeoutMs?: number } = {}): OutboundGuard {
   const lookup = (host: string, options: { all?: boolean; family?: number }, cb: LookupCallback) => {
     dnsLookup(host, { all: true, family: options.family ?? 0 })
       .then((addresses) => {
@@ -74,7 +74,9 @@ export function outboundGuard(policy: OutboundPolicy = {}): OutboundGuard {
       })
       .catch((e: Error) => cb(e, ''));
   };
-  const agent = new Agent({ connect: { lookup: lookup as never } });
+  const agent = new Agent({
+    connect: { lookup: lookup as never, ...(opts.connectTimeoutMs ? { timeout: opts.connectTimeoutMs } : {}) },
+  });
 
   const guarded = async (input: string | URL | Request, init?: RequestInit) => {
     const url = new URL(input instanceof Request ? input.url : input);

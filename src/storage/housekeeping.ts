@@ -17,6 +17,7 @@ export interface PurgeCounts extends Record<string, number> {
   outbox: number;
   oidcRecords: number;
   instances: number;
+  webhookDeliveries: number;
 }
 
 const ago = (now: Date, seconds: number) => new Date(now.getTime() - seconds * 1000);
@@ -27,10 +28,11 @@ const DAY = 86400;
  * revoked, throttle windows that closed (a temporary lock's level a day after it began), used or
  * expired one-time links, idempotency answers older than their 24 h replay window, and API
  * tokens expired or revoked for 30 days (kept that long so their owners still see why a script
- * stopped), outbox rows a week after they were sent and a month after they were given up, and the
- * OpenID Provider's records (codes, sessions, refresh tokens, …) once expired, and heartbeats of
- * instances silent for a day. Each delete is one statement, safe to run on every instance at once;
- * the run is recorded in `system_jobs`. Faults are
+ * stopped), outbox rows a week after they were sent and a month after they were given up, webhook
+ * deliveries done (delivered or given up) a month after they were queued, the OpenID Provider's
+ * records (codes, sessions, refresh tokens, …) once expired, and heartbeats of instances silent
+ * for a day. Each delete is one statement, safe to run on every instance at once; the run is
+ * recorded in `system_jobs`. Faults are
  * classified and retried like a unit of work.
  */
 export function purgeExpired(db: Kysely<Database>, now: Date, s: PurgeSettings): Promise<PurgeCounts> {
@@ -82,8 +84,15 @@ async function purgeOn(db: Kysely<Database>, now: Date, s: PurgeSettings): Promi
   const oidc = await db.deleteFrom('oidc_payloads').where('expires_at', '<=', now).executeTakeFirst();
   // A server that died without its clean stop left its heartbeat; a day later it is history.
   const instances = await db.deleteFrom('instances').where('last_seen_at', '<=', ago(now, DAY)).executeTakeFirst();
+  // The delivery log keeps a month: long enough to see what a receiver missed and redeliver it.
+  const hooks = await db
+    .deleteFrom('webhook_deliveries')
+    .where('status', 'in', ['delivered', 'given_up'])
+    .where('created_at', '<=', ago(now, 30 * DAY))
+    .executeTakeFirst();
   const counts: PurgeCounts = {
     instances: n(instances),
+    webhookDeliveries: n(hooks),
     oidcRecords: n(oidc),
     outbox: n(outbox),
     sessions: n(sessions),

@@ -14,6 +14,7 @@ import * as m016 from './migrations/016-email-verification.js';
 import * as m017 from './migrations/017-outbox-given-up.js';
 import * as m018 from './migrations/018-openid-provider.js';
 import * as m019 from './migrations/019-oidc-grant-tenant.js';
+import * as m020 from './migrations/020-webhooks.js';
 import * as m021 from './migrations/021-instances.js';
 import * as m022 from './migrations/022-oidc-grant-home-tenant.js';
 import type { Database } from './schema.js';
@@ -34,6 +35,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '017-outbox-given-up': m017,
   '018-openid-provider': m018,
   '019-oidc-grant-tenant': m019,
+  '020-webhooks': m020,
   '021-instances': m021,
   '022-oidc-grant-home-tenant': m022,
 };

@@ -164,6 +164,8 @@ export interface Database {
   oidc_keys: OidcKeysTable;
   instances: InstancesTable;
   system_jobs: SystemJobsTable;
+  webhook_subscriptions: WebhookSubscriptionsTable;
+  webhook_deliveries: WebhookDeliveriesTable;
 }
 
 export interface SessionsTable {
@@ -378,4 +380,38 @@ export interface SystemJobsTable {
   name: string;
   last_run_at: Ts;
   result: ColumnType<unknown, string, string>;
+}
+
+export interface WebhookSubscriptionsTable {
+  id: string;
+  tenant_id: string;
+  url: string;
+  description: string;
+  event_types: string[] | null;
+  scope: string;
+  secret_enc: string;
+  previous_secret_enc: string | null;
+  previous_valid_until: Ts | null;
+  state: string;
+  version: Generated<number>;
+  created_at: Ts;
+  updated_at: Ts;
+}
+
+export interface WebhookDeliveriesTable {
+  id: string;
+  seq: Generated<string>;
+  subscription_id: string;
+  tenant_id: string;
+  event_seq: ColumnType<string, number, number>;
+  status: string;
+  attempts: number;
+  next_attempt_at: Ts;
+  lease_until: Ts | null;
+  first_attempt_at: Ts | null;
+  last_status: number | null;
+  last_latency_ms: number | null;
+  last_error: string | null;
+  delivered_at: Ts | null;
+  created_at: Ts;
 }

@@ -12,6 +12,7 @@ import { roleRepo } from './repositories/roles.js';
 import { shareRepo } from './repositories/shares.js';
 import { tenantRepo } from './repositories/tenants.js';
 import { userRepo } from './repositories/users.js';
+import { webhookRepo } from './repositories/webhooks.js';
 import { DEFAULT_RETRY_BUDGET, type RetryBudget, type RetryClock, realRetryClock, withRetry } from './retry.js';
 import type { Database } from './schema.js';
 import { CommitOutcomeUnknown, classifyFault, mapSqlError } from './sql-errors.js';
@@ -30,6 +31,7 @@ export function reposFor(db: Kysely<Database>): Repos {
     apps: appRepo(db),
     oidc: oidcPayloadRepo(db),
     oidcKeys: oidcKeyRepo(db),
+    webhooks: webhookRepo(db),
   };
 }
 

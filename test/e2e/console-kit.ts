@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import { type Browser, chromium, type Locator, type Page } from 'playwright-core';
-import { createHttpApp } from '../../src/compose-http.js';
+import { createHttpApp, type HttpAppOptions } from '../../src/compose-http.js';
 import type { MailMessage } from '../../src/domain/auth-ports.js';
 import { type TestKontor, testKontor } from '../fixtures/kontor.js';
 
@@ -32,10 +32,12 @@ export interface ConsoleServer {
  * A real server on 127.0.0.1 with a fresh database (PGlite, or a schema of its own on
  * PostgreSQL) whose provider admin holds a one-time password, as after `npm start`.
  */
-export async function startConsoleServer(): Promise<ConsoleServer> {
+export async function startConsoleServer(
+  opts: Pick<HttpAppOptions, 'webhookOutbound' | 'webhookPollMs'> = {},
+): Promise<ConsoleServer> {
   const k = await testKontor();
   const mails: MailMessage[] = [];
-  const app = await createHttpApp(k, { logger: false, mail: { send: async (m) => void mails.push(m) } });
+  const app = await createHttpApp(k, { logger: false, mail: { send: async (m) => void mails.push(m) }, ...opts });
   const url = await app.listen({ port: 0, host: '127.0.0.1' });
   return {
     k,

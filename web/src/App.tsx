@@ -22,6 +22,8 @@ import { Sharing } from './screens/sharing/Sharing';
 import { UserDetail } from './screens/users/UserDetail';
 import { Users } from './screens/users/Users';
 import { VerifyEmail } from './screens/VerifyEmail';
+import { WebhookDetail } from './screens/webhooks/WebhookDetail';
+import { Webhooks } from './screens/webhooks/Webhooks';
 import { useSession } from './session';
 import { Shell, visibleScreens } from './shell/Shell';
 
@@ -46,6 +48,8 @@ function Screen({ route }: { route: string[] }) {
       return <Settings />;
     case 'apps':
       return arg ? <AppDetail id={arg} /> : <Apps />;
+    case 'webhooks':
+      return arg ? <WebhookDetail id={arg} /> : <Webhooks />;
     default:
       return <Page title="Not found">This page does not exist. Pick a screen on the left.</Page>;
   }

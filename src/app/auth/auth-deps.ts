@@ -3,6 +3,7 @@ import type { AuditInput } from '../../domain/audit.js';
 import type { AuthRepos, AuthStore, MailSender, TokenCrypto } from '../../domain/auth-ports.js';
 import type { SsoServices } from '../../domain/sso.js';
 import type { SystemServices } from '../../domain/system-ports.js';
+import type { WebhookServices } from '../../domain/webhooks.js';
 import { type AppDeps, type Ctx, type RequestMeta, recordEvent } from '../context.js';
 import type { ImportJobs } from '../import-jobs.js';
 import type { ImportDeps } from '../import-users.js';
@@ -44,6 +45,8 @@ export interface AuthServices {
   imports?: { deps: ImportDeps; jobs: ImportJobs };
   /** The operation roles' system tasks (issue 19); absent, their routes answer 404. */
   system?: SystemServices;
+  /** Webhook subscriptions (issue 17); absent, their routes answer `webhook.not_configured`. */
+  webhooks?: WebhookServices;
 }
 
 export type AuthDeps = AppDeps & AuthServices;

@@ -1,6 +1,7 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
+import { openApiWebhooks } from '../webhook-event.js';
 import { DOCS_CSP } from './security-headers.js';
 
 /**
@@ -26,7 +27,9 @@ export async function installOpenApi(app: FastifyInstance, cookieName: string): 
         },
       },
       security: [{ session: [] }, { bearer: [] }],
-    },
+      // What Kontor sends to webhook subscriptions (issue 17), in OpenAPI 3.1's own section.
+      webhooks: openApiWebhooks,
+    } as never,
   });
   await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: DOCS_CSP });
   app.get('/api/openapi.json', { schema: { hide: true }, config: { auth: 'none' } }, async () => app.swagger());

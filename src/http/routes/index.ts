@@ -6,6 +6,7 @@ import { catalogueRoutes } from './catalogue.js';
 import { companyRoutes } from './companies.js';
 import { decisionRoutes } from './decisions.js';
 import { emailVerificationRoutes } from './email-verification.js';
+import { eventRoutes } from './events.js';
 import { meRoutes } from './me.js';
 import { shareRoutes } from './shares.js';
 import { ssoRoutes } from './sso.js';
@@ -15,6 +16,7 @@ import { userCredentialRoutes } from './user-credentials.js';
 import { userRoutes } from './users.js';
 import { userExportRoutes } from './users-export.js';
 import { userImportRoutes } from './users-import.js';
+import { webhookRoutes } from './webhooks.js';
 
 /** Every /api/v1 route, one file per feature. */
 export function registerRoutes(app: Api, r: RouteDeps): void {
@@ -34,4 +36,6 @@ export function registerRoutes(app: Api, r: RouteDeps): void {
   decisionRoutes(app, r);
   appRoutes(app, r);
   systemRoutes(app, r);
+  webhookRoutes(app, r);
+  eventRoutes(app, r);
 }

@@ -3,8 +3,9 @@ import { type AuditEvent, chainMaterial, GENESIS_HASH } from '../../domain/audit
 import type { AuditRepo } from '../../domain/ports.js';
 import type { AuditEventsTable, Database } from '../schema.js';
 import { sha256 } from '../sha256.js';
+import { enqueueDeliveries } from './webhook-deliveries.js';
 
-const toEvent = (r: Selectable<AuditEventsTable>): AuditEvent => ({
+export const toEvent = (r: Selectable<AuditEventsTable>): AuditEvent => ({
   tenantId: r.tenant_id,
   seq: Number(r.seq),
   at: r.at,
@@ -68,6 +69,9 @@ export function auditRepo(db: Kysely<Database>): AuditRepo {
         .set({ seq: event.seq, hash })
         .where('tenant_id', '=', input.tenantId)
         .execute();
+      // The webhook outbox (issue 17): queued in the change's own transaction, so a committed
+      // change always yields its deliveries and an aborted one none.
+      await enqueueDeliveries(db, { ...event, hash }, at);
       return { ...event, hash };
     },
     async list(tenantId, f) {

@@ -1,6 +1,6 @@
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import type { AuthSettings } from '../../../src/app/auth/auth-deps.js';
-import { createHttpApp } from '../../../src/compose-http.js';
+import { createHttpApp, type HttpAppOptions } from '../../../src/compose-http.js';
 import type { MailMessage } from '../../../src/domain/auth-ports.js';
 import type { Tenant } from '../../../src/domain/tenant.js';
 import type { User, UserType } from '../../../src/domain/user.js';
@@ -48,7 +48,10 @@ export const sessionCookieOf = (res: LightMyRequestResponse): string | undefined
 
 export async function httpKit(
   settings: Partial<AuthSettings> = {},
-  opts: { kontor?: Parameters<typeof testKontor>[0]; logger?: boolean | object } = {},
+  opts: {
+    kontor?: Parameters<typeof testKontor>[0];
+    logger?: boolean | object;
+  } & Pick<HttpAppOptions, 'webhookPollMs' | 'webhookOutbound' | 'onWebhooks'> = {},
 ): Promise<HttpKit> {
   const k = await testKontor(opts.kontor);
   let t = Date.now();
@@ -64,6 +67,9 @@ export async function httpKit(
     mail: { send: async (m) => void mails.push(m) },
     logger: opts.logger ?? false,
     settings,
+    ...(opts.webhookPollMs !== undefined ? { webhookPollMs: opts.webhookPollMs } : {}),
+    ...(opts.webhookOutbound !== undefined ? { webhookOutbound: opts.webhookOutbound } : {}),
+    ...(opts.onWebhooks !== undefined ? { onWebhooks: opts.onWebhooks } : {}),
   });
   let n = 0;
   const kit: HttpKit = {

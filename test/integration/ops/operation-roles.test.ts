@@ -59,6 +59,8 @@ const SYSTEM = new Set([
   'POST /api/v1/system/audit-verify',
   // System events only (system.events.read), filtered in src/app/audit-log.ts.
   'GET /api/v1/tenants/{id}/audit',
+  // The change feed reads as the activity log does (src/app/change-feed.ts).
+  'GET /api/v1/tenants/{id}/events',
   'GET /api/v1/roles',
   'GET /api/v1/permissions',
 ]);
@@ -118,6 +120,7 @@ function minimal(s: Schema): unknown {
 const BODIES: Record<string, unknown> = {
   'POST /api/v1/tenants/{id}/fields': { key: 'sweep_field', label: 'Sweep', type: 'text' },
   'POST /api/v1/tenants/{id}/apps': { name: 'Sweep app', redirectUris: ['https://app.example.com/cb'] },
+  'POST /api/v1/tenants/{id}/webhooks': { url: 'https://hooks.example.com/in' },
   'POST /api/v1/tenants/{id}/users/import': { users: [{ loginName: 'swept' }] },
 };
 

@@ -141,6 +141,7 @@ describe('purging expired sign-in state', () => {
       outbox: 2,
       oidcRecords: 1,
       instances: 1,
+      webhookDeliveries: 0,
     });
     const job = await db.selectFrom('system_jobs').selectAll().where('name', '=', 'purge').executeTakeFirstOrThrow();
     expect(new Date(job.last_run_at)).toEqual(now);

@@ -136,6 +136,7 @@ export interface paths {
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -214,6 +215,7 @@ export interface paths {
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -326,6 +328,7 @@ export interface paths {
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -404,6 +407,7 @@ export interface paths {
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -523,6 +527,7 @@ export interface paths {
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -601,6 +606,7 @@ export interface paths {
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -731,6 +737,7 @@ export interface paths {
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -809,6 +816,7 @@ export interface paths {
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -935,6 +943,7 @@ export interface paths {
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -1013,6 +1022,7 @@ export interface paths {
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -1182,6 +1192,7 @@ export interface paths {
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -1260,6 +1271,7 @@ export interface paths {
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -1380,6 +1392,7 @@ export interface paths {
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -1458,6 +1471,7 @@ export interface paths {
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -1578,6 +1592,7 @@ export interface paths {
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -1656,6 +1671,7 @@ export interface paths {
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -1782,6 +1798,7 @@ export interface paths {
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -1860,6 +1877,7 @@ export interface paths {
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -1984,6 +2002,7 @@ export interface paths {
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -2062,6 +2081,7 @@ export interface paths {
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -2177,6 +2197,7 @@ export interface paths {
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -2255,6 +2276,7 @@ export interface paths {
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -2387,6 +2409,7 @@ export interface paths {
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -2465,6 +2488,7 @@ export interface paths {
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -2566,6 +2590,7 @@ export interface paths {
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -2644,6 +2669,7 @@ export interface paths {
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -2777,6 +2803,7 @@ export interface paths {
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -2855,6 +2882,7 @@ export interface paths {
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -2993,6 +3021,7 @@ export interface paths {
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -3071,6 +3100,7 @@ export interface paths {
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -3206,6 +3236,7 @@ export interface paths {
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -3284,6 +3315,7 @@ export interface paths {
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -3453,6 +3485,7 @@ export interface paths {
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -3531,6 +3564,7 @@ export interface paths {
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -3670,6 +3704,7 @@ export interface paths {
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -3748,6 +3783,7 @@ export interface paths {
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -3901,6 +3937,7 @@ export interface paths {
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -3979,6 +4016,7 @@ export interface paths {
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -4124,6 +4162,7 @@ export interface paths {
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -4202,6 +4241,7 @@ export interface paths {
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -4344,6 +4384,7 @@ export interface paths {
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -4422,6 +4463,7 @@ export interface paths {
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -4523,6 +4565,7 @@ export interface paths {
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -4601,6 +4644,7 @@ export interface paths {
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -4736,6 +4780,7 @@ export interface paths {
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -4814,6 +4859,7 @@ export interface paths {
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -4941,6 +4987,7 @@ export interface paths {
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -5019,6 +5066,7 @@ export interface paths {
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -5157,6 +5205,7 @@ export interface paths {
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -5235,6 +5284,7 @@ export interface paths {
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -5372,6 +5422,7 @@ export interface paths {
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -5450,6 +5501,7 @@ export interface paths {
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -5587,6 +5639,7 @@ export interface paths {
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -5665,6 +5718,7 @@ export interface paths {
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -5802,6 +5856,7 @@ export interface paths {
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -5880,6 +5935,7 @@ export interface paths {
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -6003,6 +6059,7 @@ export interface paths {
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -6081,6 +6138,7 @@ export interface paths {
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -6209,6 +6267,7 @@ export interface paths {
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -6287,6 +6346,7 @@ export interface paths {
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -6405,6 +6465,7 @@ export interface paths {
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -6483,6 +6544,7 @@ export interface paths {
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -6600,6 +6662,7 @@ export interface paths {
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -6678,6 +6741,7 @@ export interface paths {
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -6796,6 +6860,7 @@ export interface paths {
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -6874,6 +6939,7 @@ export interface paths {
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -6986,6 +7052,7 @@ export interface paths {
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -7064,6 +7131,7 @@ export interface paths {
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -7178,6 +7246,7 @@ export interface paths {
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -7256,6 +7325,7 @@ export interface paths {
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -7370,6 +7440,7 @@ export interface paths {
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -7448,6 +7519,7 @@ export interface paths {
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -7565,6 +7637,7 @@ export interface paths {
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -7643,6 +7716,7 @@ export interface paths {
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -7777,6 +7851,7 @@ export interface paths {
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -7855,6 +7930,7 @@ export interface paths {
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -8003,6 +8079,7 @@ export interface paths {
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -8081,6 +8158,7 @@ export interface paths {
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -8226,6 +8304,7 @@ export interface paths {
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -8304,6 +8383,7 @@ export interface paths {
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -8443,6 +8523,7 @@ export interface paths {
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -8521,6 +8602,7 @@ export interface paths {
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -8653,6 +8735,7 @@ export interface paths {
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -8731,6 +8814,7 @@ export interface paths {
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -8874,6 +8958,7 @@ export interface paths {
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -8952,6 +9037,7 @@ export interface paths {
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -9111,6 +9197,7 @@ export interface paths {
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -9189,6 +9276,7 @@ export interface paths {
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -9332,6 +9420,7 @@ export interface paths {
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -9410,6 +9499,7 @@ export interface paths {
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -9512,6 +9602,7 @@ export interface paths {
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -9590,6 +9681,7 @@ export interface paths {
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -9751,6 +9843,7 @@ export interface paths {
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -9829,6 +9922,7 @@ export interface paths {
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -9950,6 +10044,7 @@ export interface paths {
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -10028,6 +10123,7 @@ export interface paths {
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -10142,6 +10238,7 @@ export interface paths {
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -10220,6 +10317,7 @@ export interface paths {
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -10321,6 +10419,7 @@ export interface paths {
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -10399,6 +10498,7 @@ export interface paths {
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -10527,6 +10627,7 @@ export interface paths {
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -10605,6 +10706,7 @@ export interface paths {
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -10729,6 +10831,7 @@ export interface paths {
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -10807,6 +10910,7 @@ export interface paths {
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -10924,6 +11028,7 @@ export interface paths {
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -11002,6 +11107,7 @@ export interface paths {
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -11122,6 +11228,7 @@ export interface paths {
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -11200,6 +11307,7 @@ export interface paths {
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -11319,6 +11427,7 @@ export interface paths {
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -11397,6 +11506,7 @@ export interface paths {
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -11513,6 +11623,7 @@ export interface paths {
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -11591,6 +11702,7 @@ export interface paths {
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -11717,6 +11829,7 @@ export interface paths {
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -11795,6 +11908,7 @@ export interface paths {
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -11911,6 +12025,7 @@ export interface paths {
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -11989,6 +12104,7 @@ export interface paths {
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -12118,6 +12234,7 @@ export interface paths {
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -12196,6 +12313,7 @@ export interface paths {
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -12316,6 +12434,7 @@ export interface paths {
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -12394,6 +12513,7 @@ export interface paths {
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -12515,6 +12635,7 @@ export interface paths {
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -12593,6 +12714,7 @@ export interface paths {
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -12710,6 +12832,7 @@ export interface paths {
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -12788,6 +12911,7 @@ export interface paths {
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -12934,6 +13058,7 @@ export interface paths {
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -13012,6 +13137,7 @@ export interface paths {
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -13138,6 +13264,7 @@ export interface paths {
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -13216,6 +13343,7 @@ export interface paths {
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -13343,6 +13471,7 @@ export interface paths {
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -13421,6 +13550,7 @@ export interface paths {
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -13539,6 +13669,7 @@ export interface paths {
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -13617,6 +13748,7 @@ export interface paths {
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -13733,6 +13865,7 @@ export interface paths {
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -13811,6 +13944,7 @@ export interface paths {
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -13936,6 +14070,7 @@ export interface paths {
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -14014,6 +14149,7 @@ export interface paths {
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -14136,6 +14272,7 @@ export interface paths {
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -14214,6 +14351,7 @@ export interface paths {
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -14330,6 +14468,7 @@ export interface paths {
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -14408,6 +14547,7 @@ export interface paths {
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -14533,6 +14673,7 @@ export interface paths {
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -14611,6 +14752,7 @@ export interface paths {
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -14741,6 +14883,7 @@ export interface paths {
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -14819,6 +14962,7 @@ export interface paths {
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -14960,6 +15104,7 @@ export interface paths {
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -15038,6 +15183,7 @@ export interface paths {
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -15200,6 +15346,7 @@ export interface paths {
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -15278,6 +15425,7 @@ export interface paths {
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -15418,6 +15566,7 @@ export interface paths {
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -15496,6 +15645,7 @@ export interface paths {
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -15598,6 +15748,7 @@ export interface paths {
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -15676,6 +15827,7 @@ export interface paths {
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -15836,6 +15988,7 @@ export interface paths {
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -15914,6 +16067,7 @@ export interface paths {
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -16054,6 +16208,7 @@ export interface paths {
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -16132,6 +16287,7 @@ export interface paths {
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -16339,6 +16495,7 @@ export interface paths {
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -16417,6 +16574,7 @@ export interface paths {
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -16537,6 +16695,7 @@ export interface paths {
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -16615,6 +16774,7 @@ export interface paths {
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -16739,6 +16899,7 @@ export interface paths {
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -16817,6 +16978,7 @@ export interface paths {
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -16933,6 +17095,7 @@ export interface paths {
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -17011,6 +17174,2139 @@ export interface paths {
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
+                | 'sso.email_mapping_required';
+              errors?: {
+                field: string;
+                code: string;
+                message: string;
+              }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/tenants/{id}/webhooks': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Webhook subscriptions of the tenant */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              items: {
+                /** Format: uuid */
+                id: string;
+                /** Format: uuid */
+                tenantId: string;
+                url: string;
+                description: string;
+                eventTypes: string[] | null;
+                /** @description tenant: this tenant’s events; subtree: also every tenant below it (a reseller for its customers) */
+                scope: 'tenant' | 'subtree';
+                /** @description failing: a delivery was given up after a day of retries; the next success makes it active */
+                state: 'active' | 'failing' | 'disabled';
+                previousValidUntil: string | null;
+                version: number;
+                /** Format: date-time */
+                createdAt: string;
+                /** Format: date-time */
+                updatedAt: string;
+              }[];
+            };
+          };
+        };
+        /** @description Problem details */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              code:
+                | 'validation.invalid'
+                | 'validation.password_policy'
+                | 'password.reused'
+                | 'validation.field_value'
+                | 'auth.unauthenticated'
+                | 'auth.invalid_credentials'
+                | 'auth.throttled'
+                | 'auth.password_change_required'
+                | 'auth.csrf'
+                | 'auth.forbidden'
+                | 'auth.insufficient_scope'
+                | 'auth.token_invalid'
+                | 'grant.not_own_user'
+                | 'grant.requires_admin'
+                | 'grant.operation_role_outside_provider'
+                | 'grant.admin_role_not_held'
+                | 'grant.not_customer_primary'
+                | 'grant.shared_user_read_only'
+                | 'grant.system_only'
+                | 'grant.password_change_not_allowed'
+                | 'grant.missing_permission'
+                | 'grant.target_outranks'
+                | 'role.unknown'
+                | 'role.invalid_definition'
+                | 'tenant.invalid_parent'
+                | 'tenant.cycle'
+                | 'tenant.has_children'
+                | 'tenant.suspended'
+                | 'tenant.outside_reach'
+                | 'tenant.root_immutable'
+                | 'user.primary_exists'
+                | 'user.login_taken'
+                | 'user.not_active'
+                | 'share.invalid'
+                | 'share.exists'
+                | 'share.not_offered'
+                | 'resource.not_found'
+                | 'resource.conflict'
+                | 'resource.stale'
+                | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
+                | 'storage.unavailable'
+                | 'internal.error'
+                | 'request.too_large'
+                | 'request.unsupported_media_type'
+                | 'import.rejected'
+                | 'sso.rejected'
+                | 'sso.link_exists'
+                | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'webhook.not_configured'
+                | 'sso.email_mapping_required';
+              errors?: {
+                field: string;
+                code: string;
+                message: string;
+              }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
+            };
+          };
+        };
+        /** @description Problem details */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              code:
+                | 'validation.invalid'
+                | 'validation.password_policy'
+                | 'password.reused'
+                | 'validation.field_value'
+                | 'auth.unauthenticated'
+                | 'auth.invalid_credentials'
+                | 'auth.throttled'
+                | 'auth.password_change_required'
+                | 'auth.csrf'
+                | 'auth.forbidden'
+                | 'auth.insufficient_scope'
+                | 'auth.token_invalid'
+                | 'grant.not_own_user'
+                | 'grant.requires_admin'
+                | 'grant.operation_role_outside_provider'
+                | 'grant.admin_role_not_held'
+                | 'grant.not_customer_primary'
+                | 'grant.shared_user_read_only'
+                | 'grant.system_only'
+                | 'grant.password_change_not_allowed'
+                | 'grant.missing_permission'
+                | 'grant.target_outranks'
+                | 'role.unknown'
+                | 'role.invalid_definition'
+                | 'tenant.invalid_parent'
+                | 'tenant.cycle'
+                | 'tenant.has_children'
+                | 'tenant.suspended'
+                | 'tenant.outside_reach'
+                | 'tenant.root_immutable'
+                | 'user.primary_exists'
+                | 'user.login_taken'
+                | 'user.not_active'
+                | 'share.invalid'
+                | 'share.exists'
+                | 'share.not_offered'
+                | 'resource.not_found'
+                | 'resource.conflict'
+                | 'resource.stale'
+                | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
+                | 'storage.unavailable'
+                | 'internal.error'
+                | 'request.too_large'
+                | 'request.unsupported_media_type'
+                | 'import.rejected'
+                | 'sso.rejected'
+                | 'sso.link_exists'
+                | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'webhook.not_configured'
+                | 'sso.email_mapping_required';
+              errors?: {
+                field: string;
+                code: string;
+                message: string;
+              }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    /** Subscribe a URL to the tenant’s events (the secret is shown once) */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @description https only (http to loopback only with KONTOR_WEBHOOKS_ALLOW_LOOPBACK, for development) */
+            url: string;
+            description?: string;
+            eventTypes?: string[] | null;
+            /** @description tenant: this tenant’s events; subtree: also every tenant below it (a reseller for its customers) */
+            scope?: 'tenant' | 'subtree';
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        201: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              subscription: {
+                /** Format: uuid */
+                id: string;
+                /** Format: uuid */
+                tenantId: string;
+                url: string;
+                description: string;
+                eventTypes: string[] | null;
+                /** @description tenant: this tenant’s events; subtree: also every tenant below it (a reseller for its customers) */
+                scope: 'tenant' | 'subtree';
+                /** @description failing: a delivery was given up after a day of retries; the next success makes it active */
+                state: 'active' | 'failing' | 'disabled';
+                previousValidUntil: string | null;
+                version: number;
+                /** Format: date-time */
+                createdAt: string;
+                /** Format: date-time */
+                updatedAt: string;
+              };
+              /** @description Shown this once (Standard Webhooks form, whsec_…); store it now */
+              secret: string;
+            };
+          };
+        };
+        /** @description Problem details */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              code:
+                | 'validation.invalid'
+                | 'validation.password_policy'
+                | 'password.reused'
+                | 'validation.field_value'
+                | 'auth.unauthenticated'
+                | 'auth.invalid_credentials'
+                | 'auth.throttled'
+                | 'auth.password_change_required'
+                | 'auth.csrf'
+                | 'auth.forbidden'
+                | 'auth.insufficient_scope'
+                | 'auth.token_invalid'
+                | 'grant.not_own_user'
+                | 'grant.requires_admin'
+                | 'grant.operation_role_outside_provider'
+                | 'grant.admin_role_not_held'
+                | 'grant.not_customer_primary'
+                | 'grant.shared_user_read_only'
+                | 'grant.system_only'
+                | 'grant.password_change_not_allowed'
+                | 'grant.missing_permission'
+                | 'grant.target_outranks'
+                | 'role.unknown'
+                | 'role.invalid_definition'
+                | 'tenant.invalid_parent'
+                | 'tenant.cycle'
+                | 'tenant.has_children'
+                | 'tenant.suspended'
+                | 'tenant.outside_reach'
+                | 'tenant.root_immutable'
+                | 'user.primary_exists'
+                | 'user.login_taken'
+                | 'user.not_active'
+                | 'share.invalid'
+                | 'share.exists'
+                | 'share.not_offered'
+                | 'resource.not_found'
+                | 'resource.conflict'
+                | 'resource.stale'
+                | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
+                | 'storage.unavailable'
+                | 'internal.error'
+                | 'request.too_large'
+                | 'request.unsupported_media_type'
+                | 'import.rejected'
+                | 'sso.rejected'
+                | 'sso.link_exists'
+                | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'webhook.not_configured'
+                | 'sso.email_mapping_required';
+              errors?: {
+                field: string;
+                code: string;
+                message: string;
+              }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
+            };
+          };
+        };
+        /** @description Problem details */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              code:
+                | 'validation.invalid'
+                | 'validation.password_policy'
+                | 'password.reused'
+                | 'validation.field_value'
+                | 'auth.unauthenticated'
+                | 'auth.invalid_credentials'
+                | 'auth.throttled'
+                | 'auth.password_change_required'
+                | 'auth.csrf'
+                | 'auth.forbidden'
+                | 'auth.insufficient_scope'
+                | 'auth.token_invalid'
+                | 'grant.not_own_user'
+                | 'grant.requires_admin'
+                | 'grant.operation_role_outside_provider'
+                | 'grant.admin_role_not_held'
+                | 'grant.not_customer_primary'
+                | 'grant.shared_user_read_only'
+                | 'grant.system_only'
+                | 'grant.password_change_not_allowed'
+                | 'grant.missing_permission'
+                | 'grant.target_outranks'
+                | 'role.unknown'
+                | 'role.invalid_definition'
+                | 'tenant.invalid_parent'
+                | 'tenant.cycle'
+                | 'tenant.has_children'
+                | 'tenant.suspended'
+                | 'tenant.outside_reach'
+                | 'tenant.root_immutable'
+                | 'user.primary_exists'
+                | 'user.login_taken'
+                | 'user.not_active'
+                | 'share.invalid'
+                | 'share.exists'
+                | 'share.not_offered'
+                | 'resource.not_found'
+                | 'resource.conflict'
+                | 'resource.stale'
+                | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
+                | 'storage.unavailable'
+                | 'internal.error'
+                | 'request.too_large'
+                | 'request.unsupported_media_type'
+                | 'import.rejected'
+                | 'sso.rejected'
+                | 'sso.link_exists'
+                | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'webhook.not_configured'
+                | 'sso.email_mapping_required';
+              errors?: {
+                field: string;
+                code: string;
+                message: string;
+              }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/tenants/{id}/webhooks/{webhookId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** One subscription */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+          webhookId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** Format: uuid */
+              id: string;
+              /** Format: uuid */
+              tenantId: string;
+              url: string;
+              description: string;
+              eventTypes: string[] | null;
+              /** @description tenant: this tenant’s events; subtree: also every tenant below it (a reseller for its customers) */
+              scope: 'tenant' | 'subtree';
+              /** @description failing: a delivery was given up after a day of retries; the next success makes it active */
+              state: 'active' | 'failing' | 'disabled';
+              previousValidUntil: string | null;
+              version: number;
+              /** Format: date-time */
+              createdAt: string;
+              /** Format: date-time */
+              updatedAt: string;
+            };
+          };
+        };
+        /** @description Problem details */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              code:
+                | 'validation.invalid'
+                | 'validation.password_policy'
+                | 'password.reused'
+                | 'validation.field_value'
+                | 'auth.unauthenticated'
+                | 'auth.invalid_credentials'
+                | 'auth.throttled'
+                | 'auth.password_change_required'
+                | 'auth.csrf'
+                | 'auth.forbidden'
+                | 'auth.insufficient_scope'
+                | 'auth.token_invalid'
+                | 'grant.not_own_user'
+                | 'grant.requires_admin'
+                | 'grant.operation_role_outside_provider'
+                | 'grant.admin_role_not_held'
+                | 'grant.not_customer_primary'
+                | 'grant.shared_user_read_only'
+                | 'grant.system_only'
+                | 'grant.password_change_not_allowed'
+                | 'grant.missing_permission'
+                | 'grant.target_outranks'
+                | 'role.unknown'
+                | 'role.invalid_definition'
+                | 'tenant.invalid_parent'
+                | 'tenant.cycle'
+                | 'tenant.has_children'
+                | 'tenant.suspended'
+                | 'tenant.outside_reach'
+                | 'tenant.root_immutable'
+                | 'user.primary_exists'
+                | 'user.login_taken'
+                | 'user.not_active'
+                | 'share.invalid'
+                | 'share.exists'
+                | 'share.not_offered'
+                | 'resource.not_found'
+                | 'resource.conflict'
+                | 'resource.stale'
+                | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
+                | 'storage.unavailable'
+                | 'internal.error'
+                | 'request.too_large'
+                | 'request.unsupported_media_type'
+                | 'import.rejected'
+                | 'sso.rejected'
+                | 'sso.link_exists'
+                | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'webhook.not_configured'
+                | 'sso.email_mapping_required';
+              errors?: {
+                field: string;
+                code: string;
+                message: string;
+              }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
+            };
+          };
+        };
+        /** @description Problem details */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              code:
+                | 'validation.invalid'
+                | 'validation.password_policy'
+                | 'password.reused'
+                | 'validation.field_value'
+                | 'auth.unauthenticated'
+                | 'auth.invalid_credentials'
+                | 'auth.throttled'
+                | 'auth.password_change_required'
+                | 'auth.csrf'
+                | 'auth.forbidden'
+                | 'auth.insufficient_scope'
+                | 'auth.token_invalid'
+                | 'grant.not_own_user'
+                | 'grant.requires_admin'
+                | 'grant.operation_role_outside_provider'
+                | 'grant.admin_role_not_held'
+                | 'grant.not_customer_primary'
+                | 'grant.shared_user_read_only'
+                | 'grant.system_only'
+                | 'grant.password_change_not_allowed'
+                | 'grant.missing_permission'
+                | 'grant.target_outranks'
+                | 'role.unknown'
+                | 'role.invalid_definition'
+                | 'tenant.invalid_parent'
+                | 'tenant.cycle'
+                | 'tenant.has_children'
+                | 'tenant.suspended'
+                | 'tenant.outside_reach'
+                | 'tenant.root_immutable'
+                | 'user.primary_exists'
+                | 'user.login_taken'
+                | 'user.not_active'
+                | 'share.invalid'
+                | 'share.exists'
+                | 'share.not_offered'
+                | 'resource.not_found'
+                | 'resource.conflict'
+                | 'resource.stale'
+                | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
+                | 'storage.unavailable'
+                | 'internal.error'
+                | 'request.too_large'
+                | 'request.unsupported_media_type'
+                | 'import.rejected'
+                | 'sso.rejected'
+                | 'sso.link_exists'
+                | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'webhook.not_configured'
+                | 'sso.email_mapping_required';
+              errors?: {
+                field: string;
+                code: string;
+                message: string;
+              }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    /** Remove a subscription */
+    delete: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+          webhookId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description No content */
+        204: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content?: never;
+        };
+        /** @description Problem details */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              code:
+                | 'validation.invalid'
+                | 'validation.password_policy'
+                | 'password.reused'
+                | 'validation.field_value'
+                | 'auth.unauthenticated'
+                | 'auth.invalid_credentials'
+                | 'auth.throttled'
+                | 'auth.password_change_required'
+                | 'auth.csrf'
+                | 'auth.forbidden'
+                | 'auth.insufficient_scope'
+                | 'auth.token_invalid'
+                | 'grant.not_own_user'
+                | 'grant.requires_admin'
+                | 'grant.operation_role_outside_provider'
+                | 'grant.admin_role_not_held'
+                | 'grant.not_customer_primary'
+                | 'grant.shared_user_read_only'
+                | 'grant.system_only'
+                | 'grant.password_change_not_allowed'
+                | 'grant.missing_permission'
+                | 'grant.target_outranks'
+                | 'role.unknown'
+                | 'role.invalid_definition'
+                | 'tenant.invalid_parent'
+                | 'tenant.cycle'
+                | 'tenant.has_children'
+                | 'tenant.suspended'
+                | 'tenant.outside_reach'
+                | 'tenant.root_immutable'
+                | 'user.primary_exists'
+                | 'user.login_taken'
+                | 'user.not_active'
+                | 'share.invalid'
+                | 'share.exists'
+                | 'share.not_offered'
+                | 'resource.not_found'
+                | 'resource.conflict'
+                | 'resource.stale'
+                | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
+                | 'storage.unavailable'
+                | 'internal.error'
+                | 'request.too_large'
+                | 'request.unsupported_media_type'
+                | 'import.rejected'
+                | 'sso.rejected'
+                | 'sso.link_exists'
+                | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'webhook.not_configured'
+                | 'sso.email_mapping_required';
+              errors?: {
+                field: string;
+                code: string;
+                message: string;
+              }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
+            };
+          };
+        };
+        /** @description Problem details */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              code:
+                | 'validation.invalid'
+                | 'validation.password_policy'
+                | 'password.reused'
+                | 'validation.field_value'
+                | 'auth.unauthenticated'
+                | 'auth.invalid_credentials'
+                | 'auth.throttled'
+                | 'auth.password_change_required'
+                | 'auth.csrf'
+                | 'auth.forbidden'
+                | 'auth.insufficient_scope'
+                | 'auth.token_invalid'
+                | 'grant.not_own_user'
+                | 'grant.requires_admin'
+                | 'grant.operation_role_outside_provider'
+                | 'grant.admin_role_not_held'
+                | 'grant.not_customer_primary'
+                | 'grant.shared_user_read_only'
+                | 'grant.system_only'
+                | 'grant.password_change_not_allowed'
+                | 'grant.missing_permission'
+                | 'grant.target_outranks'
+                | 'role.unknown'
+                | 'role.invalid_definition'
+                | 'tenant.invalid_parent'
+                | 'tenant.cycle'
+                | 'tenant.has_children'
+                | 'tenant.suspended'
+                | 'tenant.outside_reach'
+                | 'tenant.root_immutable'
+                | 'user.primary_exists'
+                | 'user.login_taken'
+                | 'user.not_active'
+                | 'share.invalid'
+                | 'share.exists'
+                | 'share.not_offered'
+                | 'resource.not_found'
+                | 'resource.conflict'
+                | 'resource.stale'
+                | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
+                | 'storage.unavailable'
+                | 'internal.error'
+                | 'request.too_large'
+                | 'request.unsupported_media_type'
+                | 'import.rejected'
+                | 'sso.rejected'
+                | 'sso.link_exists'
+                | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'webhook.not_configured'
+                | 'sso.email_mapping_required';
+              errors?: {
+                field: string;
+                code: string;
+                message: string;
+              }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
+            };
+          };
+        };
+      };
+    };
+    options?: never;
+    head?: never;
+    /** Change a subscription, or disable and re-enable it */
+    patch: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+          webhookId: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @description https only (http to loopback only with KONTOR_WEBHOOKS_ALLOW_LOOPBACK, for development) */
+            url?: string;
+            description?: string;
+            eventTypes?: string[] | null;
+            /** @description tenant: this tenant’s events; subtree: also every tenant below it (a reseller for its customers) */
+            scope?: 'tenant' | 'subtree';
+            state?: 'active' | 'disabled';
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** Format: uuid */
+              id: string;
+              /** Format: uuid */
+              tenantId: string;
+              url: string;
+              description: string;
+              eventTypes: string[] | null;
+              /** @description tenant: this tenant’s events; subtree: also every tenant below it (a reseller for its customers) */
+              scope: 'tenant' | 'subtree';
+              /** @description failing: a delivery was given up after a day of retries; the next success makes it active */
+              state: 'active' | 'failing' | 'disabled';
+              previousValidUntil: string | null;
+              version: number;
+              /** Format: date-time */
+              createdAt: string;
+              /** Format: date-time */
+              updatedAt: string;
+            };
+          };
+        };
+        /** @description Problem details */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              code:
+                | 'validation.invalid'
+                | 'validation.password_policy'
+                | 'password.reused'
+                | 'validation.field_value'
+                | 'auth.unauthenticated'
+                | 'auth.invalid_credentials'
+                | 'auth.throttled'
+                | 'auth.password_change_required'
+                | 'auth.csrf'
+                | 'auth.forbidden'
+                | 'auth.insufficient_scope'
+                | 'auth.token_invalid'
+                | 'grant.not_own_user'
+                | 'grant.requires_admin'
+                | 'grant.operation_role_outside_provider'
+                | 'grant.admin_role_not_held'
+                | 'grant.not_customer_primary'
+                | 'grant.shared_user_read_only'
+                | 'grant.system_only'
+                | 'grant.password_change_not_allowed'
+                | 'grant.missing_permission'
+                | 'grant.target_outranks'
+                | 'role.unknown'
+                | 'role.invalid_definition'
+                | 'tenant.invalid_parent'
+                | 'tenant.cycle'
+                | 'tenant.has_children'
+                | 'tenant.suspended'
+                | 'tenant.outside_reach'
+                | 'tenant.root_immutable'
+                | 'user.primary_exists'
+                | 'user.login_taken'
+                | 'user.not_active'
+                | 'share.invalid'
+                | 'share.exists'
+                | 'share.not_offered'
+                | 'resource.not_found'
+                | 'resource.conflict'
+                | 'resource.stale'
+                | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
+                | 'storage.unavailable'
+                | 'internal.error'
+                | 'request.too_large'
+                | 'request.unsupported_media_type'
+                | 'import.rejected'
+                | 'sso.rejected'
+                | 'sso.link_exists'
+                | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'webhook.not_configured'
+                | 'sso.email_mapping_required';
+              errors?: {
+                field: string;
+                code: string;
+                message: string;
+              }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
+            };
+          };
+        };
+        /** @description Problem details */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              code:
+                | 'validation.invalid'
+                | 'validation.password_policy'
+                | 'password.reused'
+                | 'validation.field_value'
+                | 'auth.unauthenticated'
+                | 'auth.invalid_credentials'
+                | 'auth.throttled'
+                | 'auth.password_change_required'
+                | 'auth.csrf'
+                | 'auth.forbidden'
+                | 'auth.insufficient_scope'
+                | 'auth.token_invalid'
+                | 'grant.not_own_user'
+                | 'grant.requires_admin'
+                | 'grant.operation_role_outside_provider'
+                | 'grant.admin_role_not_held'
+                | 'grant.not_customer_primary'
+                | 'grant.shared_user_read_only'
+                | 'grant.system_only'
+                | 'grant.password_change_not_allowed'
+                | 'grant.missing_permission'
+                | 'grant.target_outranks'
+                | 'role.unknown'
+                | 'role.invalid_definition'
+                | 'tenant.invalid_parent'
+                | 'tenant.cycle'
+                | 'tenant.has_children'
+                | 'tenant.suspended'
+                | 'tenant.outside_reach'
+                | 'tenant.root_immutable'
+                | 'user.primary_exists'
+                | 'user.login_taken'
+                | 'user.not_active'
+                | 'share.invalid'
+                | 'share.exists'
+                | 'share.not_offered'
+                | 'resource.not_found'
+                | 'resource.conflict'
+                | 'resource.stale'
+                | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
+                | 'storage.unavailable'
+                | 'internal.error'
+                | 'request.too_large'
+                | 'request.unsupported_media_type'
+                | 'import.rejected'
+                | 'sso.rejected'
+                | 'sso.link_exists'
+                | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'webhook.not_configured'
+                | 'sso.email_mapping_required';
+              errors?: {
+                field: string;
+                code: string;
+                message: string;
+              }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
+            };
+          };
+        };
+      };
+    };
+    trace?: never;
+  };
+  '/api/v1/tenants/{id}/webhooks/{webhookId}/secret': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Roll the secret; the previous one keeps signing during the overlap (shown once) */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+          webhookId: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            overlapSeconds?: number;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              subscription: {
+                /** Format: uuid */
+                id: string;
+                /** Format: uuid */
+                tenantId: string;
+                url: string;
+                description: string;
+                eventTypes: string[] | null;
+                /** @description tenant: this tenant’s events; subtree: also every tenant below it (a reseller for its customers) */
+                scope: 'tenant' | 'subtree';
+                /** @description failing: a delivery was given up after a day of retries; the next success makes it active */
+                state: 'active' | 'failing' | 'disabled';
+                previousValidUntil: string | null;
+                version: number;
+                /** Format: date-time */
+                createdAt: string;
+                /** Format: date-time */
+                updatedAt: string;
+              };
+              /** @description Shown this once (Standard Webhooks form, whsec_…); store it now */
+              secret: string;
+            };
+          };
+        };
+        /** @description Problem details */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              code:
+                | 'validation.invalid'
+                | 'validation.password_policy'
+                | 'password.reused'
+                | 'validation.field_value'
+                | 'auth.unauthenticated'
+                | 'auth.invalid_credentials'
+                | 'auth.throttled'
+                | 'auth.password_change_required'
+                | 'auth.csrf'
+                | 'auth.forbidden'
+                | 'auth.insufficient_scope'
+                | 'auth.token_invalid'
+                | 'grant.not_own_user'
+                | 'grant.requires_admin'
+                | 'grant.operation_role_outside_provider'
+                | 'grant.admin_role_not_held'
+                | 'grant.not_customer_primary'
+                | 'grant.shared_user_read_only'
+                | 'grant.system_only'
+                | 'grant.password_change_not_allowed'
+                | 'grant.missing_permission'
+                | 'grant.target_outranks'
+                | 'role.unknown'
+                | 'role.invalid_definition'
+                | 'tenant.invalid_parent'
+                | 'tenant.cycle'
+                | 'tenant.has_children'
+                | 'tenant.suspended'
+                | 'tenant.outside_reach'
+                | 'tenant.root_immutable'
+                | 'user.primary_exists'
+                | 'user.login_taken'
+                | 'user.not_active'
+                | 'share.invalid'
+                | 'share.exists'
+                | 'share.not_offered'
+                | 'resource.not_found'
+                | 'resource.conflict'
+                | 'resource.stale'
+                | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
+                | 'storage.unavailable'
+                | 'internal.error'
+                | 'request.too_large'
+                | 'request.unsupported_media_type'
+                | 'import.rejected'
+                | 'sso.rejected'
+                | 'sso.link_exists'
+                | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'webhook.not_configured'
+                | 'sso.email_mapping_required';
+              errors?: {
+                field: string;
+                code: string;
+                message: string;
+              }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
+            };
+          };
+        };
+        /** @description Problem details */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              code:
+                | 'validation.invalid'
+                | 'validation.password_policy'
+                | 'password.reused'
+                | 'validation.field_value'
+                | 'auth.unauthenticated'
+                | 'auth.invalid_credentials'
+                | 'auth.throttled'
+                | 'auth.password_change_required'
+                | 'auth.csrf'
+                | 'auth.forbidden'
+                | 'auth.insufficient_scope'
+                | 'auth.token_invalid'
+                | 'grant.not_own_user'
+                | 'grant.requires_admin'
+                | 'grant.operation_role_outside_provider'
+                | 'grant.admin_role_not_held'
+                | 'grant.not_customer_primary'
+                | 'grant.shared_user_read_only'
+                | 'grant.system_only'
+                | 'grant.password_change_not_allowed'
+                | 'grant.missing_permission'
+                | 'grant.target_outranks'
+                | 'role.unknown'
+                | 'role.invalid_definition'
+                | 'tenant.invalid_parent'
+                | 'tenant.cycle'
+                | 'tenant.has_children'
+                | 'tenant.suspended'
+                | 'tenant.outside_reach'
+                | 'tenant.root_immutable'
+                | 'user.primary_exists'
+                | 'user.login_taken'
+                | 'user.not_active'
+                | 'share.invalid'
+                | 'share.exists'
+                | 'share.not_offered'
+                | 'resource.not_found'
+                | 'resource.conflict'
+                | 'resource.stale'
+                | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
+                | 'storage.unavailable'
+                | 'internal.error'
+                | 'request.too_large'
+                | 'request.unsupported_media_type'
+                | 'import.rejected'
+                | 'sso.rejected'
+                | 'sso.link_exists'
+                | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'webhook.not_configured'
+                | 'sso.email_mapping_required';
+              errors?: {
+                field: string;
+                code: string;
+                message: string;
+              }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/tenants/{id}/webhooks/{webhookId}/deliveries': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Delivery log, newest first: status, attempts, latency, last error (never secrets) */
+    get: {
+      parameters: {
+        query?: {
+          limit?: number;
+        };
+        header?: never;
+        path: {
+          id: string;
+          webhookId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              items: {
+                /** Format: uuid */
+                id: string;
+                /** Format: uuid */
+                subscriptionId: string;
+                /** Format: uuid */
+                tenantId: string;
+                eventSeq: number;
+                type: string;
+                /** WebhookEvent */
+                event: {
+                  /** @description `<tenantId>.<seq>`, also the webhook-id header: the same on every retry */
+                  id: string;
+                  /** @description The activity-log action, e.g. user.state.locked, user.deleted, share.ended */
+                  type: string;
+                  /**
+                   * Format: date-time
+                   * @description When the change was committed
+                   */
+                  timestamp: string;
+                  data: {
+                    /** Format: uuid */
+                    tenantId: string;
+                    /** @description Position in the tenant’s activity log: increases by one per event */
+                    seq: number;
+                    actorUserId: string | null;
+                    actorTenantId: string | null;
+                    targetType: string;
+                    targetId: string | null;
+                    details: {
+                      [key: string]: unknown;
+                    };
+                    requestId: string | null;
+                  };
+                };
+                status: 'pending' | 'delivered' | 'failing' | 'given_up';
+                attempts: number;
+                /** Format: date-time */
+                nextAttemptAt: string;
+                lastStatus: number | null;
+                lastLatencyMs: number | null;
+                lastError: string | null;
+                deliveredAt: string | null;
+                /** Format: date-time */
+                createdAt: string;
+              }[];
+            };
+          };
+        };
+        /** @description Problem details */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              code:
+                | 'validation.invalid'
+                | 'validation.password_policy'
+                | 'password.reused'
+                | 'validation.field_value'
+                | 'auth.unauthenticated'
+                | 'auth.invalid_credentials'
+                | 'auth.throttled'
+                | 'auth.password_change_required'
+                | 'auth.csrf'
+                | 'auth.forbidden'
+                | 'auth.insufficient_scope'
+                | 'auth.token_invalid'
+                | 'grant.not_own_user'
+                | 'grant.requires_admin'
+                | 'grant.operation_role_outside_provider'
+                | 'grant.admin_role_not_held'
+                | 'grant.not_customer_primary'
+                | 'grant.shared_user_read_only'
+                | 'grant.system_only'
+                | 'grant.password_change_not_allowed'
+                | 'grant.missing_permission'
+                | 'grant.target_outranks'
+                | 'role.unknown'
+                | 'role.invalid_definition'
+                | 'tenant.invalid_parent'
+                | 'tenant.cycle'
+                | 'tenant.has_children'
+                | 'tenant.suspended'
+                | 'tenant.outside_reach'
+                | 'tenant.root_immutable'
+                | 'user.primary_exists'
+                | 'user.login_taken'
+                | 'user.not_active'
+                | 'share.invalid'
+                | 'share.exists'
+                | 'share.not_offered'
+                | 'resource.not_found'
+                | 'resource.conflict'
+                | 'resource.stale'
+                | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
+                | 'storage.unavailable'
+                | 'internal.error'
+                | 'request.too_large'
+                | 'request.unsupported_media_type'
+                | 'import.rejected'
+                | 'sso.rejected'
+                | 'sso.link_exists'
+                | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'webhook.not_configured'
+                | 'sso.email_mapping_required';
+              errors?: {
+                field: string;
+                code: string;
+                message: string;
+              }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
+            };
+          };
+        };
+        /** @description Problem details */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              code:
+                | 'validation.invalid'
+                | 'validation.password_policy'
+                | 'password.reused'
+                | 'validation.field_value'
+                | 'auth.unauthenticated'
+                | 'auth.invalid_credentials'
+                | 'auth.throttled'
+                | 'auth.password_change_required'
+                | 'auth.csrf'
+                | 'auth.forbidden'
+                | 'auth.insufficient_scope'
+                | 'auth.token_invalid'
+                | 'grant.not_own_user'
+                | 'grant.requires_admin'
+                | 'grant.operation_role_outside_provider'
+                | 'grant.admin_role_not_held'
+                | 'grant.not_customer_primary'
+                | 'grant.shared_user_read_only'
+                | 'grant.system_only'
+                | 'grant.password_change_not_allowed'
+                | 'grant.missing_permission'
+                | 'grant.target_outranks'
+                | 'role.unknown'
+                | 'role.invalid_definition'
+                | 'tenant.invalid_parent'
+                | 'tenant.cycle'
+                | 'tenant.has_children'
+                | 'tenant.suspended'
+                | 'tenant.outside_reach'
+                | 'tenant.root_immutable'
+                | 'user.primary_exists'
+                | 'user.login_taken'
+                | 'user.not_active'
+                | 'share.invalid'
+                | 'share.exists'
+                | 'share.not_offered'
+                | 'resource.not_found'
+                | 'resource.conflict'
+                | 'resource.stale'
+                | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
+                | 'storage.unavailable'
+                | 'internal.error'
+                | 'request.too_large'
+                | 'request.unsupported_media_type'
+                | 'import.rejected'
+                | 'sso.rejected'
+                | 'sso.link_exists'
+                | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'webhook.not_configured'
+                | 'sso.email_mapping_required';
+              errors?: {
+                field: string;
+                code: string;
+                message: string;
+              }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/tenants/{id}/webhooks/{webhookId}/deliveries/{deliveryId}/redeliver': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Deliver an event again (same webhook-id) */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+          webhookId: string;
+          deliveryId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description No content */
+        204: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content?: never;
+        };
+        /** @description Problem details */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              code:
+                | 'validation.invalid'
+                | 'validation.password_policy'
+                | 'password.reused'
+                | 'validation.field_value'
+                | 'auth.unauthenticated'
+                | 'auth.invalid_credentials'
+                | 'auth.throttled'
+                | 'auth.password_change_required'
+                | 'auth.csrf'
+                | 'auth.forbidden'
+                | 'auth.insufficient_scope'
+                | 'auth.token_invalid'
+                | 'grant.not_own_user'
+                | 'grant.requires_admin'
+                | 'grant.operation_role_outside_provider'
+                | 'grant.admin_role_not_held'
+                | 'grant.not_customer_primary'
+                | 'grant.shared_user_read_only'
+                | 'grant.system_only'
+                | 'grant.password_change_not_allowed'
+                | 'grant.missing_permission'
+                | 'grant.target_outranks'
+                | 'role.unknown'
+                | 'role.invalid_definition'
+                | 'tenant.invalid_parent'
+                | 'tenant.cycle'
+                | 'tenant.has_children'
+                | 'tenant.suspended'
+                | 'tenant.outside_reach'
+                | 'tenant.root_immutable'
+                | 'user.primary_exists'
+                | 'user.login_taken'
+                | 'user.not_active'
+                | 'share.invalid'
+                | 'share.exists'
+                | 'share.not_offered'
+                | 'resource.not_found'
+                | 'resource.conflict'
+                | 'resource.stale'
+                | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
+                | 'storage.unavailable'
+                | 'internal.error'
+                | 'request.too_large'
+                | 'request.unsupported_media_type'
+                | 'import.rejected'
+                | 'sso.rejected'
+                | 'sso.link_exists'
+                | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'webhook.not_configured'
+                | 'sso.email_mapping_required';
+              errors?: {
+                field: string;
+                code: string;
+                message: string;
+              }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
+            };
+          };
+        };
+        /** @description Problem details */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              code:
+                | 'validation.invalid'
+                | 'validation.password_policy'
+                | 'password.reused'
+                | 'validation.field_value'
+                | 'auth.unauthenticated'
+                | 'auth.invalid_credentials'
+                | 'auth.throttled'
+                | 'auth.password_change_required'
+                | 'auth.csrf'
+                | 'auth.forbidden'
+                | 'auth.insufficient_scope'
+                | 'auth.token_invalid'
+                | 'grant.not_own_user'
+                | 'grant.requires_admin'
+                | 'grant.operation_role_outside_provider'
+                | 'grant.admin_role_not_held'
+                | 'grant.not_customer_primary'
+                | 'grant.shared_user_read_only'
+                | 'grant.system_only'
+                | 'grant.password_change_not_allowed'
+                | 'grant.missing_permission'
+                | 'grant.target_outranks'
+                | 'role.unknown'
+                | 'role.invalid_definition'
+                | 'tenant.invalid_parent'
+                | 'tenant.cycle'
+                | 'tenant.has_children'
+                | 'tenant.suspended'
+                | 'tenant.outside_reach'
+                | 'tenant.root_immutable'
+                | 'user.primary_exists'
+                | 'user.login_taken'
+                | 'user.not_active'
+                | 'share.invalid'
+                | 'share.exists'
+                | 'share.not_offered'
+                | 'resource.not_found'
+                | 'resource.conflict'
+                | 'resource.stale'
+                | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
+                | 'storage.unavailable'
+                | 'internal.error'
+                | 'request.too_large'
+                | 'request.unsupported_media_type'
+                | 'import.rejected'
+                | 'sso.rejected'
+                | 'sso.link_exists'
+                | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'webhook.not_configured'
+                | 'sso.email_mapping_required';
+              errors?: {
+                field: string;
+                code: string;
+                message: string;
+              }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/tenants/{id}/webhooks/{webhookId}/test': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Send a webhook.test event to this subscription */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+          webhookId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        202: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              eventId: string;
+            };
+          };
+        };
+        /** @description Problem details */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              code:
+                | 'validation.invalid'
+                | 'validation.password_policy'
+                | 'password.reused'
+                | 'validation.field_value'
+                | 'auth.unauthenticated'
+                | 'auth.invalid_credentials'
+                | 'auth.throttled'
+                | 'auth.password_change_required'
+                | 'auth.csrf'
+                | 'auth.forbidden'
+                | 'auth.insufficient_scope'
+                | 'auth.token_invalid'
+                | 'grant.not_own_user'
+                | 'grant.requires_admin'
+                | 'grant.operation_role_outside_provider'
+                | 'grant.admin_role_not_held'
+                | 'grant.not_customer_primary'
+                | 'grant.shared_user_read_only'
+                | 'grant.system_only'
+                | 'grant.password_change_not_allowed'
+                | 'grant.missing_permission'
+                | 'grant.target_outranks'
+                | 'role.unknown'
+                | 'role.invalid_definition'
+                | 'tenant.invalid_parent'
+                | 'tenant.cycle'
+                | 'tenant.has_children'
+                | 'tenant.suspended'
+                | 'tenant.outside_reach'
+                | 'tenant.root_immutable'
+                | 'user.primary_exists'
+                | 'user.login_taken'
+                | 'user.not_active'
+                | 'share.invalid'
+                | 'share.exists'
+                | 'share.not_offered'
+                | 'resource.not_found'
+                | 'resource.conflict'
+                | 'resource.stale'
+                | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
+                | 'storage.unavailable'
+                | 'internal.error'
+                | 'request.too_large'
+                | 'request.unsupported_media_type'
+                | 'import.rejected'
+                | 'sso.rejected'
+                | 'sso.link_exists'
+                | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'webhook.not_configured'
+                | 'sso.email_mapping_required';
+              errors?: {
+                field: string;
+                code: string;
+                message: string;
+              }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
+            };
+          };
+        };
+        /** @description Problem details */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              code:
+                | 'validation.invalid'
+                | 'validation.password_policy'
+                | 'password.reused'
+                | 'validation.field_value'
+                | 'auth.unauthenticated'
+                | 'auth.invalid_credentials'
+                | 'auth.throttled'
+                | 'auth.password_change_required'
+                | 'auth.csrf'
+                | 'auth.forbidden'
+                | 'auth.insufficient_scope'
+                | 'auth.token_invalid'
+                | 'grant.not_own_user'
+                | 'grant.requires_admin'
+                | 'grant.operation_role_outside_provider'
+                | 'grant.admin_role_not_held'
+                | 'grant.not_customer_primary'
+                | 'grant.shared_user_read_only'
+                | 'grant.system_only'
+                | 'grant.password_change_not_allowed'
+                | 'grant.missing_permission'
+                | 'grant.target_outranks'
+                | 'role.unknown'
+                | 'role.invalid_definition'
+                | 'tenant.invalid_parent'
+                | 'tenant.cycle'
+                | 'tenant.has_children'
+                | 'tenant.suspended'
+                | 'tenant.outside_reach'
+                | 'tenant.root_immutable'
+                | 'user.primary_exists'
+                | 'user.login_taken'
+                | 'user.not_active'
+                | 'share.invalid'
+                | 'share.exists'
+                | 'share.not_offered'
+                | 'resource.not_found'
+                | 'resource.conflict'
+                | 'resource.stale'
+                | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
+                | 'storage.unavailable'
+                | 'internal.error'
+                | 'request.too_large'
+                | 'request.unsupported_media_type'
+                | 'import.rejected'
+                | 'sso.rejected'
+                | 'sso.link_exists'
+                | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'webhook.not_configured'
+                | 'sso.email_mapping_required';
+              errors?: {
+                field: string;
+                code: string;
+                message: string;
+              }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/tenants/{id}/events': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Change feed: the tenant’s events after a cursor, oldest first, with long-polling
+     * @description The same events as webhooks, for systems that poll. Keep `cursor` and pass it as `after`; with `wait` the answer comes as soon as an event is there, or empty after that many seconds.
+     */
+    get: {
+      parameters: {
+        query?: {
+          /** @description cursor of the previous answer */
+          after?: string;
+          wait?: number;
+          limit?: number;
+        };
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              items: {
+                /** @description `<tenantId>.<seq>`, also the webhook-id header: the same on every retry */
+                id: string;
+                /** @description The activity-log action, e.g. user.state.locked, user.deleted, share.ended */
+                type: string;
+                /**
+                 * Format: date-time
+                 * @description When the change was committed
+                 */
+                timestamp: string;
+                data: {
+                  /** Format: uuid */
+                  tenantId: string;
+                  /** @description Position in the tenant’s activity log: increases by one per event */
+                  seq: number;
+                  actorUserId: string | null;
+                  actorTenantId: string | null;
+                  targetType: string;
+                  targetId: string | null;
+                  details: {
+                    [key: string]: unknown;
+                  };
+                  requestId: string | null;
+                };
+              }[];
+              /** @description Opaque; pass it as `after` to resume */
+              cursor: string;
+            };
+          };
+        };
+        /** @description Problem details */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              code:
+                | 'validation.invalid'
+                | 'validation.password_policy'
+                | 'password.reused'
+                | 'validation.field_value'
+                | 'auth.unauthenticated'
+                | 'auth.invalid_credentials'
+                | 'auth.throttled'
+                | 'auth.password_change_required'
+                | 'auth.csrf'
+                | 'auth.forbidden'
+                | 'auth.insufficient_scope'
+                | 'auth.token_invalid'
+                | 'grant.not_own_user'
+                | 'grant.requires_admin'
+                | 'grant.operation_role_outside_provider'
+                | 'grant.admin_role_not_held'
+                | 'grant.not_customer_primary'
+                | 'grant.shared_user_read_only'
+                | 'grant.system_only'
+                | 'grant.password_change_not_allowed'
+                | 'grant.missing_permission'
+                | 'grant.target_outranks'
+                | 'role.unknown'
+                | 'role.invalid_definition'
+                | 'tenant.invalid_parent'
+                | 'tenant.cycle'
+                | 'tenant.has_children'
+                | 'tenant.suspended'
+                | 'tenant.outside_reach'
+                | 'tenant.root_immutable'
+                | 'user.primary_exists'
+                | 'user.login_taken'
+                | 'user.not_active'
+                | 'share.invalid'
+                | 'share.exists'
+                | 'share.not_offered'
+                | 'resource.not_found'
+                | 'resource.conflict'
+                | 'resource.stale'
+                | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
+                | 'storage.unavailable'
+                | 'internal.error'
+                | 'request.too_large'
+                | 'request.unsupported_media_type'
+                | 'import.rejected'
+                | 'sso.rejected'
+                | 'sso.link_exists'
+                | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'webhook.not_configured'
+                | 'sso.email_mapping_required';
+              errors?: {
+                field: string;
+                code: string;
+                message: string;
+              }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
+            };
+          };
+        };
+        /** @description Problem details */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              code:
+                | 'validation.invalid'
+                | 'validation.password_policy'
+                | 'password.reused'
+                | 'validation.field_value'
+                | 'auth.unauthenticated'
+                | 'auth.invalid_credentials'
+                | 'auth.throttled'
+                | 'auth.password_change_required'
+                | 'auth.csrf'
+                | 'auth.forbidden'
+                | 'auth.insufficient_scope'
+                | 'auth.token_invalid'
+                | 'grant.not_own_user'
+                | 'grant.requires_admin'
+                | 'grant.operation_role_outside_provider'
+                | 'grant.admin_role_not_held'
+                | 'grant.not_customer_primary'
+                | 'grant.shared_user_read_only'
+                | 'grant.system_only'
+                | 'grant.password_change_not_allowed'
+                | 'grant.missing_permission'
+                | 'grant.target_outranks'
+                | 'role.unknown'
+                | 'role.invalid_definition'
+                | 'tenant.invalid_parent'
+                | 'tenant.cycle'
+                | 'tenant.has_children'
+                | 'tenant.suspended'
+                | 'tenant.outside_reach'
+                | 'tenant.root_immutable'
+                | 'user.primary_exists'
+                | 'user.login_taken'
+                | 'user.not_active'
+                | 'share.invalid'
+                | 'share.exists'
+                | 'share.not_offered'
+                | 'resource.not_found'
+                | 'resource.conflict'
+                | 'resource.stale'
+                | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
+                | 'storage.unavailable'
+                | 'internal.error'
+                | 'request.too_large'
+                | 'request.unsupported_media_type'
+                | 'import.rejected'
+                | 'sso.rejected'
+                | 'sso.link_exists'
+                | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -17174,6 +19470,7 @@ export interface paths {
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -17252,6 +19549,7 @@ export interface paths {
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -17379,6 +19677,7 @@ export interface paths {
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -17457,6 +19756,7 @@ export interface paths {
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -17583,6 +19883,7 @@ export interface paths {
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -17661,6 +19962,7 @@ export interface paths {
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -17785,6 +20087,7 @@ export interface paths {
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -17863,6 +20166,7 @@ export interface paths {
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
@@ -17883,7 +20187,77 @@ export interface paths {
     trace?: never;
   };
 }
-export type webhooks = Record<string, never>;
+export interface webhooks {
+  event: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * An activity-log event of a subscribed tenant (or of its subtree)
+     * @description Signed per Standard Webhooks: `webhook-id`, `webhook-timestamp` (Unix seconds) and `webhook-signature` (`v1,<base64 HMAC-SHA256 of id.timestamp.body>`, space-separated, two during a secret rotation). Answer 2xx within 15 s; anything else is retried with exponential backoff for a day. Delivered at least once, in order per tenant: deduplicate by webhook-id.
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header: {
+          'webhook-id': string;
+          'webhook-timestamp': string;
+          'webhook-signature': string;
+        };
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @description `<tenantId>.<seq>`, also the webhook-id header: the same on every retry */
+            id: string;
+            /** @description The activity-log action, e.g. user.state.locked, user.deleted, share.ended */
+            type: string;
+            /**
+             * Format: date-time
+             * @description When the change was committed
+             */
+            timestamp: string;
+            data: {
+              /** Format: uuid */
+              tenantId: string;
+              /** @description Position in the tenant’s activity log: increases by one per event */
+              seq: number;
+              actorUserId: string | null;
+              actorTenantId: string | null;
+              targetType: string;
+              targetId: string | null;
+              details: {
+                [key: string]: unknown;
+              };
+              requestId: string | null;
+            };
+          };
+        };
+      };
+      responses: {
+        /** @description Received; any other answer is retried */
+        '2XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content?: never;
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+}
 export interface components {
   schemas: never;
   responses: never;

@@ -22,6 +22,7 @@ export const SCREENS: Screen[] = [
   { key: 'security', label: 'Security' },
   { key: 'activity', label: 'Activity log', anyOf: ['audit.read'] },
   { key: 'apps', label: 'Apps', anyOf: ['apps.manage'] },
+  { key: 'webhooks', label: 'Webhooks', anyOf: ['webhooks.manage'] },
   {
     key: 'settings',
     label: 'Settings',

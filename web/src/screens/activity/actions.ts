@@ -88,6 +88,18 @@ export const ACTION_GROUPS: readonly { group: string; items: readonly string[] }
     items: ['app.created', 'app.updated', 'app.secret_rotated', 'app.deleted', 'oidc.key_rotated'],
   },
   {
+    group: 'Webhooks',
+    items: [
+      'webhook.created',
+      'webhook.updated',
+      'webhook.secret_rotated',
+      'webhook.deleted',
+      'webhook.redelivered',
+      'webhook.test',
+      'webhook.failing',
+    ],
+  },
+  {
     group: 'Operator',
     items: ['system.bootstrapped', 'system.roles_applied', 'system.purge_run', 'system.audit_verified'],
   },
