@@ -1,4 +1,16 @@
-import { Badge, Button, Group, Loader, Paper, Table, Text, Title, Tooltip, VisuallyHidden } from '@mantine/core';
+import {
+  Anchor,
+  Badge,
+  Button,
+  Group,
+  Loader,
+  Paper,
+  Table,
+  Text,
+  Title,
+  Tooltip,
+  VisuallyHidden,
+} from '@mantine/core';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { ApiError, api, must } from '../../api/client';
 import type { Tenant } from '../../api/types';
@@ -8,6 +20,7 @@ import { Loading } from '../../components/Loading';
 import { Page } from '../../components/Page';
 import { ProblemAlert } from '../../components/ProblemAlert';
 import { StateBadge } from '../../components/StateBadge';
+import { href } from '../../nav';
 import { useMe, useSession } from '../../session';
 import { CreateCustomer } from './CreateCustomer';
 
@@ -241,9 +254,15 @@ export function Customers() {
                               </Text>
                             )}
                             <div>
-                              <Text size="sm" fw={500}>
-                                {t.name}
-                              </Text>
+                              {direct ? (
+                                <Anchor href={href('customers', t.id)} size="sm" fw={500}>
+                                  {t.name}
+                                </Anchor>
+                              ) : (
+                                <Text size="sm" fw={500}>
+                                  {t.name}
+                                </Text>
+                              )}
                               {!direct && (
                                 <Text size="xs" c="dimmed">
                                   customer of {parent}
