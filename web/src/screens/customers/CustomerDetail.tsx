@@ -39,15 +39,17 @@ export function CustomerDetail({ id }: { id: string }) {
       throw e;
     }
   }, [id, acting.id]);
+  // Work inside the customer is logged there; the acting tenant's log holds a reference to it
+  // (issue 14 #8) and its own events about the customer: that is what the viewer may read.
   const audit = useLoad(async (): Promise<AuditEvent[]> => {
     if (!can('audit.read')) return [];
-    const read = (target: string) =>
+    const read = (query: { target: string } | { action: string }) =>
       must(
-        api.GET('/api/v1/tenants/{id}/audit', { params: { path: { id: acting.id }, query: { target, limit: 50 } } }),
+        api.GET('/api/v1/tenants/{id}/audit', { params: { path: { id: acting.id }, query: { ...query, limit: 200 } } }),
       ).then((r) => r.items);
-    const lists = await Promise.all([read(id), ...(primary.data ? [read(primary.data.id)] : [])]);
-    return lists.flat().sort((a, b) => b.seq - a.seq);
-  }, [id, acting.id, primary.data?.id, customer.data?.version, primary.data?.version]);
+    const [about, references] = await Promise.all([read({ target: id }), read({ action: 'reference' })]);
+    return [...about, ...references.filter((e) => e.details.tenantId === id)].sort((a, b) => b.seq - a.seq);
+  }, [id, acting.id, customer.data?.version, primary.data?.version]);
   const names = useNames();
   const [busy, setBusy] = useState<string>();
   const [error, setError] = useState<ApiError>();
