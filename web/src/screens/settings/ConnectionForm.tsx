@@ -29,8 +29,8 @@ export interface ConnectionFields {
   issuer: string;
   clientId: string;
   clientSecret?: string;
-  scopes: string[];
-  idTokenAlgs: string[];
+  scopes?: string[];
+  idTokenAlgs?: string[];
   claimMapping: { subject?: string[]; email?: string; name?: string };
   vouchedDomains: string[];
   linkPolicy: LinkPolicy;
@@ -81,8 +81,9 @@ export function ConnectionForm({
       issuer: issuer.trim(),
       clientId: clientId.trim(),
       ...(clientSecret ? { clientSecret } : {}),
-      scopes,
-      idTokenAlgs: algs,
+      // Empty means the server's defaults: sent only when set (an edit starts from the stored ones).
+      ...(scopes.length > 0 ? { scopes } : {}),
+      ...(algs.length > 0 ? { idTokenAlgs: algs } : {}),
       claimMapping: {
         ...(subject.length > 0 ? { subject } : {}),
         ...(emailClaim.trim() ? { email: emailClaim.trim() } : {}),
