@@ -128,7 +128,7 @@ export function CustomerPrimary({
       </Paper>
       {primary && (
         <>
-          <UserActions user={primary} onChanged={onChanged} />
+          <UserActions user={primary} onChanged={onChanged} onDeleted={onChanged} />
           <UserRoles key={primary.id} user={primary} homeKind={customer.kind} roles={roles} onSaved={onChanged} />
         </>
       )}

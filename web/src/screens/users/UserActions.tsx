@@ -16,7 +16,16 @@ const PATHS = {
 } as const;
 
 /** State changes and the one-time password link; a shared user is managed by its home tenant. */
-export function UserActions({ user, onChanged }: { user: UserView; onChanged(): void }) {
+export function UserActions({
+  user,
+  onChanged,
+  onDeleted = () => go('users'),
+}: {
+  user: UserView;
+  onChanged(): void;
+  /** After a deletion; the user page goes back to the list, the customer page stays. */
+  onDeleted?: () => void;
+}) {
   const { can } = useSession();
   const me = useMe();
   const [busy, setBusy] = useState<string>();
@@ -56,7 +65,7 @@ export function UserActions({ user, onChanged }: { user: UserView; onChanged(): 
     run('delete', async () => {
       await must(api.DELETE('/api/v1/users/{id}', { params: { path: { id: user.id } } }));
       setDeleting(false);
-      go('users');
+      onDeleted();
     });
 
   return (
