@@ -95,11 +95,7 @@ export async function inspect(
   return checks;
 }
 
-async function jwksCheck(
-  uri: string | undefined,
-  algs: string[],
-  guardedFetch: typeof fetch,
-): Promise<ConnectionCheck> {
+async function jwksCheck(uri: string | undefined, algs: string[], guardedFetch: typeof fetch): Promise<ConnectionCheck> {
   if (!uri) return { check: 'jwks', ok: false, detail: 'The discovery document names no jwks_uri' };
   try {
     const res = await guardedFetch(uri, { signal: AbortSignal.timeout(10_000), redirect: 'manual' });
@@ -112,16 +108,8 @@ async function jwksCheck(
         algs.some((a) => KTY[a] === k.kty && (k.alg === undefined || k.alg === a)),
     );
     return fits.length > 0
-      ? {
-          check: 'jwks',
-          ok: true,
-          detail: `The key set holds ${fits.length} signing key(s) for the allowed algorithms`,
-        }
-      : {
-          check: 'jwks',
-          ok: false,
-          detail: `The key set at ${uri} holds no signing key for ${algs.join(', ') || 'the allowed algorithms'}`,
-        };
+      ? { check: 'jwks', ok: true, detail: `The key set holds ${fits.length} signing key(s) for the allowed algorithms` }
+      : { check: 'jwks', ok: false, detail: `The key set at ${uri} holds no signing key for ${algs.join(', ') || 'the allowed algorithms'}` };
   } catch (e) {
     if (refusedIn(e)) return { check: 'jwks', ok: false, detail: 'The key set is on a network Kontor may not call' };
     return { check: 'jwks', ok: false, detail: `The key set at ${uri} could not be read` };

@@ -76,8 +76,7 @@ const Check = Type.Object({
   detail: Type.String(),
 });
 const Checks = Type.Array(Check, {
-  description:
-    "What the provider's discovery document and key set say about this set-up; failed checks say what to fix",
+  description: "What the provider's discovery document and key set say about this set-up; failed checks say what to fix",
 });
 /** A saved connection, with the checks its save ran (issue 21 #4): saved even when some fail. */
 const Saved = Type.Composite([Connection, Type.Object({ checks: Type.Optional(Checks) })]);
