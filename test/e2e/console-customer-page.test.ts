@@ -94,7 +94,7 @@ describe.skipIf(!hasChromium())('the customer page', () => {
     await seen(activity.getByText('tenant.resumed'));
 
     // Not empty: delete is refused in the dialog with the reason.
-    await page.getByRole('button', { name: 'Delete', exact: true }).click();
+    await page.getByRole('button', { name: `Delete ${acme.name}`, exact: true }).click();
     await seen(page.getByText('still has 2 customers below it'));
     expect(await page.getByRole('button', { name: 'Delete customer' }).isDisabled()).toBe(true);
     await page.getByRole('button', { name: 'Cancel' }).click();
@@ -113,7 +113,7 @@ describe.skipIf(!hasChromium())('the customer page', () => {
     // Empty: gamma goes, and with it its row.
     await page.getByRole('link', { name: gamma.name, exact: true }).click();
     await seen(page.getByRole('heading', { level: 1, name: gamma.name }));
-    await page.getByRole('button', { name: 'Delete', exact: true }).click();
+    await page.getByRole('button', { name: `Delete ${gamma.name}`, exact: true }).click();
     await page.getByRole('button', { name: 'Delete customer' }).click();
     await seen(page.getByRole('heading', { level: 1, name: 'Customers' }));
     expect(await tenant(gamma.id)).toBeUndefined();

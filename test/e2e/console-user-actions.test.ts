@@ -113,7 +113,7 @@ describe.skipIf(!hasChromium())('console actions of issue 21 #2', () => {
     await seen(page.getByText('No provider account is linked to this user.'));
 
     // Deleting: confirmed in a dialog, then back to the list.
-    await page.getByRole('button', { name: 'Delete', exact: true }).click();
+    await page.getByRole('button', { name: 'Delete leaver', exact: true }).click();
     await page.getByRole('button', { name: 'Delete user' }).click();
     await seen(page.getByRole('heading', { level: 1, name: 'Users' }));
     expect(await k.deps.store.read((r) => r.users.findInTenant(t.id, leaver.id))).toBeUndefined();

@@ -155,7 +155,7 @@ export function CustomerDetail({ id }: { id: string }) {
               </Button>
             )}
             {can('customers.delete') && (
-              <Button variant="light" color="red" onClick={() => setDeleting(true)}>
+              <Button variant="light" color="red" onClick={() => setDeleting(true)} aria-label={`Delete ${t.name}`}>
                 Delete
               </Button>
             )}

@@ -128,7 +128,12 @@ export function UserActions({
               </Button>
             )}
             {mayDelete && (
-              <Button variant="subtle" color="red" onClick={() => setDeleting(true)}>
+              <Button
+                variant="subtle"
+                color="red"
+                onClick={() => setDeleting(true)}
+                aria-label={`Delete ${user.loginName}`}
+              >
                 Delete
               </Button>
             )}
