@@ -179,7 +179,7 @@ export function Customers() {
   return (
     <Page
       title="Customers"
-      description="Every tenant below the one you act for: resellers, end customers and carriers, and their customers in turn. Only direct customers can be suspended or resumed here; tenants further down are managed by their own supplier."
+      description="Every tenant below the one you act for: resellers, end customers and carriers, and their customers in turn. Open a direct customer for its page: its primary user, its own customers, moving and deleting. Tenants further down are managed by their own supplier."
       actions={
         supplier &&
         can('customers.create') && (
