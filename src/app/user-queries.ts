@@ -1,3 +1,4 @@
+import { notFound } from '../domain/errors.js';
 import type { Page, UserRelation } from '../domain/ports.js';
 import type { User, UserState } from '../domain/user.js';
 import { USER_STATES } from '../domain/user.js';
@@ -54,4 +55,21 @@ export async function listUsers(
     }));
     return { items, nextCursor: page.nextCursor };
   });
+}
+
+/**
+ * The primary user of a direct customer (R5), for the customer page: the supplier knows the
+ * tenant, not the user's id. Permission first, so a refusal says nothing about the tenant.
+ */
+export async function getPrimaryUser(deps: AppDeps, ctx: Ctx, tenantId: string): Promise<UserView> {
+  if (!ctx.actor.permissions.has('customers.primary.manage'))
+    requirePermission(ctx.actor, 'customers.read', deps.catalogue);
+  const primaryId = await deps.store.read(async (repos) => {
+    const t = await repos.tenants.findById(tenantId);
+    if (!t || t.parentId !== ctx.actor.actingTenantId) throw notFound('tenant');
+    const p = await repos.users.findPrimary(t.id);
+    if (!p) throw notFound('user');
+    return p.id;
+  });
+  return getUser(deps, ctx, primaryId);
 }

@@ -8,6 +8,7 @@ import { AppDetail } from './screens/apps/AppDetail';
 import { Apps } from './screens/apps/Apps';
 import { ChangePassword } from './screens/ChangePassword';
 import { ConfirmSignup } from './screens/ConfirmSignup';
+import { CustomerDetail } from './screens/customers/CustomerDetail';
 import { Customers } from './screens/customers/Customers';
 import { returnPath } from './screens/oidc/interaction-api';
 import { OidcChoose } from './screens/oidc/OidcChoose';
@@ -33,7 +34,7 @@ function Screen({ route }: { route: string[] }) {
     case 'users':
       return arg ? <UserDetail id={arg} /> : <Users />;
     case 'customers':
-      return <Customers />;
+      return arg ? <CustomerDetail id={arg} /> : <Customers />;
     case 'sharing':
       return <Sharing />;
     case 'operations':

@@ -4,7 +4,7 @@ import { issuePasswordReset } from '../../app/auth/passwords.js';
 import { unlockUser } from '../../app/auth/unlock.js';
 import { createUser } from '../../app/create-user.js';
 import { deleteUser, setUserState, updateUser } from '../../app/manage-user.js';
-import { getUser, listUsers } from '../../app/user-queries.js';
+import { getPrimaryUser, getUser, listUsers } from '../../app/user-queries.js';
 import { etag, expectedVersion } from '../conditional.js';
 import { ctxOf } from '../plugins/auth.js';
 import { staleReads } from '../plugins/read-your-writes.js';
@@ -77,6 +77,23 @@ export function userRoutes(app: Api, { deps }: RouteDeps): void {
     },
     async (req, reply) => {
       const u = await getUser(deps, ctxOf(req), req.params.id);
+      reply.header('etag', etag(u.version));
+      return u;
+    },
+  );
+
+  app.get(
+    '/tenants/:id/primary-user',
+    {
+      schema: {
+        tags,
+        summary: 'The primary user of a direct customer (R5); 404 when it has none',
+        params: IdParams,
+        response: { 200: UserView, ...errors },
+      },
+    },
+    async (req, reply) => {
+      const u = await getPrimaryUser(deps, ctxOf(req), req.params.id);
       reply.header('etag', etag(u.version));
       return u;
     },

@@ -4875,6 +4875,222 @@ export interface paths {
     };
     trace?: never;
   };
+  '/api/v1/tenants/{id}/primary-user': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The primary user of a direct customer (R5); 404 when it has none */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** Format: uuid */
+              id: string;
+              /** Format: uuid */
+              tenantId: string;
+              loginName: string;
+              email: string | null;
+              displayName: string;
+              type: string;
+              state: string;
+              hasPassword: boolean;
+              mustChangePassword: boolean;
+              customFields: {
+                [key: string]: unknown;
+              };
+              companyIds: string[];
+              version: number;
+              /** Format: date-time */
+              createdAt: string;
+              /** Format: date-time */
+              updatedAt: string;
+              roles: string[];
+              /** @description own, shared (imported share) or customer_primary */
+              relation: string;
+              /** @description true for shared-in users (R6) */
+              rolesReadOnly: boolean;
+              /** @description The current address was confirmed through its verification link or attested by an administrator */
+              emailVerified: boolean;
+            };
+          };
+        };
+        /** @description Problem details */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              code:
+                | 'validation.invalid'
+                | 'validation.password_policy'
+                | 'password.reused'
+                | 'validation.field_value'
+                | 'auth.unauthenticated'
+                | 'auth.invalid_credentials'
+                | 'auth.throttled'
+                | 'auth.password_change_required'
+                | 'auth.csrf'
+                | 'auth.forbidden'
+                | 'auth.token_invalid'
+                | 'grant.not_own_user'
+                | 'grant.requires_admin'
+                | 'grant.operation_role_outside_provider'
+                | 'grant.admin_role_not_held'
+                | 'grant.not_customer_primary'
+                | 'grant.shared_user_read_only'
+                | 'grant.system_only'
+                | 'grant.password_change_not_allowed'
+                | 'grant.missing_permission'
+                | 'grant.target_outranks'
+                | 'role.unknown'
+                | 'role.invalid_definition'
+                | 'tenant.invalid_parent'
+                | 'tenant.cycle'
+                | 'tenant.has_children'
+                | 'tenant.suspended'
+                | 'tenant.outside_reach'
+                | 'tenant.root_immutable'
+                | 'user.primary_exists'
+                | 'user.login_taken'
+                | 'user.not_active'
+                | 'share.invalid'
+                | 'share.exists'
+                | 'share.not_offered'
+                | 'resource.not_found'
+                | 'resource.conflict'
+                | 'resource.stale'
+                | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
+                | 'storage.unavailable'
+                | 'internal.error'
+                | 'request.too_large'
+                | 'request.unsupported_media_type'
+                | 'import.rejected'
+                | 'sso.rejected'
+                | 'sso.link_exists'
+                | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'sso.email_mapping_required';
+              errors?: {
+                field: string;
+                code: string;
+                message: string;
+              }[];
+            };
+          };
+        };
+        /** @description Problem details */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              code:
+                | 'validation.invalid'
+                | 'validation.password_policy'
+                | 'password.reused'
+                | 'validation.field_value'
+                | 'auth.unauthenticated'
+                | 'auth.invalid_credentials'
+                | 'auth.throttled'
+                | 'auth.password_change_required'
+                | 'auth.csrf'
+                | 'auth.forbidden'
+                | 'auth.token_invalid'
+                | 'grant.not_own_user'
+                | 'grant.requires_admin'
+                | 'grant.operation_role_outside_provider'
+                | 'grant.admin_role_not_held'
+                | 'grant.not_customer_primary'
+                | 'grant.shared_user_read_only'
+                | 'grant.system_only'
+                | 'grant.password_change_not_allowed'
+                | 'grant.missing_permission'
+                | 'grant.target_outranks'
+                | 'role.unknown'
+                | 'role.invalid_definition'
+                | 'tenant.invalid_parent'
+                | 'tenant.cycle'
+                | 'tenant.has_children'
+                | 'tenant.suspended'
+                | 'tenant.outside_reach'
+                | 'tenant.root_immutable'
+                | 'user.primary_exists'
+                | 'user.login_taken'
+                | 'user.not_active'
+                | 'share.invalid'
+                | 'share.exists'
+                | 'share.not_offered'
+                | 'resource.not_found'
+                | 'resource.conflict'
+                | 'resource.stale'
+                | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
+                | 'storage.unavailable'
+                | 'internal.error'
+                | 'request.too_large'
+                | 'request.unsupported_media_type'
+                | 'import.rejected'
+                | 'sso.rejected'
+                | 'sso.link_exists'
+                | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'sso.email_mapping_required';
+              errors?: {
+                field: string;
+                code: string;
+                message: string;
+              }[];
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/users/{id}/roles': {
     parameters: {
       query?: never;

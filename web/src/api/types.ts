@@ -1,7 +1,7 @@
 import type { paths } from './schema';
 
 // The API's shapes, taken from the generated OpenAPI types so a changed schema breaks the build.
-type Json<P extends keyof paths, M extends keyof paths[P], S extends number = 200> = paths[P][M] extends {
+export type Json<P extends keyof paths, M extends keyof paths[P], S extends number = 200> = paths[P][M] extends {
   responses: infer R;
 }
   ? R extends Record<S, { content: { 'application/json': infer B } }>

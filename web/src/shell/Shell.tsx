@@ -1,8 +1,9 @@
-import { AppShell, Badge, Burger, Button, Group, NavLink, Text } from '@mantine/core';
+import { AppShell, Badge, Burger, Button, Group, Menu, NavLink, Text } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
-import type { ReactNode } from 'react';
+import { type ReactNode, useState } from 'react';
 import { href } from '../nav';
 import { useMe, useSession } from '../session';
+import { OwnPassword } from './OwnPassword';
 import { TenantSwitcher } from './TenantSwitcher';
 
 export interface Screen {
@@ -38,6 +39,7 @@ export function Shell({ active, children }: { active: string; children: ReactNod
   const me = useMe();
   const { signOut } = useSession();
   const [opened, { toggle, close }] = useDisclosure();
+  const [changing, setChanging] = useState(false);
   const acting = me.actingTenant;
   const away = acting.id !== me.user.tenantId;
 
@@ -63,9 +65,27 @@ export function Shell({ active, children }: { active: string; children: ReactNod
             )}
           </Group>
           <Group gap="sm" wrap="nowrap">
-            <Text size="sm" visibleFrom="md" title={me.user.loginName}>
-              {me.user.displayName}
-            </Text>
+            <Menu position="bottom-end" withinPortal>
+              <Menu.Target>
+                <Button variant="subtle" size="xs" aria-label={`Account: ${me.user.displayName}`}>
+                  <Text span size="sm" visibleFrom="md">
+                    {me.user.displayName}
+                  </Text>
+                  <Text span size="sm" hiddenFrom="md">
+                    Account
+                  </Text>
+                </Button>
+              </Menu.Target>
+              <Menu.Dropdown>
+                <Menu.Label>{me.user.loginName}</Menu.Label>
+                {me.permissions.includes('account.password.change') ? (
+                  <Menu.Item onClick={() => setChanging(true)}>Change password</Menu.Item>
+                ) : (
+                  <Menu.Item disabled>Your roles do not let you change your password here</Menu.Item>
+                )}
+              </Menu.Dropdown>
+            </Menu>
+            {changing && <OwnPassword onClose={() => setChanging(false)} />}
             <Button variant="default" size="xs" onClick={() => void signOut()}>
               Sign out
             </Button>

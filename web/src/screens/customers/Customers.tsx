@@ -1,4 +1,16 @@
-import { Badge, Button, Group, Loader, Paper, Table, Text, Title, Tooltip, VisuallyHidden } from '@mantine/core';
+import {
+  Anchor,
+  Badge,
+  Button,
+  Group,
+  Loader,
+  Paper,
+  Table,
+  Text,
+  Title,
+  Tooltip,
+  VisuallyHidden,
+} from '@mantine/core';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { ApiError, api, must } from '../../api/client';
 import type { Tenant } from '../../api/types';
@@ -8,6 +20,7 @@ import { Loading } from '../../components/Loading';
 import { Page } from '../../components/Page';
 import { ProblemAlert } from '../../components/ProblemAlert';
 import { StateBadge } from '../../components/StateBadge';
+import { href } from '../../nav';
 import { useMe, useSession } from '../../session';
 import { CreateCustomer } from './CreateCustomer';
 
@@ -166,7 +179,7 @@ export function Customers() {
   return (
     <Page
       title="Customers"
-      description="Every tenant below the one you act for: resellers, end customers and carriers, and their customers in turn. Only direct customers can be suspended or resumed here; tenants further down are managed by their own supplier."
+      description="Every tenant below the one you act for: resellers, end customers and carriers, and their customers in turn. Open a direct customer for its page: its primary user, its own customers, moving and deleting. Tenants further down are managed by their own supplier."
       actions={
         supplier &&
         can('customers.create') && (
@@ -241,9 +254,15 @@ export function Customers() {
                               </Text>
                             )}
                             <div>
-                              <Text size="sm" fw={500}>
-                                {t.name}
-                              </Text>
+                              {direct ? (
+                                <Anchor href={href('customers', t.id)} size="sm" fw={500}>
+                                  {t.name}
+                                </Anchor>
+                              ) : (
+                                <Text size="sm" fw={500}>
+                                  {t.name}
+                                </Text>
+                              )}
                               {!direct && (
                                 <Text size="xs" c="dimmed">
                                   customer of {parent}

@@ -1,9 +1,10 @@
-import { Alert, Button, Code, CopyButton, Group, Paper, Stack, Text, Title } from '@mantine/core';
+import { Alert, Button, Code, CopyButton, Group, Modal, Paper, Stack, Text, Title } from '@mantine/core';
 import { useState } from 'react';
 import { type ApiError, api, must } from '../../api/client';
 import type { UserView } from '../../api/types';
 import { ProblemAlert } from '../../components/ProblemAlert';
 import { StateBadge } from '../../components/StateBadge';
+import { go } from '../../nav';
 import { useMe, useSession } from '../../session';
 
 type Action = 'lock' | 'unlock' | 'disable' | 'enable';
@@ -15,7 +16,16 @@ const PATHS = {
 } as const;
 
 /** State changes and the one-time password link; a shared user is managed by its home tenant. */
-export function UserActions({ user, onChanged }: { user: UserView; onChanged(): void }) {
+export function UserActions({
+  user,
+  onChanged,
+  onDeleted = () => go('users'),
+}: {
+  user: UserView;
+  onChanged(): void;
+  /** After a deletion; the user page goes back to the list, the customer page stays. */
+  onDeleted?: () => void;
+}) {
   const { can } = useSession();
   const me = useMe();
   const [busy, setBusy] = useState<string>();
@@ -27,6 +37,8 @@ export function UserActions({ user, onChanged }: { user: UserView; onChanged(): 
   const sales = user.relation === 'customer_primary' && can('customers.primary.manage');
   const mayLock = can('users.lock') || sales;
   const mayReset = can('users.password.reset') || sales;
+  const mayDelete = can('users.delete') || sales;
+  const [deleting, setDeleting] = useState(false);
 
   const run = async (key: string, fn: () => Promise<unknown>) => {
     setBusy(key);
@@ -49,8 +61,34 @@ export function UserActions({ user, onChanged }: { user: UserView; onChanged(): 
       setReset({ ...(r.link ? { link: r.link } : {}), delivery: r.delivery, expiresAt: String(r.expiresAt) });
     });
 
+  const remove = () =>
+    run('delete', async () => {
+      await must(api.DELETE('/api/v1/users/{id}', { params: { path: { id: user.id } } }));
+      setDeleting(false);
+      onDeleted();
+    });
+
   return (
     <Paper withBorder p="md" radius="md">
+      {deleting && (
+        <Modal opened onClose={() => setDeleting(false)} title={`Delete ${user.displayName}`}>
+          <Stack>
+            <Text size="sm">
+              This removes {user.loginName} with its roles, links and tokens, and ends its shares. It cannot be undone;
+              disable instead to keep the account.
+            </Text>
+            <ProblemAlert error={error} onClose={() => setError(undefined)} />
+            <Group justify="flex-end">
+              <Button variant="default" onClick={() => setDeleting(false)}>
+                Cancel
+              </Button>
+              <Button color="red" loading={busy === 'delete'} onClick={() => void remove()}>
+                Delete user
+              </Button>
+            </Group>
+          </Stack>
+        </Modal>
+      )}
       <Stack>
         <Group justify="space-between">
           <Title order={2} size="h4">
@@ -87,6 +125,16 @@ export function UserActions({ user, onChanged }: { user: UserView; onChanged(): 
             {mayReset && (
               <Button variant="default" loading={busy === 'reset'} onClick={() => void issueReset()}>
                 Password reset link
+              </Button>
+            )}
+            {mayDelete && (
+              <Button
+                variant="subtle"
+                color="red"
+                onClick={() => setDeleting(true)}
+                aria-label={`Delete ${user.loginName}`}
+              >
+                Delete
               </Button>
             )}
           </Group>

@@ -13,6 +13,7 @@ import { UserEmail } from './UserEmail';
 import { UserProfile } from './UserProfile';
 import { UserRoles } from './UserRoles';
 import { SharedFrom, UserShares, useUserShares } from './UserShares';
+import { UserSsoLinks } from './UserSsoLinks';
 
 export function UserDetail({ id }: { id: string }) {
   const me = useMe();
@@ -81,6 +82,7 @@ export function UserDetail({ id }: { id: string }) {
               <UserActions user={u} onChanged={user.reload} />
               <UserEmail user={u} onChanged={user.reload} />
               <UserShares shares={shares} />
+              <UserSsoLinks user={u} />
             </Stack>
           </Grid.Col>
         </Grid>
