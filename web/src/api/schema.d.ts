@@ -4953,6 +4953,7 @@ export interface paths {
                 | 'auth.password_change_required'
                 | 'auth.csrf'
                 | 'auth.forbidden'
+                | 'auth.insufficient_scope'
                 | 'auth.token_invalid'
                 | 'grant.not_own_user'
                 | 'grant.requires_admin'
@@ -4997,12 +4998,15 @@ export interface paths {
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
                 code: string;
                 message: string;
               }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
             };
           };
         };
@@ -5028,6 +5032,7 @@ export interface paths {
                 | 'auth.password_change_required'
                 | 'auth.csrf'
                 | 'auth.forbidden'
+                | 'auth.insufficient_scope'
                 | 'auth.token_invalid'
                 | 'grant.not_own_user'
                 | 'grant.requires_admin'
@@ -5072,12 +5077,15 @@ export interface paths {
                 | 'sso.issuer_unreachable'
                 | 'app.invalid'
                 | 'app.no_secret'
+                | 'webhook.not_configured'
                 | 'sso.email_mapping_required';
               errors?: {
                 field: string;
                 code: string;
                 message: string;
               }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
             };
           };
         };
