@@ -10,7 +10,7 @@ import { InstanceHeartbeat } from './app/instance-heartbeat.js';
 import { MailWorker } from './app/mail-outbox.js';
 import type { Kontor } from './compose.js';
 import { type OidcWiring, wireOidc } from './compose-oidc.js';
-import { KONTOR_VERSION, systemServices } from './compose-system.js';
+import { systemServices } from './compose-system.js';
 import { type WebhookWiring, wireWebhooks } from './compose-webhooks.js';
 import type { Config } from './config/load-config.js';
 import type { MailSender } from './domain/auth-ports.js';
@@ -28,6 +28,7 @@ import { scimStore } from './storage/scim-store.js';
 import { ssoStore } from './storage/sso-store.js';
 import { setWorkJournal } from './storage/store.js';
 import { instanceRegistry } from './storage/system-status.js';
+import { KONTOR_VERSION } from './version.js';
 
 /**
  * One ephemeral key per database, not per server: every server on it must open what another

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import type { Kontor } from './compose.js';
 import { effectiveConfig } from './config/effective-config.js';
 import type { StatusSource, SystemServices } from './domain/system-ports.js';
@@ -7,16 +6,6 @@ import { KNOWN_MIGRATIONS } from './storage/migrate.js';
 import { sha256 } from './storage/sha256.js';
 import { readStatusCounts } from './storage/system-status.js';
 import { systemStore } from './storage/system-store.js';
-
-/** The version in package.json, written in every heartbeat (a rolling upgrade shows two). */
-export const KONTOR_VERSION: string = (() => {
-  try {
-    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version?: string };
-    return pkg.version ?? 'unknown';
-  } catch {
-    return 'unknown';
-  }
-})();
 
 export interface StatusWiring {
   /** This server's heartbeat id and rhythm. */

@@ -8,7 +8,6 @@ import type { AppDeps } from './app/context.js';
 import type { DecisionEngine } from './app/decisions.js';
 import { applyRoles } from './app/roles.js';
 import { wireDecisions } from './compose-decisions.js';
-import { KONTOR_VERSION } from './compose-system.js';
 import { readAppPermissions, readRolesFile } from './config/catalogue-files.js';
 import type { Config } from './config/load-config.js';
 import { normalisingHasher } from './domain/password-policy.js';
@@ -22,6 +21,7 @@ import { openReadReplica, type ReadReplica } from './storage/read-replica.js';
 import { DEFAULT_RETRY_BUDGET } from './storage/retry.js';
 import { kyselyStore, setStorageMetrics, setStorageTracing } from './storage/store.js';
 import { sampleOps } from './storage/system-store.js';
+import { KONTOR_VERSION } from './version.js';
 
 export interface Kontor {
   config: Config;

@@ -3,23 +3,8 @@ import { type AuditEvent, chainMaterial, GENESIS_HASH } from '../../domain/audit
 import type { AuditRepo } from '../../domain/ports.js';
 import type { AuditEventsTable, Database } from '../schema.js';
 import { sha256 } from '../sha256.js';
+import { toEvent } from './audit-rows.js';
 import { enqueueDeliveries } from './webhook-deliveries.js';
-
-export const toEvent = (r: Selectable<AuditEventsTable>): AuditEvent => ({
-  tenantId: r.tenant_id,
-  seq: Number(r.seq),
-  at: r.at,
-  actorUserId: r.actor_user_id,
-  actorTenantId: r.actor_tenant_id,
-  action: r.action,
-  targetType: r.target_type,
-  targetId: r.target_id,
-  details: r.details,
-  ip: r.ip,
-  requestId: r.request_id,
-  prevHash: r.prev_hash,
-  hash: r.hash,
-});
 
 export function auditRepo(db: Kysely<Database>): AuditRepo {
   return {

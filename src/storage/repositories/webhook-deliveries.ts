@@ -10,7 +10,7 @@ import {
   webhookEvent,
 } from '../../domain/webhooks.js';
 import type { AuditEventsTable, Database } from '../schema.js';
-import { toEvent } from './audit.js';
+import { toEvent } from './audit-rows.js';
 
 /**
  * The outbox half of the audit append: one statement queues the event for every subscription

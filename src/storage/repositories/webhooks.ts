@@ -1,7 +1,7 @@
 import { type Kysely, type Selectable, sql } from 'kysely';
 import type { WebhookRepo, WebhookScope, WebhookState, WebhookSubscription } from '../../domain/webhooks.js';
 import type { Database, WebhookSubscriptionsTable } from '../schema.js';
-import { toEvent } from './audit.js';
+import { toEvent } from './audit-rows.js';
 import { webhookDeliveryRepo } from './webhook-deliveries.js';
 
 const toSubscription = (r: Selectable<WebhookSubscriptionsTable>): WebhookSubscription => ({
