@@ -145,6 +145,7 @@ export async function createHttpApp(kontor: Kontor, opts: HttpAppOptions = {}): 
   auth.system = systemServices(kontor, {
     self: { id: heartbeat.id, heartbeatSeconds: kontor.config.instanceHeartbeatSeconds },
     sealingKey: keyChoice.source,
+    secretKey: keyChoice.key,
     onError: (message, e) => app?.log.warn({ err: e }, message),
   });
   const logger = opts.logger ?? { level: kontor.config.logLevel };

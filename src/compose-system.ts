@@ -1,6 +1,9 @@
 import type { Kontor } from './compose.js';
 import { effectiveConfig } from './config/effective-config.js';
 import type { StatusSource, SystemServices } from './domain/system-ports.js';
+import { nodeKeyMaker } from './oidc/keys.js';
+import { signingOverlapSeconds } from './oidc/lifetimes.js';
+import { aesGcmSecretBox } from './sso/secret-box.js';
 import { answersWithin, primaryWritable } from './storage/db.js';
 import { KNOWN_MIGRATIONS } from './storage/migrate.js';
 import { sha256 } from './storage/sha256.js';
@@ -11,6 +14,8 @@ export interface StatusWiring {
   /** This server's heartbeat id and rhythm. */
   self: { id: string; heartbeatSeconds: number };
   sealingKey: 'config' | 'data-dir' | 'ephemeral';
+  /** The servers' secret key, which seals the signing keys (rotation through the API needs it). */
+  secretKey?: Buffer;
   /** A reachable database whose status queries failed: the answer says unknown, the log why. */
   onError?(message: string, e: unknown): void;
 }
@@ -33,6 +38,15 @@ export function systemServices(
     digest: sha256,
     effectiveConfig: () => view,
     status: statusSource(kontor, wiring),
+    ...(wiring.secretKey
+      ? {
+          signingKeys: {
+            keys: nodeKeyMaker,
+            box: aesGcmSecretBox(wiring.secretKey),
+            overlapSeconds: signingOverlapSeconds(config.oidc.accessTokenSeconds),
+          },
+        }
+      : {}),
   };
 }
 

@@ -2,6 +2,7 @@ import { AppError } from '../domain/errors.js';
 import type { PurgeCounts, SystemServices } from '../domain/system-ports.js';
 import { verifyAudit } from './audit-log.js';
 import { type AppDeps, audit, type Ctx, requirePermission } from './context.js';
+import { rotateSigningKeys } from './oidc/signing-keys.js';
 
 /**
  * System tasks of the operation roles (issue 19 #4). Every answer carries tenant ids and counts
@@ -96,4 +97,23 @@ export async function verifyAllAuditChains(
 export function readSystemConfig(deps: SystemDeps, ctx: Ctx): Readonly<Record<string, unknown>> {
   requirePermission(ctx.actor, 'system.config.read', deps.catalogue);
   return deps.system.effectiveConfig();
+}
+
+/**
+ * `POST /system/keys/rotate`: what `kontor keys rotate` does, for an operation role (issue 19 #4):
+ * new signing keys from now on, the old ones published until every token they signed expired.
+ * Key ids are public (the JWKS lists them); the event names the actor who asked.
+ */
+export async function rotateKeysTask(
+  deps: SystemDeps,
+  ctx: Ctx,
+): Promise<{ retired: string[]; added: string[]; publishUntil: Date }> {
+  requirePermission(ctx.actor, TASK_PERMISSION, deps.catalogue);
+  const sk = deps.system.signingKeys;
+  if (!sk) throw new AppError('resource.not_found', 'Key rotation is not available here');
+  return rotateSigningKeys(
+    { store: deps.store, clock: deps.clock, keys: sk.keys, box: sk.box },
+    sk.overlapSeconds,
+    ctx,
+  );
 }

@@ -1,4 +1,6 @@
+import type { KeyMaker } from './oidc.js';
 import type { Repos, UnitOfWork } from './ports.js';
+import type { SecretBox } from './sso.js';
 
 /** Rows each purge step removed, by what they were (sessions, links, …); counts only. */
 export type PurgeCounts = Readonly<Record<string, number>>;
@@ -26,6 +28,12 @@ export interface SystemServices {
   effectiveConfig(): Readonly<Record<string, unknown>>;
   /** The facts behind GET /api/v1/system/status. */
   status: StatusSource;
+  /**
+   * What rotating the OpenID Provider's signing keys needs: the key maker, the box that seals
+   * them (the servers' own KONTOR_SECRET_KEY) and how long a retired key stays published.
+   * Absent where no key is known (then the task is unavailable).
+   */
+  signingKeys?: { keys: KeyMaker; box: SecretBox; overlapSeconds: number };
 }
 
 /** What one server writes in its heartbeat: no host name, address or customer data. */

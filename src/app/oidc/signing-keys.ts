@@ -1,7 +1,7 @@
 import type { KeyMaker, SigningAlg, SigningKey } from '../../domain/oidc.js';
 import { SIGNING_ALGS } from '../../domain/oidc.js';
 import type { SecretBox } from '../../domain/sso.js';
-import { type AppDeps, audit } from '../context.js';
+import { type AppDeps, audit, type Ctx } from '../context.js';
 
 export interface SigningKeyDeps extends Pick<AppDeps, 'store' | 'clock'> {
   keys: KeyMaker;
@@ -41,11 +41,14 @@ export async function ensureSigningKeys(deps: SigningKeyDeps): Promise<void> {
 /**
  * `kontor keys rotate`: a new key per algorithm signs from now on; the old one is retired but
  * stays published for `overlapSeconds` (the longest lifetime of a token it signed), so every
- * token it signed still verifies until it expires and none after. Audited in the root tenant.
+ * token it signed still verifies until it expires and none after. Audited in the root tenant,
+ * with the operation-role user who asked through the API as actor (`ctx`), or as the operator's
+ * CLI (no ctx).
  */
 export async function rotateSigningKeys(
   deps: SigningKeyDeps,
   overlapSeconds: number,
+  ctx: Ctx | null = null,
 ): Promise<{ retired: string[]; added: string[]; publishUntil: Date }> {
   const now = deps.clock.now();
   const fresh = await Promise.all(SIGNING_ALGS.map((alg) => newKey(deps, alg, now)));
@@ -60,12 +63,12 @@ export async function rotateSigningKeys(
       await r.oidcKeys.insertActive(key);
     }
     const added = fresh.map((k) => k.kid);
-    await audit(r, null, now, {
+    await audit(r, ctx, now, {
       tenantId: root.id,
       action: 'oidc.key_rotated',
       targetType: 'oidc_key',
       targetId: null,
-      details: { by: 'operator', retired, added, publishUntil: publishUntil.toISOString() },
+      details: { by: ctx ? 'api' : 'operator', retired, added, publishUntil: publishUntil.toISOString() },
     });
     return { retired, added, publishUntil };
   });

@@ -1,6 +1,12 @@
 import { type TSchema, Type } from '@sinclair/typebox';
 import { readSystemStatus } from '../../app/system-status.js';
-import { readSystemConfig, runPurge, type SystemDeps, verifyAllAuditChains } from '../../app/system-tasks.js';
+import {
+  readSystemConfig,
+  rotateKeysTask,
+  runPurge,
+  type SystemDeps,
+  verifyAllAuditChains,
+} from '../../app/system-tasks.js';
 import { AppError } from '../../domain/errors.js';
 import { ctxOf } from '../plugins/auth.js';
 import { errors } from '../schemas.js';
@@ -142,6 +148,29 @@ export function systemRoutes(app: Api, { deps }: RouteDeps): void {
       },
     },
     async (req) => verifyAllAuditChains(sys(), ctxOf(req)),
+  );
+
+  app.post(
+    '/system/keys/rotate',
+    {
+      schema: {
+        tags,
+        summary:
+          'Rotate the OpenID Provider’s signing keys (system.jobs.manage); the old ones stay published until their tokens expired',
+        response: {
+          200: Type.Object({
+            retired: Type.Array(Type.String(), { description: 'Key ids now retired (still published)' }),
+            added: Type.Array(Type.String(), { description: 'Key ids that sign from now on' }),
+            publishUntil: Type.String({ format: 'date-time' }),
+          }),
+          ...errors,
+        },
+      },
+    },
+    async (req) => {
+      const r = await rotateKeysTask(sys(), ctxOf(req));
+      return { ...r, publishUntil: r.publishUntil.toISOString() };
+    },
   );
 
   app.get(

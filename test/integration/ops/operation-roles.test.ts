@@ -57,6 +57,7 @@ const SYSTEM = new Set([
   'GET /api/v1/system/config',
   'POST /api/v1/system/purge',
   'POST /api/v1/system/audit-verify',
+  'POST /api/v1/system/keys/rotate',
   // System events only (system.events.read), filtered in src/app/audit-log.ts.
   'GET /api/v1/tenants/{id}/audit',
   // The change feed reads as the activity log does (src/app/change-feed.ts).

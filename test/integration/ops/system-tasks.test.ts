@@ -52,6 +52,40 @@ describe('POST /api/v1/system/purge', () => {
   });
 });
 
+describe('POST /api/v1/system/keys/rotate', () => {
+  it('rotates the signing keys: the old stay published, the new sign, the event names the operator', async () => {
+    const jwks = async () =>
+      ((await h.app.inject({ method: 'GET', url: '/oidc/jwks' })).json() as { keys: { kid: string }[] }).keys.map(
+        (k) => k.kid,
+      );
+    const before = await jwks();
+    const res = await ops.call('POST', '/api/v1/system/keys/rotate');
+    expect(res.statusCode, res.body).toBe(200);
+    const { retired, added, publishUntil } = res.json() as { retired: string[]; added: string[]; publishUntil: string };
+    expect(added).toHaveLength(2);
+    expect([...retired].sort()).toEqual([...before].sort());
+    expect(Date.parse(publishUntil)).toBeGreaterThan(Date.now());
+    const rows = await h.k.db.kysely.selectFrom('oidc_keys').select(['kid', 'retired_at']).execute();
+    expect(
+      rows
+        .filter((r) => r.retired_at === null)
+        .map((r) => r.kid)
+        .sort(),
+    ).toEqual([...added].sort());
+    const events = await systemEvents('oidc.key_rotated');
+    expect(events).toHaveLength(1);
+    expect(events[0]?.actor_user_id).toBe(ops.user.id);
+    expect(events[0]?.details).toMatchObject({ by: 'api', added });
+  });
+
+  it('is refused to OperationBasic and to an administrator', async () => {
+    const basic = await h.signedIn(h.k.root, ['OperationBasic']);
+    problem(await basic.call('POST', '/api/v1/system/keys/rotate'), 403, 'grant.missing_permission');
+    const admin = await h.signedIn(h.k.root, ['AdministrationAdvanced']);
+    problem(await admin.call('POST', '/api/v1/system/keys/rotate'), 403, 'grant.missing_permission');
+  });
+});
+
 describe('POST /api/v1/system/audit-verify', () => {
   it('answers ok or the broken sequence per tenant id, with no names', async () => {
     const name = `Chain Tenant ${randomBytes(4).toString('hex')}`;

@@ -17222,6 +17222,207 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/system/keys/rotate': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Rotate the OpenID Provider’s signing keys (system.jobs.manage); the old ones stay published until their tokens expired */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description Key ids now retired (still published) */
+              retired: string[];
+              /** @description Key ids that sign from now on */
+              added: string[];
+              /** Format: date-time */
+              publishUntil: string;
+            };
+          };
+        };
+        /** @description Problem details */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              code:
+                | 'validation.invalid'
+                | 'validation.password_policy'
+                | 'password.reused'
+                | 'validation.field_value'
+                | 'auth.unauthenticated'
+                | 'auth.invalid_credentials'
+                | 'auth.throttled'
+                | 'auth.password_change_required'
+                | 'auth.csrf'
+                | 'auth.forbidden'
+                | 'auth.insufficient_scope'
+                | 'auth.token_invalid'
+                | 'grant.not_own_user'
+                | 'grant.requires_admin'
+                | 'grant.operation_role_outside_provider'
+                | 'grant.admin_role_not_held'
+                | 'grant.not_customer_primary'
+                | 'grant.shared_user_read_only'
+                | 'grant.system_only'
+                | 'grant.password_change_not_allowed'
+                | 'grant.missing_permission'
+                | 'grant.target_outranks'
+                | 'role.unknown'
+                | 'role.invalid_definition'
+                | 'tenant.invalid_parent'
+                | 'tenant.cycle'
+                | 'tenant.has_children'
+                | 'tenant.suspended'
+                | 'tenant.outside_reach'
+                | 'tenant.root_immutable'
+                | 'user.primary_exists'
+                | 'user.login_taken'
+                | 'user.not_active'
+                | 'share.invalid'
+                | 'share.exists'
+                | 'share.not_offered'
+                | 'resource.not_found'
+                | 'resource.conflict'
+                | 'resource.stale'
+                | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
+                | 'storage.unavailable'
+                | 'internal.error'
+                | 'request.too_large'
+                | 'request.unsupported_media_type'
+                | 'import.rejected'
+                | 'sso.rejected'
+                | 'sso.link_exists'
+                | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'webhook.not_configured'
+                | 'sso.email_mapping_required';
+              errors?: {
+                field: string;
+                code: string;
+                message: string;
+              }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
+            };
+          };
+        };
+        /** @description Problem details */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              code:
+                | 'validation.invalid'
+                | 'validation.password_policy'
+                | 'password.reused'
+                | 'validation.field_value'
+                | 'auth.unauthenticated'
+                | 'auth.invalid_credentials'
+                | 'auth.throttled'
+                | 'auth.password_change_required'
+                | 'auth.csrf'
+                | 'auth.forbidden'
+                | 'auth.insufficient_scope'
+                | 'auth.token_invalid'
+                | 'grant.not_own_user'
+                | 'grant.requires_admin'
+                | 'grant.operation_role_outside_provider'
+                | 'grant.admin_role_not_held'
+                | 'grant.not_customer_primary'
+                | 'grant.shared_user_read_only'
+                | 'grant.system_only'
+                | 'grant.password_change_not_allowed'
+                | 'grant.missing_permission'
+                | 'grant.target_outranks'
+                | 'role.unknown'
+                | 'role.invalid_definition'
+                | 'tenant.invalid_parent'
+                | 'tenant.cycle'
+                | 'tenant.has_children'
+                | 'tenant.suspended'
+                | 'tenant.outside_reach'
+                | 'tenant.root_immutable'
+                | 'user.primary_exists'
+                | 'user.login_taken'
+                | 'user.not_active'
+                | 'share.invalid'
+                | 'share.exists'
+                | 'share.not_offered'
+                | 'resource.not_found'
+                | 'resource.conflict'
+                | 'resource.stale'
+                | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
+                | 'storage.unavailable'
+                | 'internal.error'
+                | 'request.too_large'
+                | 'request.unsupported_media_type'
+                | 'import.rejected'
+                | 'sso.rejected'
+                | 'sso.link_exists'
+                | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'webhook.not_configured'
+                | 'sso.email_mapping_required';
+              errors?: {
+                field: string;
+                code: string;
+                message: string;
+              }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/system/config': {
     parameters: {
       query?: never;

@@ -7,7 +7,7 @@ import { Page } from '../../components/Page';
 import { ProblemAlert } from '../../components/ProblemAlert';
 import { useSession } from '../../session';
 import { useLoad } from '../../use-load';
-import { AuditChains, Jobs } from './OperationsTasks';
+import { AuditChains, Jobs, RotateKeys } from './OperationsTasks';
 import { age, Facts, Mark, Section, yesNo } from './parts';
 
 /**
@@ -42,6 +42,7 @@ export function Operations() {
           </SimpleGrid>
           <Jobs s={s} canRun={can('system.jobs.manage')} onRan={status.reload} />
           {can('system.jobs.manage') && <AuditChains />}
+          {can('system.jobs.manage') && <RotateKeys onRan={status.reload} />}
         </>
       )}
     </Page>

@@ -166,3 +166,45 @@ export function AuditChains() {
     </Section>
   );
 }
+
+/**
+ * New signing keys for the OpenID Provider (what `kontor keys rotate` does). The retired keys stay
+ * published until every token they signed has expired, so no app's token breaks.
+ */
+export function RotateKeys({ onRan }: { onRan(): void }) {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<ApiError>();
+  const [done, setDone] = useState<{ added: string[]; publishUntil: string }>();
+  const rotate = async () => {
+    setBusy(true);
+    setError(undefined);
+    try {
+      setDone(await must(api.POST('/api/v1/system/keys/rotate')));
+      onRan();
+    } catch (e) {
+      setError(e as ApiError);
+    }
+    setBusy(false);
+  };
+  return (
+    <Section
+      title="Signing keys"
+      actions={
+        <Button variant="light" onClick={() => void rotate()} loading={busy}>
+          Rotate signing keys
+        </Button>
+      }
+    >
+      <Text size="sm" c="dimmed">
+        New keys sign from now on; the old ones stay published until every token they signed has expired.
+      </Text>
+      <ProblemAlert error={error} onClose={() => setError(undefined)} />
+      {done && (
+        <Alert color="green" variant="light" role="status" title="Keys rotated">
+          {done.added.length} new keys sign now; the retired ones stay published until{' '}
+          {new Date(done.publishUntil).toLocaleString()}.
+        </Alert>
+      )}
+    </Section>
+  );
+}
