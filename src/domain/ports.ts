@@ -2,6 +2,7 @@ import type { AppRepo } from './apps.js';
 import type { AuditEvent, AuditInput } from './audit.js';
 import type { Company } from './company.js';
 import type { FieldDefinition } from './custom-fields.js';
+import type { SecurityPolicyRepo } from './mfa.js';
 import type { OidcKeyRepo, OidcPayloadRepo } from './oidc.js';
 import type { Role } from './role.js';
 import type { Share } from './share.js';
@@ -252,6 +253,8 @@ export interface Repos {
   /** oidc-provider's records and the acting tenant of its grants. */
   oidc: OidcPayloadRepo;
   oidcKeys: OidcKeyRepo;
+  /** Tenants' own security policy settings (issue 16). */
+  policies: SecurityPolicyRepo;
 }
 
 /**

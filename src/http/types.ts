@@ -30,6 +30,8 @@ declare module 'fastify' {
     auth?: 'none' | 'optional' | 'required';
     /** Open while a forced password change is pending (me, change password, logout). */
     allowPending?: boolean;
+    /** Open while the security policy holds the session at second-factor enrolment (issue 16). */
+    allowMfaEnrolment?: boolean;
     /** Idempotency-Key is ignored (sign-in style endpoints whose answer carries a secret). */
     noIdempotency?: boolean;
     /**

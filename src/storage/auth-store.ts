@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import type { AuthRepos, AuthStore, TokenCrypto } from '../domain/auth-ports.js';
 import { apiTokenRepo } from './repositories/api-tokens.js';
 import { idempotencyRepo } from './repositories/idempotency.js';
+import { mfaRepo } from './repositories/mfa.js';
 import { oneTimeTokenRepo } from './repositories/one-time-tokens.js';
 import { sessionRepo } from './repositories/sessions.js';
 import { throttleRepo } from './repositories/throttle.js';
@@ -18,6 +19,7 @@ export function authReposFor(db: Kysely<Database>): AuthRepos {
     throttle: throttleRepo(db),
     idempotency: idempotencyRepo(db),
     oneTimeTokens: oneTimeTokenRepo(db),
+    mfa: mfaRepo(db),
   };
 }
 

@@ -14,6 +14,7 @@ import * as m016 from './migrations/016-email-verification.js';
 import * as m017 from './migrations/017-outbox-given-up.js';
 import * as m018 from './migrations/018-openid-provider.js';
 import * as m019 from './migrations/019-oidc-grant-tenant.js';
+import * as m023 from './migrations/023-mfa.js';
 import type { Database } from './schema.js';
 
 const MIGRATIONS: Record<string, Migration> = {
@@ -32,6 +33,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '017-outbox-given-up': m017,
   '018-openid-provider': m018,
   '019-oidc-grant-tenant': m019,
+  '023-mfa': m023,
 };
 
 class InCodeProvider implements MigrationProvider {

@@ -162,6 +162,9 @@ export interface Database {
   oidc_apps: OidcAppsTable;
   oidc_payloads: OidcPayloadsTable;
   oidc_keys: OidcKeysTable;
+  tenant_security_policies: TenantSecurityPoliciesTable;
+  user_factors: UserFactorsTable;
+  user_recovery_codes: UserRecoveryCodesTable;
 }
 
 export interface SessionsTable {
@@ -173,6 +176,9 @@ export interface SessionsTable {
   last_seen_at: Ts;
   expires_at: Ts;
   revoked_at: Ts | null;
+  /** How the session was authenticated (RFC 8176 values), and when (023). */
+  amr: ColumnType<string[], string | undefined, string>;
+  auth_time: Ts | null;
 }
 
 export interface ApiTokensTable {
@@ -358,4 +364,34 @@ export interface OidcKeysTable {
   created_at: Ts;
   retired_at: Ts | null;
   publish_until: Ts | null;
+}
+
+/** What a tenant sets of its security policy (023); unset keys inherit. */
+export interface TenantSecurityPoliciesTable {
+  tenant_id: string;
+  settings: Json<Record<string, unknown>>;
+  updated_at: Ts;
+}
+
+/** Second factors (023): a TOTP secret only sealed; `last_used_step` refuses replays. */
+export interface UserFactorsTable {
+  id: string;
+  tenant_id: string;
+  user_id: string;
+  kind: string;
+  label: string;
+  secret_sealed: string | null;
+  last_used_step: ColumnType<string | number | null, number | null, number | null>;
+  created_at: Ts;
+  confirmed_at: Ts | null;
+  last_used_at: Ts | null;
+}
+
+export interface UserRecoveryCodesTable {
+  id: string;
+  tenant_id: string;
+  user_id: string;
+  code_hash: string;
+  created_at: Ts;
+  used_at: Ts | null;
 }

@@ -71,6 +71,11 @@ export function installAuth(app: FastifyInstance, r: RouteDeps): void {
     if (p.mustChangePassword && !config.allowPending) {
       throw new AppError('auth.password_change_required', 'Change your password first (POST /api/v1/me/password)');
     }
+    // Issue 16: a session the policy obliges to a second factor it has not shown opens only
+    // enrolment, /me and sign-out, on every request (a policy change bumps the cache version).
+    if (p.mfaRestricted && !config.allowMfaEnrolment) {
+      throw new AppError('mfa.enrolment_required', 'Enrol a second factor first (POST /api/v1/me/mfa/totp)');
+    }
   });
 }
 

@@ -14,7 +14,7 @@ export function meRoutes(app: Api, { deps }: RouteDeps): void {
   app.get(
     '/me',
     {
-      config: { allowPending: true },
+      config: { allowPending: true, allowMfaEnrolment: true },
       schema: {
         tags,
         summary: 'The signed-in user, acting tenant, permissions there and the tenants it may act for',
