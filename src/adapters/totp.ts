@@ -11,7 +11,14 @@ import type { TotpEngine } from '../domain/mfa.js';
 const PERIOD = 30;
 
 const totpOf = (secret: string, label = 'kontor', issuer = 'Kontor') =>
-  new OTPAuth.TOTP({ issuer, label, algorithm: 'SHA1', digits: 6, period: PERIOD, secret: OTPAuth.Secret.fromBase32(secret) });
+  new OTPAuth.TOTP({
+    issuer,
+    label,
+    algorithm: 'SHA1',
+    digits: 6,
+    period: PERIOD,
+    secret: OTPAuth.Secret.fromBase32(secret),
+  });
 
 export const otpauthTotp: TotpEngine = {
   newSecret: () => new OTPAuth.Secret({ size: 20 }).base32,

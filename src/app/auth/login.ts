@@ -1,12 +1,12 @@
 import { AppError } from '../../domain/errors.js';
+import type { FactorKind } from '../../domain/security-policy.js';
+import { mfaRequired } from '../../domain/security-policy.js';
 import type { Tenant } from '../../domain/tenant.js';
 import type { User } from '../../domain/user.js';
 import type { RequestMeta } from '../context.js';
-import { acctKey, lockedUntil, lockKey, startTemporaryLock } from './account-throttle.js';
-import type { FactorKind } from '../../domain/security-policy.js';
-import { mfaRequired } from '../../domain/security-policy.js';
 import { resolveActor } from '../context.js';
 import { policyOf } from '../security-policy.js';
+import { acctKey, lockedUntil, lockKey, startTemporaryLock } from './account-throttle.js';
 import { type AuthDeps, authAudit, seconds } from './auth-deps.js';
 import { openSession } from './sessions.js';
 

@@ -38,7 +38,12 @@ export async function proveSecondFactor(
   const mfa = mfaOf(deps);
   const limit = deps.settings.login.maxFailuresPerAccount;
   const slot = await deps.authStore.read(async (r) => {
-    const taken = await r.throttle.take(acctKey(who.userId), deps.clock.now(), deps.settings.login.windowSeconds, limit);
+    const taken = await r.throttle.take(
+      acctKey(who.userId),
+      deps.clock.now(),
+      deps.settings.login.windowSeconds,
+      limit,
+    );
     const until = lockedUntil(await r.throttle.peek(lockKey(who.userId)));
     if (until && until > deps.clock.now()) {
       if (taken !== undefined) await r.throttle.giveBack(acctKey(who.userId));

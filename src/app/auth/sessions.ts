@@ -1,13 +1,13 @@
 import type { Actor } from '../../domain/access.js';
 import type { AuthRepos, Session } from '../../domain/auth-ports.js';
 import { AppError, isAppError, notFound } from '../../domain/errors.js';
+import { hasSecondFactor } from '../../domain/mfa.js';
+import { mfaRequired } from '../../domain/security-policy.js';
 import type { Tenant } from '../../domain/tenant.js';
 import type { User } from '../../domain/user.js';
 import { type RequestMeta, resolveActor, resolveActorFacts } from '../context.js';
-import { type AuthDeps, authAudit, csrfTokenFor, type Principal, seconds } from './auth-deps.js';
-import { hasSecondFactor } from '../../domain/mfa.js';
-import { mfaRequired } from '../../domain/security-policy.js';
 import { policyForActing } from '../security-policy.js';
+import { type AuthDeps, authAudit, csrfTokenFor, type Principal, seconds } from './auth-deps.js';
 import { type SessionFacts, sessionKey, tokenKey } from './principal-cache.js';
 
 /** A session's last-seen time is written at most this often (idle expiry has this slack). */
@@ -190,7 +190,12 @@ async function sessionPrincipal(
 async function isAdminAtHome(deps: AuthDeps, s: Session, actingIsAdmin: boolean, now: Date): Promise<boolean> {
   if (actingIsAdmin || s.actingTenantId === s.homeTenantId) return actingIsAdmin;
   const home = await deps.authStore.read((r) =>
-    resolveActor(r, deps.catalogue, { userId: s.userId, homeTenantId: s.homeTenantId, actingTenantId: s.homeTenantId }, now),
+    resolveActor(
+      r,
+      deps.catalogue,
+      { userId: s.userId, homeTenantId: s.homeTenantId, actingTenantId: s.homeTenantId },
+      now,
+    ),
   );
   return home.isAdmin;
 }
@@ -277,6 +282,7 @@ export async function switchActingTenant(deps: AuthDeps, p: Principal, tenantId:
   }
   const { actor } = p.ctx;
   await assertMayActFor(deps, actor, tenantId);
+  await assertMeetsPolicyThere(deps, p, tenantId);
   await deps.authStore.transaction(async (r) => {
     const now = deps.clock.now();
     await r.sessions.setActingTenant(p.sessionHash as string, tenantId);
@@ -289,4 +295,26 @@ export async function switchActingTenant(deps: AuthDeps, p: Principal, tenantId:
       details: { from: actor.actingTenantId, to: tenantId },
     });
   });
+}
+
+/**
+ * A shared user acting in another tenant meets the stricter of its home's and that tenant's
+ * policy (issue 16 #4): a session without a second factor does not switch into a tenant whose
+ * policy requires one of it (`mfa.required_here`), rather than arriving there held at enrolment.
+ */
+async function assertMeetsPolicyThere(deps: AuthDeps, p: Principal, tenantId: string): Promise<void> {
+  if (hasSecondFactor(p.amr ?? [])) return;
+  const { actor } = p.ctx;
+  const now = deps.clock.now();
+  const required = await deps.authStore.read(async (r) => {
+    const policy = await policyForActing(r, actor.homeTenantId, tenantId, deps.settings);
+    const there = await resolveActor(r, deps.catalogue, { ...actor, actingTenantId: tenantId }, now);
+    const home = await resolveActor(r, deps.catalogue, { ...actor, actingTenantId: actor.homeTenantId }, now);
+    return { policy, isAdmin: there.isAdmin || home.isAdmin };
+  });
+  if (mfaRequired({ mfa: required.policy.mfa.value }, required.isAdmin)) {
+    throw new AppError('mfa.required_here', 'Sign in with your second factor to act for this tenant', {
+      details: { tenantId, source: required.policy.mfa.source },
+    });
+  }
 }

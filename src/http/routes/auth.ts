@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyReply } from 'fastify';
-import { completeSecondFactor } from '../../app/auth/login-second-factor.js';
 import { type LoginResult, login } from '../../app/auth/login.js';
+import { completeSecondFactor } from '../../app/auth/login-second-factor.js';
 import { setPasswordWithToken } from '../../app/auth/passwords.js';
 import { logout } from '../../app/auth/sessions.js';
 import { confirmSignup, signup } from '../../app/auth/signup.js';

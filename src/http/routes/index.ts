@@ -7,6 +7,7 @@ import { companyRoutes } from './companies.js';
 import { decisionRoutes } from './decisions.js';
 import { emailVerificationRoutes } from './email-verification.js';
 import { meRoutes } from './me.js';
+import { mfaRoutes } from './mfa.js';
 import { securityPolicyRoutes } from './security-policy.js';
 import { shareRoutes } from './shares.js';
 import { ssoRoutes } from './sso.js';
@@ -21,6 +22,7 @@ import { userImportRoutes } from './users-import.js';
 export function registerRoutes(app: Api, r: RouteDeps): void {
   authRoutes(app, r);
   meRoutes(app, r);
+  mfaRoutes(app, r);
   tenantRoutes(app, r);
   securityPolicyRoutes(app, r);
   userRoutes(app, r);

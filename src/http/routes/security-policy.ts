@@ -84,7 +84,6 @@ export function securityPolicyRoutes(app: Api, { deps }: RouteDeps): void {
         response: { 200: PolicyView, ...errors },
       },
     },
-    async (req) =>
-      putSecurityPolicy(deps, ctxOf(req), req.params.id, req.body as Record<string, unknown>, defaults()),
+    async (req) => putSecurityPolicy(deps, ctxOf(req), req.params.id, req.body as Record<string, unknown>, defaults()),
   );
 }
