@@ -66,8 +66,15 @@ function isRepetitive(pw: string): boolean {
 /** Throws `validation.password_policy` with the reason; returns the normalised password. */
 export function checkPassword(
   password: string,
-  context: { tenantName?: string; tenantSlug?: string; loginName?: string } = {},
+  context: {
+    tenantName?: string;
+    tenantSlug?: string;
+    loginName?: string;
+    /** The tenant's effective security policy minimum (issue 16); never below PASSWORD_MIN. */
+    minLength?: number;
+  } = {},
 ): string {
+  const min = Math.max(PASSWORD_MIN, context.minLength ?? 0);
   const pw = normalise(password);
   // Canonical composition only (NFC): decomposed umlauts do not pad, compatibility expansions
   // (U+FDFA is 18 code points under NFKC) do not either.
@@ -77,7 +84,7 @@ export function checkPassword(
       errors: [{ field: 'password', code, message }],
     });
   };
-  if (length < PASSWORD_MIN) fail('password.too_short', `At least ${PASSWORD_MIN} characters`);
+  if (length < min) fail('password.too_short', `At least ${min} characters`);
   if (length > PASSWORD_MAX) fail('password.too_long', `At most ${PASSWORD_MAX} characters`);
   const lower = pw.toLocaleLowerCase('en');
   // Digits, blanks and punctuation are stripped from both sides of a comparison, so
