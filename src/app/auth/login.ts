@@ -80,6 +80,7 @@ export async function login(
   // verdict (a 503, a suspended tenant) must not count, or an outage would lock accounts out.
   const held = { addr: addrKey(meta) as string | undefined, acct: undefined as string | undefined };
   try {
+    await refuseWhereSsoOnly(deps, input.tenant, meta);
     return await attempt(deps, input, meta, held);
   } catch (e) {
     // Whatever ended the attempt without a recorded failure (an outage, a suspended tenant)
@@ -166,7 +167,7 @@ async function attempt(
     if (tenant.status === 'suspended') throw new AppError('tenant.suspended');
     throw new AppError('auth.forbidden', 'The tenant is not confirmed yet');
   }
-  const gate = await passwordGate(deps, meta, tenant, user);
+  const gate = await passwordGate(deps, tenant, user);
   if (gate.factors.length > 0) {
     const step = await startSecondFactor(deps, meta, tenant, user, gate.factors);
     held.addr = held.acct = undefined; // settled: the password's slots went back
@@ -191,13 +192,11 @@ async function attempt(
 }
 
 /**
- * What the home's security policy says once the password is proven: SSO only refuses
- * (`policy.password_sign_in_disabled`, audited); confirmed factors ask for one of them; a policy
- * that obliges a user without one lets it in for enrolment only.
+ * What the home's security policy says once the password is proven: confirmed factors ask for
+ * one of them; a policy that obliges a user without one lets it in for enrolment only.
  */
 async function passwordGate(
   deps: AuthDeps,
-  meta: RequestMeta,
   tenant: Tenant,
   user: User,
 ): Promise<{ factors: FactorKind[]; enrolmentRequired: boolean }> {
@@ -209,24 +208,36 @@ async function passwordGate(
     const actor = await resolveActor(r, deps.catalogue, ids, now);
     return { policy, factors, isAdmin: actor.isAdmin };
   });
-  if (!facts.policy.passwordsAllowed.value) {
-    await deps.authStore.transaction((r) =>
-      authAudit(r, meta, now, {
-        tenantId: tenant.id,
-        action: 'auth.login_failed',
-        targetType: 'user',
-        targetId: user.id,
-        details: { reason: 'password_sign_in_disabled', policySource: facts.policy.passwordsAllowed.source },
-      }),
-    );
-    deps.metrics?.signIn('failed');
-    throw new AppError('policy.password_sign_in_disabled', 'Sign in through your organisation’s SSO');
-  }
   const kinds = [...new Set(facts.factors.map((f) => f.kind))];
   return {
     factors: kinds,
     enrolmentRequired: kinds.length === 0 && mfaRequired({ mfa: facts.policy.mfa.value }, facts.isAdmin),
   };
+}
+
+/**
+ * A tenant whose policy allows only SSO refuses password sign-in before any account is looked
+ * up or any password verified: the answer is the same for every login name and every password,
+ * so it tells nothing about either — only the tenant's policy, which its sign-in page shows
+ * anyway. Not a guess: the address slot goes back (the caller's `held`).
+ */
+async function refuseWhereSsoOnly(deps: AuthDeps, slug: string, meta: RequestMeta): Promise<void> {
+  const found = await deps.authStore.read(async (r) => {
+    const tenant = await r.tenants.findBySlug(slug);
+    return tenant ? { tenant, policy: await policyOf(r, tenant.id, deps.settings) } : undefined;
+  });
+  if (!found || found.policy.passwordsAllowed.value) return;
+  await deps.authStore.transaction((r) =>
+    authAudit(r, meta, deps.clock.now(), {
+      tenantId: found.tenant.id,
+      action: 'auth.login_failed',
+      targetType: 'user',
+      targetId: null,
+      details: { reason: 'password_sign_in_disabled', policySource: found.policy.passwordsAllowed.source },
+    }),
+  );
+  deps.metrics?.signIn('failed');
+  throw new AppError('policy.password_sign_in_disabled', 'Sign in through your organisation’s SSO');
 }
 
 /** How long the second-factor step may take after the password. */
