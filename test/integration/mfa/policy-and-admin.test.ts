@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { acceptShare, releaseShare } from '../../../src/app/shares.js';
 import { TEST_PASSWORD } from '../../fixtures/kontor.js';
 import { type HttpKit, httpKit, problem } from '../http/http-kit.js';
 import { ADMIN_ROLES } from '../http/scene.js';
@@ -36,6 +37,7 @@ describe('security policy down the tree (issue 16 #4)', () => {
       'policy.looser_than_parent',
     );
     expect((loose.errors as { field: string }[]).map((e) => e.field).sort()).toEqual(['mfa', 'minPasswordLength']);
+    expect(JSON.stringify(loose.errors)).toContain(`tenant ${r.id}`);
     problem(await cAdmin.call('PUT', v1(`/tenants/${c.id}/security-policy`), { minPasswordLength: 12 }), 400);
     const tight = await cAdmin.call('PUT', v1(`/tenants/${c.id}/security-policy`), {
       minPasswordLength: 24,
@@ -149,5 +151,43 @@ describe('administrators and other users’ factors (issue 16 #3)', () => {
     expect((await signInWithCode(h, t, advanced.user, { code: codeAt(h, advSecret) })).status).toBe(200);
     // Nobody resets his own factors without the password: that path is /me/mfa.
     problem(await basic.call('POST', v1(`/users/${basic.user.id}/factors/reset`)), 400, 'validation.invalid');
+  });
+});
+
+describe('a shared user meets the stricter of home and target (issue 16 #4)', () => {
+  it('does not switch without a second factor into a tenant that requires one, and does with it', async () => {
+    const home = await h.k.aTenant(h.k.root, 'reseller');
+    const target = await h.k.aTenant(home, 'consumer');
+    const homeAdmin = await h.k.aUserIn(home, ADMIN_ROLES, { type: 'primary' });
+    const targetAdmin = await h.signedIn(target, ADMIN_ROLES, { type: 'primary' });
+    const worker = await h.signedIn(home, ['CustomerBasic']);
+    const { share } = await releaseShare(h.k.deps, await h.k.ctx(homeAdmin), {
+      userId: worker.user.id,
+      tenantId: target.id,
+    });
+    await acceptShare(h.k.deps, await h.k.ctx(await h.k.aUserIn(target, ADMIN_ROLES)), share.id);
+    expect(
+      (await targetAdmin.call('PUT', v1(`/tenants/${target.id}/security-policy`), { mfa: 'everyone' })).statusCode,
+    ).toBe(200);
+    // At home nothing is required: the worker works there as before.
+    expect((await worker.call('GET', v1(`/tenants/${home.id}`))).statusCode).toBe(200);
+    problem(await worker.call('PUT', v1('/me/acting-tenant'), { tenantId: target.id }), 403, 'mfa.required_here');
+    const { client, secret } = await enrolTotp(h, worker);
+    expect((await client.call('PUT', v1('/me/acting-tenant'), { tenantId: target.id })).statusCode).toBe(204);
+    expect((await client.call('GET', v1('/me'))).json().actingTenant.id).toBe(target.id);
+    expect(secret).toBeTruthy();
+  });
+
+  it('ends a session idle longer than the policy allows, though the installation would keep it', async () => {
+    const t = await h.k.aTenant(h.k.root, 'reseller');
+    const admin = await h.signedIn(t, ['AdministrationAdvanced']);
+    expect(
+      (await admin.call('PUT', v1(`/tenants/${t.id}/security-policy`), { sessionIdleSeconds: 600 })).statusCode,
+    ).toBe(200);
+    const member = await h.signedIn(t, ['CustomerBasic']);
+    h.clock.advance(300);
+    expect((await member.call('GET', v1('/me'))).statusCode).toBe(200);
+    h.clock.advance(601);
+    problem(await member.call('GET', v1('/me')), 401, 'auth.unauthenticated');
   });
 });
