@@ -109,6 +109,8 @@ export async function completeSso(
         tenant,
         previousSessionId: input.previousSessionId,
         details: { method: 'sso', connectionId: c.id, ...(res.linkedBy ? { linkedBy: res.linkedBy } : {}) },
+        // RFC 8176 `fed`: the IdP vouched; Kontor's own factor is asked for where policy requires one.
+        amr: ['fed'],
       });
       await r.sso.rememberSessionIdentity(deps.tokens.hash(opened.sessionId), {
         connectionId: c.id,

@@ -74,7 +74,10 @@ export function installAuth(app: FastifyInstance, r: RouteDeps): void {
     // Issue 16: a session the policy obliges to a second factor it has not shown opens only
     // enrolment, /me and sign-out, on every request (a policy change bumps the cache version).
     if (p.mfaRestricted && !config.allowMfaEnrolment) {
-      throw new AppError('mfa.enrolment_required', 'Enrol a second factor first (POST /api/v1/me/mfa/totp)');
+      throw new AppError(
+        'mfa.enrolment_required',
+        'Enrol a second factor first (POST /api/v1/me/mfa/totp), or prove yours (POST /api/v1/me/mfa/verify)',
+      );
     }
   });
 }

@@ -6,6 +6,7 @@ import {
   regenerateRecoveryCodes,
   removeOwnFactor,
   startTotpEnrolment,
+  verifyFactorForSession,
 } from '../../app/auth/mfa-enrolment.js';
 import { principalOf, setSessionCookie } from '../plugins/auth.js';
 import { errors, IdParams, Nullable, PasswordText, Time, Uuid } from '../schemas.js';
@@ -101,6 +102,30 @@ export function mfaRoutes(app: Api, r: RouteDeps): void {
         ...(res.recoveryCodes ? { recoveryCodes: res.recoveryCodes } : {}),
         ...(res.session ? { csrfToken: res.session.csrfToken } : {}),
       };
+    },
+  );
+
+  app.post(
+    '/me/mfa/verify',
+    {
+      config: enrol,
+      schema: {
+        tags: ['me'],
+        summary: 'Prove a second factor for this session (after SSO, or a policy that began to require one)',
+        body: Type.Union([
+          Type.Object({ code: Type.String({ minLength: 1, maxLength: 10 }) }, strict),
+          Type.Object({ recoveryCode: Type.String({ minLength: 1, maxLength: 40 }) }, strict),
+        ]),
+        response: {
+          200: Type.Object({ csrfToken: Type.String({ description: 'The renewed session’s (new cookie)' }) }),
+          ...errors,
+        },
+      },
+    },
+    async (req, reply) => {
+      const res = await verifyFactorForSession(deps, principalOf(req), req.body);
+      setSessionCookie(reply, r, res.sessionId, deps.settings.sessionAbsoluteSeconds);
+      return { csrfToken: res.csrfToken };
     },
   );
 

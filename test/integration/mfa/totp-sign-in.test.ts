@@ -154,3 +154,25 @@ describe('recovery codes (issue 16 #1)', () => {
     expect((await client.call('GET', v1('/me/mfa'))).json().recoveryCodesLeft).toBe(0);
   });
 });
+
+describe('proving a factor for an open session (issue 16 #2)', () => {
+  it('lifts the enrolment hold of a session opened with the password alone, under a new id', async () => {
+    const r = await h.k.aTenant(h.k.root, 'reseller');
+    const admin = await h.signedIn(r, ['AdministrationAdvanced']);
+    const member = await h.signedIn(r, ['CustomerBasic']);
+    // A second session of the member, opened with the password before it enrolled.
+    const older = h.clientFor(await h.login(r, member.user.loginName), member.user, r);
+    const { secret } = await enrolTotp(h, member);
+    expect((await admin.call('PUT', v1(`/tenants/${r.id}/security-policy`), { mfa: 'everyone' })).statusCode).toBe(200);
+    problem(await older.call('GET', v1(`/tenants/${r.id}`)), 403, 'mfa.enrolment_required');
+    problem(await older.call('POST', v1('/me/mfa/verify'), { code: '123456' }), 401, 'mfa.code_invalid');
+    const verified = await older.call('POST', v1('/me/mfa/verify'), { code: codeAt(h, secret) });
+    expect(verified.statusCode, verified.body).toBe(200);
+    const renewed = h.clientFor(verified, member.user, r);
+    expect(renewed.cookie).not.toBe(older.cookie);
+    expect((await renewed.call('GET', v1(`/tenants/${r.id}`))).statusCode).toBe(200);
+    expect((await renewed.call('GET', v1('/me'))).json().authentication.amr).toEqual(['pwd', 'otp']);
+    // The old id is gone.
+    problem(await older.call('GET', v1('/me')), 401, 'auth.unauthenticated');
+  });
+});
