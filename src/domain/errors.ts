@@ -110,6 +110,10 @@ export const ERROR_CODES = {
     title: 'Acting for this tenant needs a sign-in with a second factor',
   },
   'mfa.already_enrolled': { status: 409, title: 'This factor is already enrolled' },
+  'auth.step_up_required': {
+    status: 403,
+    title: 'Confirm your second factor and retry',
+  },
 } as const satisfies Record<string, { status: number; title: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -32,6 +32,8 @@ declare module 'fastify' {
     allowPending?: boolean;
     /** Open while the security policy holds the session at second-factor enrolment (issue 16). */
     allowMfaEnrolment?: boolean;
+    /** A sensitive action: a session needs a factor proven within the step-up window (issue 16 #5). */
+    stepUp?: boolean;
     /** Idempotency-Key is ignored (sign-in style endpoints whose answer carries a secret). */
     noIdempotency?: boolean;
     /**

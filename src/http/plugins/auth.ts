@@ -2,6 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Principal } from '../../app/auth/auth-deps.js';
 import { resolvePrincipal } from '../../app/auth/sessions.js';
+import { assertStepUp } from '../../app/auth/step-up.js';
 import type { Ctx, RequestMeta } from '../../app/context.js';
 import { AppError, isAppError } from '../../domain/errors.js';
 import type { RouteDeps } from '../types.js';
@@ -79,6 +80,7 @@ export function installAuth(app: FastifyInstance, r: RouteDeps): void {
         'Enrol a second factor first (POST /api/v1/me/mfa/totp), or prove yours (POST /api/v1/me/mfa/verify)',
       );
     }
+    if (config.stepUp) await assertStepUp(r.deps, p);
   });
 }
 

@@ -105,7 +105,7 @@ export function meRoutes(app: Api, { deps }: RouteDeps): void {
   app.post(
     '/me/tokens',
     {
-      config: { secretBearing: true },
+      config: { secretBearing: true, stepUp: true },
       schema: {
         tags,
         summary: 'Create an API token for yourself; the secret is shown once',

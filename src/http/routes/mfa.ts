@@ -176,6 +176,7 @@ export function mfaRoutes(app: Api, r: RouteDeps): void {
   app.post(
     '/users/:id/factors/reset',
     {
+      config: { stepUp: true },
       schema: {
         tags: ['users'],
         summary: 'Remove every second factor and recovery code of the user (lost device); the user is mailed',

@@ -76,6 +76,7 @@ export function securityPolicyRoutes(app: Api, { deps }: RouteDeps): void {
   app.put(
     '/tenants/:id/security-policy',
     {
+      config: { stepUp: true },
       schema: {
         tags,
         summary: 'Replace the own settings (tenants.update); a value looser than the parent’s is refused',
