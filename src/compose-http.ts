@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { smtpMailSender } from './adapters/smtp-mail.js';
 import { newRecoveryCode, otpauthTotp } from './adapters/totp.js';
+import { simpleWebAuthn } from './adapters/webauthn.js';
 import type { AuthServices, AuthSettings } from './app/auth/auth-deps.js';
 import { prepareMail } from './app/auth/email-verification.js';
 import { PrincipalCache } from './app/auth/principal-cache.js';
@@ -127,6 +128,7 @@ export async function createHttpApp(kontor: Kontor, opts: HttpAppOptions = {}): 
     box: aesGcmSecretBox(keyChoice.key),
     recoveryCode: newRecoveryCode,
     issuer: 'Kontor',
+    webauthn: simpleWebAuthn,
   };
   auth.sso = ssoServices(kontor, keyChoice.key, opts.ssoAllowInsecureHttp === true, guard.fetch, deps.clock);
   const importDeps = { ...deps, importStore: importStore(kontor.db.kysely) };

@@ -1,4 +1,4 @@
-import type { MfaRepo } from './mfa.js';
+import type { ChallengeRepo, MfaRepo } from './mfa.js';
 import type { Repos, UnitOfWork } from './ports.js';
 
 /**
@@ -167,6 +167,7 @@ export interface AuthRepos extends Repos {
   idempotency: IdempotencyRepo;
   oneTimeTokens: OneTimeTokenRepo;
   mfa: MfaRepo;
+  challenges: ChallengeRepo;
 }
 
 /** The unit of work for auth use cases: domain and auth repositories in one transaction. */

@@ -110,6 +110,7 @@ export const ERROR_CODES = {
     title: 'Acting for this tenant needs a sign-in with a second factor',
   },
   'mfa.already_enrolled': { status: 409, title: 'This factor is already enrolled' },
+  'mfa.passkey_refused': { status: 400, title: 'The passkey could not be verified' },
   'auth.step_up_required': {
     status: 403,
     title: 'Confirm your second factor and retry',

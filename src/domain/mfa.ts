@@ -43,6 +43,18 @@ export interface MfaRepo {
   /** Single use: `UPDATE … WHERE used_at IS NULL RETURNING`; false when unknown or used. */
   consumeRecoveryCode(tenantId: string, userId: string, hash: string, now: Date): Promise<boolean>;
   remainingRecoveryCodes(tenantId: string, userId: string): Promise<number>;
+  /** A confirmed passkey factor. */
+  insertPasskey(
+    f: Factor & { credentialId: string; publicKey: string; counter: number; transports: string[] },
+  ): Promise<void>;
+  /** The passkey with this credential id among the tenant's users (and of `userId`, when given). */
+  findPasskey(tenantId: string, credentialId: string, userId?: string): Promise<PasskeyCredential | undefined>;
+  listPasskeyIds(tenantId: string, userId: string): Promise<string[]>;
+  /**
+   * Records a use with the counter it showed, in one conditional UPDATE: only when the counter
+   * grew (or both are 0: authenticators without a counter). False: a clone or a replay.
+   */
+  usePasskey(tenantId: string, factorId: string, counter: number, now: Date): Promise<boolean>;
 }
 
 /** The own settings of tenants' security policies. */
@@ -74,16 +86,78 @@ export interface MfaServices {
   recoveryCode(): string;
   /** Issuer shown in authenticator apps. */
   issuer: string;
+  webauthn: WebAuthnEngine;
 }
 
 export const RECOVERY_CODE_COUNT = 10;
 
 /** RFC 8176 method references a session records. */
-export type AuthMethod = 'pwd' | 'otp' | 'hwk' | 'swk' | 'mfa' | 'fed';
+export type AuthMethod = 'pwd' | 'otp' | 'hwk' | 'swk' | 'mfa' | 'fed' | 'user';
 
 /** Whether a session's methods include a second factor (a recovery code counts: it stands in for one). */
 export const hasSecondFactor = (amr: readonly string[]): boolean =>
   amr.includes('otp') || amr.includes('hwk') || amr.includes('swk') || amr.includes('mfa');
+// A passkey alone counts: possession of the key plus the authenticator's user verification.
 
 /** Recovery codes are compared in one canonical form: case, blanks and dashes do not matter. */
 export const canonicalRecoveryCode = (code: string): string => code.toLowerCase().replace(/[\s-]/g, '');
+
+/** A passkey's stored public half (base64url) and the last signature counter it showed. */
+export interface PasskeyCredential {
+  factor: Factor;
+  id: string;
+  publicKey: string;
+  counter: number;
+  transports: string[];
+}
+
+/** WebAuthn behind a port (RFC-level checks in the library; the app decides what they mean). */
+export interface WebAuthnEngine {
+  /** Creation options (JSON for the browser); the challenge is in `challenge`. */
+  registrationOptions(o: {
+    rpName: string;
+    rpId: string;
+    userId: string;
+    userName: string;
+    excludeCredentialIds: string[];
+  }): Promise<{ challenge: string }>;
+  /** The new credential, or undefined when origin, RP ID, challenge, flags or format are wrong. */
+  verifyRegistration(o: {
+    response: unknown;
+    /** Consumes the challenge: true once, for a challenge this server issued. */
+    challenge: (challenge: string) => Promise<boolean>;
+    origin: string;
+    rpId: string;
+  }): Promise<{ credentialId: string; publicKey: string; counter: number; transports: string[] } | undefined>;
+  authenticationOptions(o: { rpId: string; allowCredentialIds: string[] }): Promise<{ challenge: string }>;
+  /** The new counter, or undefined (wrong origin, RP ID, challenge, signature, or a counter that went back). */
+  verifyAuthentication(o: {
+    response: unknown;
+    challenge: (challenge: string) => Promise<boolean>;
+    origin: string;
+    rpId: string;
+    credential: { id: string; publicKey: string; counter: number; transports: string[] };
+  }): Promise<{ newCounter: number } | undefined>;
+  /** The credential id an assertion names, if it is a plausible one. */
+  credentialIdOf(response: unknown): string | undefined;
+}
+
+export type ChallengePurpose = 'webauthn_register' | 'webauthn_authenticate';
+
+/** Issued WebAuthn challenges, by hash; single use. */
+export interface ChallengeRepo {
+  insert(c: {
+    challengeHash: string;
+    purpose: ChallengePurpose;
+    tenantId: string;
+    userId: string | null;
+    createdAt: Date;
+    expiresAt: Date;
+  }): Promise<void>;
+  /** `UPDATE … WHERE used_at IS NULL AND expires_at > now RETURNING`; the row, or undefined. */
+  consume(
+    challengeHash: string,
+    purpose: ChallengePurpose,
+    now: Date,
+  ): Promise<{ tenantId: string; userId: string | null } | undefined>;
+}

@@ -7,6 +7,7 @@ import { mfaRepo } from './repositories/mfa.js';
 import { oneTimeTokenRepo } from './repositories/one-time-tokens.js';
 import { sessionRepo } from './repositories/sessions.js';
 import { throttleRepo } from './repositories/throttle.js';
+import { challengeRepo } from './repositories/webauthn-challenges.js';
 import type { Database } from './schema.js';
 import { sha256 } from './sha256.js';
 import { reposFor, unitOfWork } from './store.js';
@@ -20,6 +21,7 @@ export function authReposFor(db: Kysely<Database>): AuthRepos {
     idempotency: idempotencyRepo(db),
     oneTimeTokens: oneTimeTokenRepo(db),
     mfa: mfaRepo(db),
+    challenges: challengeRepo(db),
   };
 }
 

@@ -165,6 +165,7 @@ export interface Database {
   tenant_security_policies: TenantSecurityPoliciesTable;
   user_factors: UserFactorsTable;
   user_recovery_codes: UserRecoveryCodesTable;
+  webauthn_challenges: WebauthnChallengesTable;
 }
 
 export interface SessionsTable {
@@ -382,6 +383,10 @@ export interface UserFactorsTable {
   label: string;
   secret_sealed: string | null;
   last_used_step: ColumnType<string | number | null, number | null, number | null>;
+  credential_id: ColumnType<string | null, string | null | undefined, string | null>;
+  public_key: ColumnType<string | null, string | null | undefined, string | null>;
+  sign_count: ColumnType<string | number | null, number | null | undefined, number | null>;
+  transports: ColumnType<string[] | null, string | null | undefined, string | null>;
   created_at: Ts;
   confirmed_at: Ts | null;
   last_used_at: Ts | null;
@@ -393,5 +398,15 @@ export interface UserRecoveryCodesTable {
   user_id: string;
   code_hash: string;
   created_at: Ts;
+  used_at: Ts | null;
+}
+
+export interface WebauthnChallengesTable {
+  challenge_hash: string;
+  purpose: string;
+  tenant_id: string;
+  user_id: string | null;
+  created_at: Ts;
+  expires_at: Ts;
   used_at: Ts | null;
 }

@@ -29,7 +29,12 @@ export async function completeSecondFactor(
   const tokenHash = deps.tokens.hash(input.pendingToken);
   const pending = await deps.authStore.read((r) => r.oneTimeTokens.peek(tokenHash, 'mfa_pending', deps.clock.now()));
   if (!pending) throw invalid();
-  const proof: FactorProof = 'recoveryCode' in input ? { recoveryCode: input.recoveryCode } : { code: input.code };
+  const proof: FactorProof =
+    'recoveryCode' in input
+      ? { recoveryCode: input.recoveryCode }
+      : 'passkey' in input
+        ? { passkey: input.passkey }
+        : { code: input.code };
   const by = await proveSecondFactor(deps, meta, { tenantId: pending.tenantId, userId: pending.userId }, proof);
   const result = await deps.authStore.transaction(async (r) => {
     const now = deps.clock.now();
@@ -45,7 +50,7 @@ export async function completeSecondFactor(
       tenant,
       previousSessionId: input.previousSessionId,
       details: { method: 'password', secondFactor: by },
-      amr: ['pwd', 'otp'],
+      amr: by === 'passkey' ? ['pwd', 'hwk'] : ['pwd', 'otp'],
     });
     if (by === 'recovery_code' && user.email) {
       const left = await r.mfa.remainingRecoveryCodes(tenant.id, user.id);

@@ -26,7 +26,7 @@ export interface FactorView {
   lastUsedAt: Date | null;
 }
 
-const view = (f: Factor): FactorView => ({
+export const view = (f: Factor): FactorView => ({
   id: f.id,
   kind: f.kind,
   label: f.label,
@@ -35,11 +35,11 @@ const view = (f: Factor): FactorView => ({
   lastUsedAt: f.lastUsedAt,
 });
 
-function sessionOnly(p: Principal): void {
+export function sessionOnly(p: Principal): void {
   if (p.kind !== 'session') throw new AppError('auth.forbidden', 'Second factors are managed from a signed-in session');
 }
 
-async function ownUser(deps: AuthDeps, p: Principal): Promise<User> {
+export async function ownUser(deps: AuthDeps, p: Principal): Promise<User> {
   const { actor } = p.ctx;
   const user = await deps.authStore.read((r) => r.users.findInTenant(actor.homeTenantId, actor.userId));
   if (!user) throw new AppError('auth.unauthenticated');
@@ -47,7 +47,12 @@ async function ownUser(deps: AuthDeps, p: Principal): Promise<User> {
 }
 
 /** The current password again, or a fresh sign-in for an account without one. */
-async function assertRecentSignIn(deps: AuthDeps, p: Principal, user: User, currentPassword?: string): Promise<void> {
+export async function assertRecentSignIn(
+  deps: AuthDeps,
+  p: Principal,
+  user: User,
+  currentPassword?: string,
+): Promise<void> {
   const hash = await deps.authStore.read((r) => r.users.passwordHash(user.tenantId, user.id));
   if (currentPassword !== undefined || hash) {
     if (currentPassword === undefined) {
@@ -129,7 +134,7 @@ export async function startTotpEnrolment(
   return { factorId, secret, otpauthUri, qrDataUrl: await mfa.totp.qrDataUrl(otpauthUri) };
 }
 
-async function newRecoveryCodes(deps: AuthDeps, r: AuthRepos, user: User, now: Date): Promise<string[]> {
+export async function newRecoveryCodes(deps: AuthDeps, r: AuthRepos, user: User, now: Date): Promise<string[]> {
   const mfa = mfaOf(deps);
   const codes = Array.from({ length: RECOVERY_CODE_COUNT }, () => mfa.recoveryCode());
   const hashes = codes.map((c) => deps.tokens.hash(canonicalRecoveryCode(c)));
@@ -143,7 +148,7 @@ async function newRecoveryCodes(deps: AuthDeps, r: AuthRepos, user: User, now: D
   return codes;
 }
 
-const factorMail = (user: User, what: string, publicUrl: string) => ({
+export const factorMail = (user: User, what: string, publicUrl: string) => ({
   to: user.email as string,
   subject: `Kontor: ${what}`,
   text: `${what} on your Kontor account (${user.loginName}). If this was not you, tell your administrator at once.`,

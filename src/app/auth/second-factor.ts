@@ -6,8 +6,8 @@ import { acctKey, lockedUntil, lockKey, startTemporaryLock } from './account-thr
 import { type AuthDeps, authAudit } from './auth-deps.js';
 
 /** A code from the authenticator app, or one of the recovery codes. */
-export type FactorProof = { code: string } | { recoveryCode: string };
-export type ProvenBy = 'totp' | 'recovery_code';
+export type FactorProof = { code: string } | { recoveryCode: string } | { passkey: unknown };
+export type ProvenBy = 'totp' | 'recovery_code' | 'passkey';
 
 export const mfaOf = (deps: AuthDeps): MfaServices => {
   if (!deps.mfa) throw new AppError('internal.error', 'Second factors are not wired on this server');
@@ -63,7 +63,7 @@ export async function proveSecondFactor(
     await deps.authStore.read((r) => r.throttle.giveBack(acctKey(who.userId))).catch(() => undefined);
     throw e;
   }
-  if (outcome === 'totp' || outcome === 'recovery_code') {
+  if (outcome === 'totp' || outcome === 'recovery_code' || outcome === 'passkey') {
     await deps.authStore.read((r) => r.throttle.giveBack(acctKey(who.userId)));
     return outcome;
   }
@@ -79,6 +79,7 @@ async function check(
   confirming: boolean,
 ): Promise<ProvenBy | 'wrong' | 'replayed'> {
   const now = deps.clock.now();
+  if ('passkey' in proof) return checkPasskey(deps, mfa, who, proof.passkey, now);
   if ('recoveryCode' in proof) {
     // Recovery codes stand in for a factor only once one is confirmed (never during enrolment).
     if (confirming) return 'wrong';
@@ -92,6 +93,46 @@ async function check(
   if (step === undefined) return 'wrong';
   const fresh = await deps.authStore.read((r) => r.mfa.useStep(who.tenantId, factor.id, step, now, confirming));
   return fresh ? 'totp' : 'replayed';
+}
+
+/** Where the browser's WebAuthn calls must come from: Kontor's public address. */
+export const relyingParty = (deps: AuthDeps) => {
+  const u = new URL(deps.settings.publicUrl);
+  return { rpId: u.hostname, origin: u.origin };
+};
+
+/**
+ * A passkey assertion: the credential must be one of the account's, the challenge one this
+ * server issued for it (or for a passwordless sign-in in its tenant), used once; the counter
+ * must grow (MfaRepo.usePasskey), so a cloned key or a replayed assertion is refused.
+ */
+async function checkPasskey(
+  deps: AuthDeps,
+  mfa: MfaServices,
+  who: { tenantId: string; userId: string },
+  response: unknown,
+  now: Date,
+): Promise<ProvenBy | 'wrong' | 'replayed'> {
+  const id = mfa.webauthn.credentialIdOf(response);
+  if (!id) return 'wrong';
+  const cred = await deps.authStore.read((r) => r.mfa.findPasskey(who.tenantId, id, who.userId));
+  if (!cred?.factor.confirmedAt) return 'wrong';
+  const verified = await mfa.webauthn.verifyAuthentication({
+    response,
+    ...relyingParty(deps),
+    credential: cred,
+    challenge: async (c) => {
+      const row = await deps.authStore.read((r) =>
+        r.challenges.consume(deps.tokens.hash(c), 'webauthn_authenticate', now),
+      );
+      return row !== undefined && row.tenantId === who.tenantId && (row.userId === null || row.userId === who.userId);
+    },
+  });
+  if (!verified) return 'wrong';
+  const fresh = await deps.authStore.read((r) =>
+    r.mfa.usePasskey(who.tenantId, cred.factor.id, verified.newCounter, now),
+  );
+  return fresh ? 'passkey' : 'replayed';
 }
 
 async function recordFailure(

@@ -89,6 +89,13 @@ export function authRoutes(app: Api, r: RouteDeps): void {
         body: Type.Union([
           Type.Object({ pendingToken: Token, code: Type.String({ minLength: 1, maxLength: 10 }) }, strict),
           Type.Object({ pendingToken: Token, recoveryCode: Type.String({ minLength: 1, maxLength: 40 }) }, strict),
+          Type.Object(
+            {
+              pendingToken: Token,
+              passkey: Type.Record(Type.String(), Type.Unknown(), { description: 'The assertion' }),
+            },
+            strict,
+          ),
         ]),
         response: { 200: SignedIn, ...errors },
       },

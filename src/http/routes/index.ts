@@ -8,6 +8,7 @@ import { decisionRoutes } from './decisions.js';
 import { emailVerificationRoutes } from './email-verification.js';
 import { meRoutes } from './me.js';
 import { mfaRoutes } from './mfa.js';
+import { passkeyRoutes } from './passkeys.js';
 import { securityPolicyRoutes } from './security-policy.js';
 import { shareRoutes } from './shares.js';
 import { ssoRoutes } from './sso.js';
@@ -23,6 +24,7 @@ export function registerRoutes(app: Api, r: RouteDeps): void {
   authRoutes(app, r);
   meRoutes(app, r);
   mfaRoutes(app, r);
+  passkeyRoutes(app, r);
   tenantRoutes(app, r);
   securityPolicyRoutes(app, r);
   userRoutes(app, r);

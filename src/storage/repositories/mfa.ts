@@ -3,7 +3,12 @@ import type { Factor, MfaRepo } from '../../domain/mfa.js';
 import type { FactorKind } from '../../domain/security-policy.js';
 import type { Database, UserFactorsTable } from '../schema.js';
 
-const toFactor = (r: Selectable<UserFactorsTable>): Factor => ({
+type FactorRow = Pick<
+  Selectable<UserFactorsTable>,
+  'id' | 'tenant_id' | 'user_id' | 'kind' | 'label' | 'created_at' | 'confirmed_at' | 'last_used_at'
+>;
+
+const toFactor = (r: FactorRow): Factor => ({
   id: r.id,
   tenantId: r.tenant_id,
   userId: r.user_id,
@@ -145,6 +150,67 @@ export function mfaRepo(db: Kysely<Database>): MfaRepo {
         .returning(['id'])
         .executeTakeFirst();
       return r !== undefined;
+    },
+    async insertPasskey(f) {
+      await db
+        .insertInto('user_factors')
+        .values({
+          id: f.id,
+          tenant_id: f.tenantId,
+          user_id: f.userId,
+          kind: 'passkey',
+          label: f.label,
+          secret_sealed: null,
+          last_used_step: null,
+          credential_id: f.credentialId,
+          public_key: f.publicKey,
+          sign_count: f.counter,
+          transports: JSON.stringify(f.transports),
+          created_at: f.createdAt,
+          confirmed_at: f.confirmedAt,
+          last_used_at: f.lastUsedAt,
+        })
+        .execute();
+    },
+    async findPasskey(tenantId, credentialId, userId) {
+      let q = db
+        .selectFrom('user_factors')
+        .selectAll()
+        .where('tenant_id', '=', tenantId)
+        .where('kind', '=', 'passkey')
+        .where('credential_id', '=', credentialId);
+      if (userId) q = q.where('user_id', '=', userId);
+      const r = await q.executeTakeFirst();
+      if (!r?.credential_id || !r.public_key) return undefined;
+      return {
+        factor: toFactor(r),
+        id: r.credential_id,
+        publicKey: r.public_key,
+        counter: Number(r.sign_count ?? 0),
+        transports: Array.isArray(r.transports) ? r.transports : [],
+      };
+    },
+    async listPasskeyIds(tenantId, userId) {
+      const rows = await db
+        .selectFrom('user_factors')
+        .select('credential_id')
+        .where('tenant_id', '=', tenantId)
+        .where('user_id', '=', userId)
+        .where('kind', '=', 'passkey')
+        .execute();
+      return rows.flatMap((r) => (r.credential_id ? [r.credential_id] : []));
+    },
+    async usePasskey(tenantId, factorId, counter, now) {
+      // A counter that does not grow means a cloned key or a replayed assertion: refused, in
+      // the same statement that records the use, so two racing assertions cannot both pass.
+      const r = await db
+        .updateTable('user_factors')
+        .set({ sign_count: counter, last_used_at: now })
+        .where('tenant_id', '=', tenantId)
+        .where('id', '=', factorId)
+        .where(sql<boolean>`(sign_count < ${counter} OR (sign_count = 0 AND ${counter}::bigint = 0))`)
+        .executeTakeFirst();
+      return Number(r.numUpdatedRows) === 1;
     },
     async remainingRecoveryCodes(tenantId, userId) {
       const r = await db
