@@ -147,7 +147,10 @@ export async function finishPasskeyRegistration(
 }
 
 /** Request options for the second step of a sign-in (after the password), for the user's passkeys. */
-export async function passkeyOptionsForPendingLogin(deps: AuthDeps, pendingToken: string): Promise<{ challenge: string }> {
+export async function passkeyOptionsForPendingLogin(
+  deps: AuthDeps,
+  pendingToken: string,
+): Promise<{ challenge: string }> {
   const mfa = mfaOf(deps);
   const pending = await deps.authStore.read((r) =>
     r.oneTimeTokens.peek(deps.tokens.hash(pendingToken), 'mfa_pending', deps.clock.now()),
