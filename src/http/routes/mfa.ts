@@ -6,8 +6,8 @@ import {
   regenerateRecoveryCodes,
   removeOwnFactor,
   startTotpEnrolment,
-  verifyFactorForSession,
 } from '../../app/auth/mfa-enrolment.js';
+import { verifyFactorForSession } from '../../app/auth/verify-factor.js';
 import { principalOf, setSessionCookie } from '../plugins/auth.js';
 import { errors, IdParams, Nullable, PasswordText, Time, Uuid } from '../schemas.js';
 import type { Api, RouteDeps } from '../types.js';
