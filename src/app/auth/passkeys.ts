@@ -167,6 +167,23 @@ export async function passkeyOptionsForPendingLogin(
   return options;
 }
 
+/** Request options for proving a passkey in the current session (step-up, `/me/mfa/verify`). */
+export async function passkeyOptionsForSession(deps: AuthDeps, p: Principal): Promise<{ challenge: string }> {
+  sessionOnly(p);
+  const mfa = mfaOf(deps);
+  const { actor } = p.ctx;
+  const ids = await deps.authStore.read((r) => r.mfa.listPasskeyIds(actor.homeTenantId, actor.userId));
+  if (ids.length === 0) throw notFound('passkey');
+  const options = await mfa.webauthn.authenticationOptions({ rpId: relyingParty(deps).rpId, allowCredentialIds: ids });
+  await issueChallenge(deps, {
+    challenge: options.challenge,
+    purpose: 'webauthn_authenticate',
+    tenantId: actor.homeTenantId,
+    userId: actor.userId,
+  });
+  return options;
+}
+
 /** Request options for a passwordless sign-in in a tenant (discoverable credentials). */
 export async function passkeyOptionsForTenant(deps: AuthDeps, slug: string): Promise<{ challenge: string }> {
   const mfa = mfaOf(deps);

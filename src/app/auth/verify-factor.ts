@@ -33,7 +33,7 @@ export async function verifyFactorForSession(
       tenant,
       expiresAt: current.expiresAt,
       details: { method: 'second_factor', secondFactor: by },
-      amr: [...new Set([...current.amr, 'otp'])],
+      amr: [...new Set([...current.amr, by === 'passkey' ? 'hwk' : 'otp'])],
     });
     // Acting through a share stays as it was: the proof is the same person's.
     if (current.actingTenantId !== current.homeTenantId) {

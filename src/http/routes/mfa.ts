@@ -115,6 +115,10 @@ export function mfaRoutes(app: Api, r: RouteDeps): void {
         body: Type.Union([
           Type.Object({ code: Type.String({ minLength: 1, maxLength: 10 }) }, strict),
           Type.Object({ recoveryCode: Type.String({ minLength: 1, maxLength: 40 }) }, strict),
+          Type.Object(
+            { passkey: Type.Record(Type.String(), Type.Unknown(), { description: 'The assertion' }) },
+            strict,
+          ),
         ]),
         response: {
           200: Type.Object({ csrfToken: Type.String({ description: 'The renewed session’s (new cookie)' }) }),

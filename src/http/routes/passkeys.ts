@@ -4,6 +4,7 @@ import type { LoginResult } from '../../app/auth/login.js';
 import {
   finishPasskeyRegistration,
   passkeyOptionsForPendingLogin,
+  passkeyOptionsForSession,
   passkeyOptionsForTenant,
   signInWithPasskey,
   startPasskeyRegistration,
@@ -67,6 +68,19 @@ export function passkeyRoutes(app: Api, r: RouteDeps): void {
         ...(res.session ? { csrfToken: res.session.csrfToken } : {}),
       });
     },
+  );
+
+  app.post(
+    '/me/mfa/verify/passkey-options',
+    {
+      config: { allowMfaEnrolment: true, noIdempotency: true },
+      schema: {
+        tags: ['me'],
+        summary: 'Request options for proving a passkey in this session (then POST /me/mfa/verify {passkey})',
+        response: { 200: Options, ...errors },
+      },
+    },
+    async (req) => passkeyOptionsForSession(deps, principalOf(req)),
   );
 
   app.post(

@@ -109,3 +109,19 @@ describe('passkeys (issue 16 #1)', () => {
     problem(await post('/auth/passkey/options', { tenant: r.slug }), 403, 'policy.factor_not_allowed');
   });
 });
+
+describe('step-up with a passkey (issue 16 #5)', () => {
+  it('proves a passkey for the session when the step-up window has passed', async () => {
+    const t = await h.k.aTenant(h.k.root, 'reseller');
+    const { client, key } = await registered(t);
+    h.clock.advance(301);
+    problem(await client.call('POST', v1('/me/tokens'), { name: 'stale' }), 403, 'auth.step_up_required');
+    const options = await client.call('POST', v1('/me/mfa/verify/passkey-options'));
+    expect(options.statusCode, options.body).toBe(200);
+    const verified = await client.call('POST', v1('/me/mfa/verify'), { passkey: key.assert(options.json()) });
+    expect(verified.statusCode, verified.body).toBe(200);
+    const again = h.clientFor(verified, client.user, t);
+    expect((await again.call('GET', v1('/me'))).json().authentication.amr).toEqual(['pwd', 'hwk']);
+    expect((await again.call('POST', v1('/me/tokens'), { name: 'stepped up' })).statusCode).toBe(201);
+  });
+});
