@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { smtpMailSender } from './adapters/smtp-mail.js';
+import { newRecoveryCode, otpauthTotp } from './adapters/totp.js';
+import { simpleWebAuthn } from './adapters/webauthn.js';
 import type { AuthServices, AuthSettings } from './app/auth/auth-deps.js';
 import { prepareMail } from './app/auth/email-verification.js';
 import { PrincipalCache } from './app/auth/principal-cache.js';
@@ -131,6 +133,14 @@ export async function createHttpApp(kontor: Kontor, opts: HttpAppOptions = {}): 
   const policy = opts.outbound ?? kontor.config.outbound;
   // Not closed with the server: undici unrefs idle sockets, so the guard never holds the process.
   const guard = outboundGuard(policy);
+  // TOTP secrets are sealed with the same key as SSO client secrets (KONTOR_SECRET_KEY).
+  auth.mfa = {
+    totp: otpauthTotp,
+    box: aesGcmSecretBox(keyChoice.key),
+    recoveryCode: newRecoveryCode,
+    issuer: 'Kontor',
+    webauthn: simpleWebAuthn,
+  };
   auth.sso = ssoServices(kontor, keyChoice.key, opts.ssoAllowInsecureHttp === true, guard.fetch, deps.clock);
   const importDeps = { ...deps, importStore: importStore(kontor.db.kysely) };
   auth.imports = { deps: importDeps, jobs: new ImportJobs(importDeps) };

@@ -9,6 +9,7 @@ import { Checker } from '../domain/validation.js';
 import { type AppDeps, assertNoErrors, audit, type Ctx, loadRoleMap, requirePermission } from './context.js';
 import { queueEmailVerification } from './email-verification.js';
 import { grantTargetFor } from './grant-target.js';
+import { minPasswordLength } from './security-policy.js';
 
 export interface CreateUserInput {
   tenantId: string;
@@ -154,7 +155,12 @@ export async function createUser(deps: AppDeps, ctx: Ctx, input: CreateUserInput
     f.password === undefined
       ? null
       : await deps.hasher.hash(
-          checkPassword(f.password, { tenantName: tenant.name, tenantSlug: tenant.slug, loginName: f.loginName }),
+          checkPassword(f.password, {
+            tenantName: tenant.name,
+            tenantSlug: tenant.slug,
+            loginName: f.loginName,
+            minLength: await deps.store.read((r) => minPasswordLength(r, tenant.id)),
+          }),
         );
   return deps.store.transaction(async (repos) => {
     const fresh = await repos.tenants.findById(tenant.id);

@@ -18,6 +18,7 @@ import { Checker } from '../domain/validation.js';
 import { type AppDeps, assertNoErrors, audit, type Ctx, requirePermission } from './context.js';
 import { type CreatedUser, insertUserWithRoles, parseUserFields } from './create-user.js';
 import { queueEmailVerification } from './email-verification.js';
+import { minPasswordLength } from './security-policy.js';
 import { assertActingTenant } from './tenant-reach.js';
 
 export interface CreateChildInput {
@@ -67,7 +68,13 @@ export async function createChildTenant(deps: AppDeps, ctx: Ctx, input: CreateCh
     primary?.password === undefined
       ? null
       : await deps.hasher.hash(
-          checkPassword(primary.password, { tenantName: name, tenantSlug: slug, loginName: primary.loginName }),
+          checkPassword(primary.password, {
+            tenantName: name,
+            tenantSlug: slug,
+            loginName: primary.loginName,
+            // A new child has no policy of its own yet: its parent's is its effective one.
+            minLength: await deps.store.read((r) => minPasswordLength(r, input.parentId)),
+          }),
         );
   return deps.store.transaction(async (repos) => {
     const now = deps.clock.now();

@@ -1,3 +1,4 @@
+import type { ChallengeRepo, MfaRepo } from './mfa.js';
 import type { Repos, UnitOfWork } from './ports.js';
 
 /**
@@ -16,6 +17,10 @@ export interface Session {
   lastSeenAt: Date;
   /** Absolute end, fixed at sign-in; idle expiry is computed from `lastSeenAt`. */
   expiresAt: Date;
+  /** How the session was authenticated (RFC 8176: `pwd`, `otp`, `fed`, ...); issue 16. */
+  amr: string[];
+  /** When the user last proved a credential for this session. */
+  authTime: Date;
 }
 
 export interface SessionRepo {
@@ -115,7 +120,7 @@ export interface IdempotencyRepo {
   purge(before: Date): Promise<number>;
 }
 
-export type OneTimePurpose = 'password_set' | 'signup_confirm' | 'email_verify';
+export type OneTimePurpose = 'password_set' | 'signup_confirm' | 'email_verify' | 'mfa_pending';
 
 export interface OneTimeToken {
   purpose: OneTimePurpose;
@@ -161,6 +166,8 @@ export interface AuthRepos extends Repos {
   throttle: ThrottleRepo;
   idempotency: IdempotencyRepo;
   oneTimeTokens: OneTimeTokenRepo;
+  mfa: MfaRepo;
+  challenges: ChallengeRepo;
 }
 
 /** The unit of work for auth use cases: domain and auth repositories in one transaction. */

@@ -96,6 +96,27 @@ export const ERROR_CODES = {
     status: 422,
     title: 'Linking by verified e-mail needs the standard email claim',
   },
+  'policy.looser_than_parent': {
+    status: 409,
+    title: 'A tenant may tighten its parent’s security policy, never loosen it',
+  },
+  'policy.password_sign_in_disabled': { status: 403, title: 'The security policy allows only SSO sign-in here' },
+  'policy.factor_not_allowed': { status: 403, title: 'The security policy does not allow this factor' },
+  'mfa.code_invalid': { status: 401, title: 'The code is wrong, used or expired' },
+  'mfa.enrolment_required': {
+    status: 403,
+    title: 'The security policy requires a second factor; enrol one first',
+  },
+  'mfa.required_here': {
+    status: 403,
+    title: 'Acting for this tenant needs a sign-in with a second factor',
+  },
+  'mfa.already_enrolled': { status: 409, title: 'This factor is already enrolled' },
+  'mfa.passkey_refused': { status: 400, title: 'The passkey could not be verified' },
+  'auth.step_up_required': {
+    status: 403,
+    title: 'Confirm your second factor and retry',
+  },
 } as const satisfies Record<string, { status: number; title: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -1,4 +1,5 @@
 import { AppError } from './errors.js';
+import { PASSWORD_MIN } from './password-length.js';
 import type { PasswordHasher } from './ports.js';
 
 /**
@@ -9,7 +10,7 @@ import type { PasswordHasher } from './ports.js';
  * every hash and every verify sees the NFKC form (`normalisingHasher`), so "é" typed two ways
  * or a full-width password is the same password at sign-up, change and sign-in.
  */
-export const PASSWORD_MIN = 15;
+export { PASSWORD_MIN } from './password-length.js';
 export const PASSWORD_MAX = 256;
 
 // A short list of the most common long passwords and patterns; the check is case-insensitive
@@ -66,8 +67,15 @@ function isRepetitive(pw: string): boolean {
 /** Throws `validation.password_policy` with the reason; returns the normalised password. */
 export function checkPassword(
   password: string,
-  context: { tenantName?: string; tenantSlug?: string; loginName?: string } = {},
+  context: {
+    tenantName?: string;
+    tenantSlug?: string;
+    loginName?: string;
+    /** The tenant's effective security policy minimum (issue 16); never below PASSWORD_MIN. */
+    minLength?: number;
+  } = {},
 ): string {
+  const min = Math.max(PASSWORD_MIN, context.minLength ?? 0);
   const pw = normalise(password);
   // Canonical composition only (NFC): decomposed umlauts do not pad, compatibility expansions
   // (U+FDFA is 18 code points under NFKC) do not either.
@@ -77,7 +85,7 @@ export function checkPassword(
       errors: [{ field: 'password', code, message }],
     });
   };
-  if (length < PASSWORD_MIN) fail('password.too_short', `At least ${PASSWORD_MIN} characters`);
+  if (length < min) fail('password.too_short', `At least ${min} characters`);
   if (length > PASSWORD_MAX) fail('password.too_long', `At most ${PASSWORD_MAX} characters`);
   const lower = pw.toLocaleLowerCase('en');
   // Digits, blanks and punctuation are stripped from both sides of a comparison, so

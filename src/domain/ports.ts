@@ -2,6 +2,7 @@ import type { AppRepo } from './apps.js';
 import type { AuditEvent, AuditInput } from './audit.js';
 import type { Company } from './company.js';
 import type { FieldDefinition } from './custom-fields.js';
+import type { SecurityPolicyRepo } from './mfa.js';
 import type { OidcKeyRepo, OidcPayloadRepo } from './oidc.js';
 import type { Role } from './role.js';
 import type { Share } from './share.js';
@@ -255,6 +256,8 @@ export interface Repos {
   oidcKeys: OidcKeyRepo;
   /** Webhook subscriptions and deliveries (issue 17). */
   webhooks: WebhookRepo;
+  /** Tenants' own security policy settings (issue 16). */
+  policies: SecurityPolicyRepo;
 }
 
 /**

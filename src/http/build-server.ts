@@ -41,6 +41,12 @@ const REDACT = [
   '*.token',
   '*.csrfToken',
   '*.clientSecret',
+  // Second factors (issue 16): codes, recovery codes, the pending sign-in, a TOTP secret.
+  '*.recoveryCode',
+  '*.recoveryCodes',
+  '*.pendingToken',
+  '*.secret',
+  '*.otpauthUri',
 ];
 
 /** Behind HTTPS the __Host- prefix pins the cookie to this host, path / and Secure. */

@@ -36,6 +36,10 @@ declare module 'fastify' {
     auth?: 'none' | 'optional' | 'required';
     /** Open while a forced password change is pending (me, change password, logout). */
     allowPending?: boolean;
+    /** Open while the security policy holds the session at second-factor enrolment (issue 16). */
+    allowMfaEnrolment?: boolean;
+    /** A sensitive action: a session needs a factor proven within the step-up window (issue 16 #5). */
+    stepUp?: boolean;
     /** Idempotency-Key is ignored (sign-in style endpoints whose answer carries a secret). */
     noIdempotency?: boolean;
     /** Accepts access tokens of Kontor's own OP with scope `kontor.decisions` (the decision API only). */

@@ -3,9 +3,11 @@ import type { Kysely } from 'kysely';
 import type { AuthRepos, AuthStore, TokenCrypto } from '../domain/auth-ports.js';
 import { apiTokenRepo } from './repositories/api-tokens.js';
 import { idempotencyRepo } from './repositories/idempotency.js';
+import { mfaRepo } from './repositories/mfa.js';
 import { oneTimeTokenRepo } from './repositories/one-time-tokens.js';
 import { sessionRepo } from './repositories/sessions.js';
 import { throttleRepo } from './repositories/throttle.js';
+import { challengeRepo } from './repositories/webauthn-challenges.js';
 import type { Database } from './schema.js';
 import { sha256 } from './sha256.js';
 import { reposFor, unitOfWork } from './store.js';
@@ -18,6 +20,8 @@ export function authReposFor(db: Kysely<Database>): AuthRepos {
     throttle: throttleRepo(db),
     idempotency: idempotencyRepo(db),
     oneTimeTokens: oneTimeTokenRepo(db),
+    mfa: mfaRepo(db),
+    challenges: challengeRepo(db),
   };
 }
 

@@ -17,6 +17,7 @@ import * as m019 from './migrations/019-oidc-grant-tenant.js';
 import * as m020 from './migrations/020-webhooks.js';
 import * as m021 from './migrations/021-instances.js';
 import * as m022 from './migrations/022-oidc-grant-home-tenant.js';
+import * as m023 from './migrations/023-mfa.js';
 import type { Database } from './schema.js';
 
 const MIGRATIONS: Record<string, Migration> = {
@@ -38,6 +39,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '020-webhooks': m020,
   '021-instances': m021,
   '022-oidc-grant-home-tenant': m022,
+  '023-mfa': m023,
 };
 
 /** Every migration this version knows, by name (the status endpoint compares them with the applied). */

@@ -166,6 +166,10 @@ export interface Database {
   system_jobs: SystemJobsTable;
   webhook_subscriptions: WebhookSubscriptionsTable;
   webhook_deliveries: WebhookDeliveriesTable;
+  tenant_security_policies: TenantSecurityPoliciesTable;
+  user_factors: UserFactorsTable;
+  user_recovery_codes: UserRecoveryCodesTable;
+  webauthn_challenges: WebauthnChallengesTable;
 }
 
 export interface SessionsTable {
@@ -177,6 +181,9 @@ export interface SessionsTable {
   last_seen_at: Ts;
   expires_at: Ts;
   revoked_at: Ts | null;
+  /** How the session was authenticated (RFC 8176 values), and when (023). */
+  amr: ColumnType<string[], string | undefined, string>;
+  auth_time: Ts | null;
 }
 
 export interface ApiTokensTable {
@@ -414,4 +421,48 @@ export interface WebhookDeliveriesTable {
   last_error: string | null;
   delivered_at: Ts | null;
   created_at: Ts;
+}
+
+/** What a tenant sets of its security policy (023); unset keys inherit. */
+export interface TenantSecurityPoliciesTable {
+  tenant_id: string;
+  settings: Json<Record<string, unknown>>;
+  updated_at: Ts;
+}
+
+/** Second factors (023): a TOTP secret only sealed; `last_used_step` refuses replays. */
+export interface UserFactorsTable {
+  id: string;
+  tenant_id: string;
+  user_id: string;
+  kind: string;
+  label: string;
+  secret_sealed: string | null;
+  last_used_step: ColumnType<string | number | null, number | null, number | null>;
+  credential_id: ColumnType<string | null, string | null | undefined, string | null>;
+  public_key: ColumnType<string | null, string | null | undefined, string | null>;
+  sign_count: ColumnType<string | number | null, number | null | undefined, number | null>;
+  transports: ColumnType<string[] | null, string | null | undefined, string | null>;
+  created_at: Ts;
+  confirmed_at: Ts | null;
+  last_used_at: Ts | null;
+}
+
+export interface UserRecoveryCodesTable {
+  id: string;
+  tenant_id: string;
+  user_id: string;
+  code_hash: string;
+  created_at: Ts;
+  used_at: Ts | null;
+}
+
+export interface WebauthnChallengesTable {
+  challenge_hash: string;
+  purpose: string;
+  tenant_id: string;
+  user_id: string | null;
+  created_at: Ts;
+  expires_at: Ts;
+  used_at: Ts | null;
 }

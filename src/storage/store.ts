@@ -9,6 +9,7 @@ import { oidcKeyRepo } from './repositories/oidc-keys.js';
 import { oidcPayloadRepo } from './repositories/oidc-payloads.js';
 import { outboxRepo } from './repositories/outbox.js';
 import { roleRepo } from './repositories/roles.js';
+import { securityPolicyRepo } from './repositories/security-policies.js';
 import { shareRepo } from './repositories/shares.js';
 import { tenantRepo } from './repositories/tenants.js';
 import { userRepo } from './repositories/users.js';
@@ -32,6 +33,7 @@ export function reposFor(db: Kysely<Database>): Repos {
     oidc: oidcPayloadRepo(db),
     oidcKeys: oidcKeyRepo(db),
     webhooks: webhookRepo(db),
+    policies: securityPolicyRepo(db),
   };
 }
 

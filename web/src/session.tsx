@@ -6,12 +6,24 @@ type State = { status: 'loading' } | { status: 'signed-out'; notice?: string } |
 
 interface Session {
   state: State;
-  signIn(input: { tenant: string; username: string; password: string }): Promise<void>;
+  /**
+   * A password sign-in. Resolves to the second step's pending token when the account has a second
+   * factor (issue 16), else signs in.
+   */
+  signIn(input: { tenant: string; username: string; password: string }): Promise<SecondStep | undefined>;
+  /** The second step: a TOTP code or a recovery code with the pending token. */
+  completeSecondFactor(input: { pendingToken: string } & ({ code: string } | { recoveryCode: string })): Promise<void>;
   signOut(): Promise<void>;
   switchTenant(t: MeTenant): Promise<void>;
   refresh(): Promise<void>;
   /** Permission check for showing actions; the server decides again on every request. */
   can(permission: string): boolean;
+}
+
+/** What a password sign-in of an account with a second factor answers: the step still to take. */
+export interface SecondStep {
+  pendingToken: string;
+  factors: string[];
 }
 
 const SessionContext = createContext<Session | undefined>(undefined);
@@ -58,6 +70,13 @@ export function SessionProvider({ children }: { children: ReactNode }) {
       refresh,
       async signIn(input) {
         const res = await must(api.POST('/api/v1/auth/login', { body: input }));
+        if ('secondFactorRequired' in res) return { pendingToken: res.pendingToken, factors: res.factors };
+        setCsrfToken(res.csrfToken);
+        await refresh();
+        return undefined;
+      },
+      async completeSecondFactor(input) {
+        const res = await must(api.POST('/api/v1/auth/login/second-factor', { body: input }));
         setCsrfToken(res.csrfToken);
         await refresh();
       },

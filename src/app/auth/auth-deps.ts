@@ -1,6 +1,7 @@
 import type { Actor } from '../../domain/access.js';
 import type { AuditInput } from '../../domain/audit.js';
 import type { AuthRepos, AuthStore, MailSender, TokenCrypto } from '../../domain/auth-ports.js';
+import type { MfaServices } from '../../domain/mfa.js';
 import type { SsoServices } from '../../domain/sso.js';
 import type { SystemServices } from '../../domain/system-ports.js';
 import type { WebhookServices } from '../../domain/webhooks.js';
@@ -47,6 +48,8 @@ export interface AuthServices {
   system?: SystemServices;
   /** Webhook subscriptions (issue 17); absent, their routes answer `webhook.not_configured`. */
   webhooks?: WebhookServices;
+  /** TOTP and sealing for second factors (issue 16); wired in compose-http.ts. */
+  mfa?: MfaServices;
 }
 
 export type AuthDeps = AppDeps & AuthServices;
@@ -65,6 +68,14 @@ export interface Principal {
   app?: { clientId: string; onBehalfOf: 'user' | 'app' };
   /** A forced first-sign-in change is pending: only me, password change and logout are open. */
   mustChangePassword: boolean;
+  /** Sessions: how and when the user authenticated (RFC 8176 `amr`), issue 16. */
+  amr?: string[];
+  authTime?: Date;
+  /**
+   * The security policy requires a second factor that this session has not shown: only me,
+   * logout and factor enrolment are open (`mfa.enrolment_required` elsewhere).
+   */
+  mfaRestricted?: boolean;
   /** With a principal cache: the entry's key and the decision version this request verified. */
   cacheKey?: string;
   version?: number;

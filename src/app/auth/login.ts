@@ -1,9 +1,13 @@
 import { AppError } from '../../domain/errors.js';
+import type { FactorKind } from '../../domain/security-policy.js';
+import { mfaRequired } from '../../domain/security-policy.js';
 import type { Tenant } from '../../domain/tenant.js';
 import type { User } from '../../domain/user.js';
 import type { RequestMeta } from '../context.js';
+import { resolveActor } from '../context.js';
+import { policyOf } from '../security-policy.js';
 import { acctKey, lockedUntil, lockKey, startTemporaryLock } from './account-throttle.js';
-import { type AuthDeps, authAudit } from './auth-deps.js';
+import { type AuthDeps, authAudit, seconds } from './auth-deps.js';
 import { openSession } from './sessions.js';
 
 export {
@@ -22,10 +26,22 @@ export interface LoginInput {
 }
 
 export interface LoginResult {
+  kind: 'session';
   sessionId: string;
   csrfToken: string;
   user: User;
   tenant: Tenant;
+  expiresAt: Date;
+  /** The policy requires a second factor the user has not enrolled: the session opens enrolment only. */
+  mfaEnrolmentRequired: boolean;
+}
+
+/** The password was right and the user has a second factor: the sign-in is not done yet. */
+export interface SecondFactorStep {
+  kind: 'second_factor';
+  /** Short-lived and single use; proves the password step, opens nothing else. */
+  pendingToken: string;
+  factors: FactorKind[];
   expiresAt: Date;
 }
 
@@ -46,7 +62,11 @@ const failed = () => new AppError('auth.invalid_credentials', 'Tenant, login nam
  * sequence let a burst of 200 parallel guesses all through). A sign-in that succeeds gives its
  * slots back.
  */
-export async function login(deps: AuthDeps, input: LoginInput, meta: RequestMeta): Promise<LoginResult> {
+export async function login(
+  deps: AuthDeps,
+  input: LoginInput,
+  meta: RequestMeta,
+): Promise<LoginResult | SecondFactorStep> {
   const { settings } = deps;
   const window = settings.login.windowSeconds;
   const addrSlot = await deps.authStore.read((r) =>
@@ -60,6 +80,7 @@ export async function login(deps: AuthDeps, input: LoginInput, meta: RequestMeta
   // verdict (a 503, a suspended tenant) must not count, or an outage would lock accounts out.
   const held = { addr: addrKey(meta) as string | undefined, acct: undefined as string | undefined };
   try {
+    await refuseWhereSsoOnly(deps, input.tenant, meta);
     return await attempt(deps, input, meta, held);
   } catch (e) {
     // Whatever ended the attempt without a recorded failure (an outage, a suspended tenant)
@@ -76,7 +97,7 @@ async function attempt(
   input: LoginInput,
   meta: RequestMeta,
   held: { addr: string | undefined; acct: string | undefined },
-): Promise<LoginResult> {
+): Promise<LoginResult | SecondFactorStep> {
   const { settings } = deps;
   const window = settings.login.windowSeconds;
   const found = await deps.authStore.read(async (r) => {
@@ -146,6 +167,12 @@ async function attempt(
     if (tenant.status === 'suspended') throw new AppError('tenant.suspended');
     throw new AppError('auth.forbidden', 'The tenant is not confirmed yet');
   }
+  const gate = await passwordGate(deps, tenant, user);
+  if (gate.factors.length > 0) {
+    const step = await startSecondFactor(deps, meta, tenant, user, gate.factors);
+    held.addr = held.acct = undefined; // settled: the password's slots went back
+    return step;
+  }
   // A success gives its address slot back and clears the account's count in the transaction
   // that opens the session: one commit fewer per sign-in than separate statements.
   const result = await deps.authStore.transaction(async (r) => {
@@ -156,12 +183,101 @@ async function attempt(
       user,
       tenant,
       previousSessionId: input.previousSessionId,
-      details: { method: 'password' },
+      details: { method: 'password', ...(gate.enrolmentRequired ? { mfaEnrolmentRequired: true } : {}) },
     });
-    return { ...opened, user, tenant };
+    return { kind: 'session' as const, ...opened, user, tenant, mfaEnrolmentRequired: gate.enrolmentRequired };
   });
   deps.metrics?.signIn('succeeded');
   return result;
+}
+
+/**
+ * What the home's security policy says once the password is proven: confirmed factors ask for
+ * one of them; a policy that obliges a user without one lets it in for enrolment only.
+ */
+async function passwordGate(
+  deps: AuthDeps,
+  tenant: Tenant,
+  user: User,
+): Promise<{ factors: FactorKind[]; enrolmentRequired: boolean }> {
+  const now = deps.clock.now();
+  const facts = await deps.authStore.read(async (r) => {
+    const policy = await policyOf(r, tenant.id, deps.settings);
+    const factors = (await r.mfa.listFactors(tenant.id, user.id)).filter((f) => f.confirmedAt !== null);
+    const ids = { userId: user.id, homeTenantId: tenant.id, actingTenantId: tenant.id };
+    const actor = await resolveActor(r, deps.catalogue, ids, now);
+    return { policy, factors, isAdmin: actor.isAdmin };
+  });
+  const kinds = [...new Set(facts.factors.map((f) => f.kind))];
+  return {
+    factors: kinds,
+    enrolmentRequired: kinds.length === 0 && mfaRequired({ mfa: facts.policy.mfa.value }, facts.isAdmin),
+  };
+}
+
+/**
+ * A tenant whose policy allows only SSO refuses password sign-in before any account is looked
+ * up or any password verified: the answer is the same for every login name and every password,
+ * so it tells nothing about either — only the tenant's policy, which its sign-in page shows
+ * anyway. Not a guess: the address slot goes back (the caller's `held`).
+ */
+async function refuseWhereSsoOnly(deps: AuthDeps, slug: string, meta: RequestMeta): Promise<void> {
+  const found = await deps.authStore.read(async (r) => {
+    const tenant = await r.tenants.findBySlug(slug);
+    return tenant ? { tenant, policy: await policyOf(r, tenant.id, deps.settings) } : undefined;
+  });
+  if (!found || found.policy.passwordsAllowed.value) return;
+  await deps.authStore.transaction((r) =>
+    authAudit(r, meta, deps.clock.now(), {
+      tenantId: found.tenant.id,
+      action: 'auth.login_failed',
+      targetType: 'user',
+      targetId: null,
+      details: { reason: 'password_sign_in_disabled', policySource: found.policy.passwordsAllowed.source },
+    }),
+  );
+  deps.metrics?.signIn('failed');
+  throw new AppError('policy.password_sign_in_disabled', 'Sign in through your organisation’s SSO');
+}
+
+/** How long the second-factor step may take after the password. */
+export const PENDING_LOGIN_SECONDS = 5 * 60;
+
+/**
+ * The password step of a user with a second factor: its slots go back (the password was
+ * right), but the account's failure count is not reset — code guesses draw from it, and a
+ * correct password must not refill them. A pending-login token, not a session, is the answer.
+ */
+async function startSecondFactor(
+  deps: AuthDeps,
+  meta: RequestMeta,
+  tenant: Tenant,
+  user: User,
+  factors: FactorKind[],
+): Promise<SecondFactorStep> {
+  const pendingToken = deps.tokens.randomToken();
+  const now = deps.clock.now();
+  const expiresAt = seconds(now, PENDING_LOGIN_SECONDS);
+  await deps.authStore.transaction(async (r) => {
+    await r.throttle.giveBack(addrKey(meta));
+    await r.throttle.giveBack(acctKey(user.id));
+    await r.oneTimeTokens.insert({
+      tokenHash: deps.tokens.hash(pendingToken),
+      purpose: 'mfa_pending',
+      userId: user.id,
+      tenantId: tenant.id,
+      expiresAt,
+      createdAt: now,
+    });
+    await authAudit(r, meta, now, {
+      tenantId: tenant.id,
+      action: 'auth.second_factor_requested',
+      targetType: 'user',
+      targetId: user.id,
+      details: { factors },
+    });
+  });
+  return { kind: 'second_factor', pendingToken, factors, expiresAt };
 }
 
 async function recordFailure(

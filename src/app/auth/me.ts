@@ -21,6 +21,8 @@ export interface MeView {
   tenants: MeTenant[];
   auth: 'session' | 'token';
   csrfToken?: string;
+  /** Sessions: how and when the user signed in (issue 16), and whether only enrolment is open. */
+  authentication?: { amr: string[]; authTime: Date; mfaEnrolmentRequired: boolean };
 }
 
 const brief = (t: Tenant, relation: MeTenant['relation']): MeTenant => ({
@@ -34,7 +36,12 @@ const brief = (t: Tenant, relation: MeTenant['relation']): MeTenant => ({
 /** Who is signed in, for which tenant, with which permissions, and where else it may act. */
 export async function me(deps: AuthDeps, p: Principal): Promise<MeView> {
   const now = deps.clock.now();
-  const csrf = p.csrfToken ? { csrfToken: p.csrfToken } : {};
+  const csrf = {
+    ...(p.csrfToken ? { csrfToken: p.csrfToken } : {}),
+    ...(p.amr && p.authTime
+      ? { authentication: { amr: p.amr, authTime: p.authTime, mfaEnrolmentRequired: p.mfaRestricted === true } }
+      : {}),
+  };
   // Cached with the principal: the same decision version covers every row this view shows.
   const entry =
     deps.principals && p.cacheKey && p.version !== undefined

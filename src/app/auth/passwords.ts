@@ -4,6 +4,7 @@ import { checkPassword } from '../../domain/password-policy.js';
 import { Checker } from '../../domain/validation.js';
 import { assertNoErrors, audit, type Ctx, type RequestMeta } from '../context.js';
 import { queueMail } from '../mail-outbox.js';
+import { minPasswordLength } from '../security-policy.js';
 import { findManagedUser } from '../user-access.js';
 import { type AuthDeps, authAudit, type Principal, seconds } from './auth-deps.js';
 import { verifyCurrentPassword } from './current-password.js';
@@ -79,13 +80,19 @@ export async function setPasswordWithToken(
   const found = await deps.authStore.read(async (r) => {
     const t = await r.oneTimeTokens.peek(tokenHash, 'password_set', deps.clock.now());
     if (!t) return undefined;
-    return { t, user: await r.users.findInTenant(t.tenantId, t.userId), tenant: await r.tenants.findById(t.tenantId) };
+    return {
+      t,
+      user: await r.users.findInTenant(t.tenantId, t.userId),
+      tenant: await r.tenants.findById(t.tenantId),
+      minLength: await minPasswordLength(r, t.tenantId).catch(() => undefined),
+    };
   });
   if (!found?.user || !found.tenant) throw invalidLink();
   const clean = checkPassword(input.newPassword, {
     tenantName: found.tenant.name,
     tenantSlug: found.tenant.slug,
     loginName: found.user.loginName,
+    ...(found.minLength ? { minLength: found.minLength } : {}),
   });
   const hash = await deps.hasher.hash(clean);
   await deps.authStore.transaction(async (r) => {
@@ -124,6 +131,7 @@ export async function changeOwnPassword(
     user: await repos.users.findInTenant(actor.homeTenantId, actor.userId),
     hash: await repos.users.passwordHash(actor.homeTenantId, actor.userId),
     tenant: await repos.tenants.findById(actor.homeTenantId),
+    minLength: await minPasswordLength(repos, actor.homeTenantId).catch(() => undefined),
   }));
   if (!loaded.user || !loaded.tenant) throw new AppError('auth.unauthenticated');
   const d = evaluateOwnPasswordChange(actor, loaded.user.mustChangePassword);
@@ -138,6 +146,7 @@ export async function changeOwnPassword(
     tenantName: loaded.tenant.name,
     tenantSlug: loaded.tenant.slug,
     loginName: loaded.user.loginName,
+    ...(loaded.minLength ? { minLength: loaded.minLength } : {}),
   });
   // The current hash is the one-time password during a forced change: keeping it is no change.
   if (await deps.hasher.verify(currentHash, clean)) {

@@ -2,6 +2,16 @@ import type { Actor } from '../../domain/access.js';
 import { BoundedCache } from '../bounded-cache.js';
 
 /** What a session or API token resolved to, kept while the decision version stands still. */
+/** What a session principal carries beyond the actor (issue 16). */
+export interface SessionFacts {
+  amr: string[];
+  authTime: Date;
+  /** The policy requires a second factor this session has not shown: only enrolment is open. */
+  mfaRestricted: boolean;
+  /** The effective idle lifetime (policy), in ms. */
+  idleMs: number;
+}
+
 export interface CachedPrincipal {
   /** The decision version read before the rows this was built from. */
   version: number;
@@ -13,6 +23,8 @@ export interface CachedPrincipal {
   lastSeen: number;
   lastWritten: number;
   tokenId?: string;
+  /** Sessions: how they were authenticated, and whether policy holds them at enrolment (issue 16). */
+  session?: SessionFacts;
   /** The `/me` answer (without the CSRF token), built at `version`, void after `meUntil`. */
   me?: { view: unknown; until: number };
 }

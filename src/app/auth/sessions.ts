@@ -1,11 +1,14 @@
 import type { Actor } from '../../domain/access.js';
-import type { AuthRepos } from '../../domain/auth-ports.js';
+import type { AuthRepos, Session } from '../../domain/auth-ports.js';
 import { AppError, isAppError, notFound } from '../../domain/errors.js';
+import { hasSecondFactor } from '../../domain/mfa.js';
+import { mfaRequired } from '../../domain/security-policy.js';
 import type { Tenant } from '../../domain/tenant.js';
 import type { User } from '../../domain/user.js';
 import { type RequestMeta, resolveActor, resolveActorFacts } from '../context.js';
+import { policyForActing } from '../security-policy.js';
 import { type AuthDeps, authAudit, csrfTokenFor, type Principal, seconds } from './auth-deps.js';
-import { sessionKey, tokenKey } from './principal-cache.js';
+import { type SessionFacts, sessionKey, tokenKey } from './principal-cache.js';
 
 /** A session's last-seen time is written at most this often (idle expiry has this slack). */
 const TOUCH_EVERY_SECONDS = 15;
@@ -106,23 +109,26 @@ async function sessionPrincipal(
   const key = sessionKey(idHash);
   const t = now.getTime();
   const idleMs = deps.settings.sessionIdleSeconds * 1000;
-  const principal = (actor: Actor, mustChangePassword: boolean): Principal => ({
+  const principal = (actor: Actor, mustChangePassword: boolean, f: SessionFacts): Principal => ({
     kind: 'session',
     ctx: { actor, meta },
     sessionHash: idHash,
     csrfToken: csrfTokenFor(deps, sessionId),
     mustChangePassword,
+    amr: f.amr,
+    authTime: f.authTime,
+    mfaRestricted: f.mfaRestricted,
     ...(version !== undefined ? { cacheKey: key, version } : {}),
   });
   const hit = cache && version !== undefined ? cache.get(key, version, t) : undefined;
   // Idle past the limit here: ask the database, another instance may have seen the session.
-  if (hit && t - hit.lastSeen < idleMs) {
+  if (hit?.session && t - hit.lastSeen < Math.min(idleMs, hit.session.idleMs)) {
     hit.lastSeen = t;
     if (t - hit.lastWritten >= TOUCH_EVERY_SECONDS * 1000) {
       hit.lastWritten = t;
       await deps.authStore.read((r) => r.sessions.touch(idHash, now, seconds(now, -TOUCH_EVERY_SECONDS)));
     }
-    return principal(hit.actor, hit.mustChangePassword);
+    return principal(hit.actor, hit.mustChangePassword, hit.session);
   }
   const idleSince = seconds(now, -deps.settings.sessionIdleSeconds);
   const session = await deps.authStore.read((r) => r.sessions.findLive(idHash, now, idleSince));
@@ -140,6 +146,28 @@ async function sessionPrincipal(
     }
     throw e;
   }
+  // The policy is read on every uncached request (a change bumps the decision version): a
+  // tightening at any ancestor reaches this session on its next request, on every instance.
+  const policy = await deps.authStore.read((r) =>
+    policyForActing(r, session.homeTenantId, session.actingTenantId, deps.settings),
+  );
+  const facts: SessionFacts = {
+    amr: session.amr,
+    authTime: session.authTime,
+    mfaRestricted: mfaRequired(
+      { mfa: policy.mfa.value },
+      resolved.actor.isAdmin || (await isAdminAtHome(deps, session, resolved.actor.isAdmin, now)),
+    )
+      ? !hasSecondFactor(session.amr)
+      : false,
+    idleMs: policy.sessionIdleSeconds.value * 1000,
+  };
+  // The policy's idle lifetime may be shorter than the installation's.
+  if (t - session.lastSeenAt.getTime() >= facts.idleMs) {
+    await deps.authStore.read((r) => r.sessions.revoke(idHash, now));
+    cache?.drop(key);
+    return undefined;
+  }
   await deps.authStore.read((r) => r.sessions.touch(idHash, now, seconds(now, -TOUCH_EVERY_SECONDS)));
   if (cache && version !== undefined) {
     cache.set(key, {
@@ -149,9 +177,27 @@ async function sessionPrincipal(
       until: endOf(session.expiresAt, resolved.validUntil),
       lastSeen: t,
       lastWritten: t,
+      session: facts,
     });
   }
-  return principal(resolved.actor, resolved.mustChangePassword);
+  return principal(resolved.actor, resolved.mustChangePassword, facts);
+}
+
+/**
+ * "Administrators" in a policy are users holding an administration role at home; acting in an
+ * importing tenant with fewer roles does not make an administrator exempt there.
+ */
+async function isAdminAtHome(deps: AuthDeps, s: Session, actingIsAdmin: boolean, now: Date): Promise<boolean> {
+  if (actingIsAdmin || s.actingTenantId === s.homeTenantId) return actingIsAdmin;
+  const home = await deps.authStore.read((r) =>
+    resolveActor(
+      r,
+      deps.catalogue,
+      { userId: s.userId, homeTenantId: s.homeTenantId, actingTenantId: s.homeTenantId },
+      now,
+    ),
+  );
+  return home.isAdmin;
 }
 
 /** A new server-side session, as local and SSO sign-in create it; inside the caller's transaction. */
@@ -167,12 +213,20 @@ export async function openSession(
     /** Default: the configured absolute lifetime; an MSP switch keeps the original end. */
     expiresAt?: Date;
     details: Record<string, unknown>;
+    /** How the user authenticated (default `["pwd"]`) and when (default now). */
+    amr?: string[];
+    authTime?: Date;
   },
 ): Promise<{ sessionId: string; csrfToken: string; expiresAt: Date }> {
   const now = deps.clock.now();
   if (s.previousSessionId) await r.sessions.revoke(deps.tokens.hash(s.previousSessionId), now);
   const sessionId = deps.tokens.randomToken();
-  const expiresAt = s.expiresAt ?? seconds(now, deps.settings.sessionAbsoluteSeconds);
+  // The home's policy may shorten the session's absolute lifetime below the installation's.
+  const policy = await policyForActing(r, s.tenant.id, s.tenant.id, deps.settings);
+  const absolute = Math.min(deps.settings.sessionAbsoluteSeconds, policy.sessionAbsoluteSeconds.value);
+  const fresh = seconds(now, absolute);
+  const expiresAt = s.expiresAt && s.expiresAt < fresh ? s.expiresAt : fresh;
+  const amr = s.amr ?? ['pwd'];
   await r.sessions.insert({
     idHash: deps.tokens.hash(sessionId),
     userId: s.user.id,
@@ -181,6 +235,8 @@ export async function openSession(
     createdAt: now,
     lastSeenAt: now,
     expiresAt,
+    amr,
+    authTime: s.authTime ?? now,
   });
   await authAudit(r, meta, now, {
     tenantId: s.tenant.id,
@@ -188,7 +244,7 @@ export async function openSession(
     targetType: 'user',
     targetId: s.user.id,
     actor: { userId: s.user.id, actingTenantId: s.tenant.id },
-    details: s.details,
+    details: { ...s.details, amr },
   });
   return { sessionId, csrfToken: csrfTokenFor(deps, sessionId), expiresAt };
 }
@@ -226,6 +282,7 @@ export async function switchActingTenant(deps: AuthDeps, p: Principal, tenantId:
   }
   const { actor } = p.ctx;
   await assertMayActFor(deps, actor, tenantId);
+  await assertMeetsPolicyThere(deps, p, tenantId);
   await deps.authStore.transaction(async (r) => {
     const now = deps.clock.now();
     await r.sessions.setActingTenant(p.sessionHash as string, tenantId);
@@ -238,4 +295,26 @@ export async function switchActingTenant(deps: AuthDeps, p: Principal, tenantId:
       details: { from: actor.actingTenantId, to: tenantId },
     });
   });
+}
+
+/**
+ * A shared user acting in another tenant meets the stricter of its home's and that tenant's
+ * policy (issue 16 #4): a session without a second factor does not switch into a tenant whose
+ * policy requires one of it (`mfa.required_here`), rather than arriving there held at enrolment.
+ */
+async function assertMeetsPolicyThere(deps: AuthDeps, p: Principal, tenantId: string): Promise<void> {
+  if (hasSecondFactor(p.amr ?? [])) return;
+  const { actor } = p.ctx;
+  const now = deps.clock.now();
+  const required = await deps.authStore.read(async (r) => {
+    const policy = await policyForActing(r, actor.homeTenantId, tenantId, deps.settings);
+    const there = await resolveActor(r, deps.catalogue, { ...actor, actingTenantId: tenantId }, now);
+    const home = await resolveActor(r, deps.catalogue, { ...actor, actingTenantId: actor.homeTenantId }, now);
+    return { policy, isAdmin: there.isAdmin || home.isAdmin };
+  });
+  if (mfaRequired({ mfa: required.policy.mfa.value }, required.isAdmin)) {
+    throw new AppError('mfa.required_here', 'Sign in with your second factor to act for this tenant', {
+      details: { tenantId, source: required.policy.mfa.source },
+    });
+  }
 }

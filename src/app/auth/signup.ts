@@ -6,6 +6,7 @@ import { Checker } from '../../domain/validation.js';
 import { assertNoErrors, loadRoleMap, type RequestMeta } from '../context.js';
 import { insertUserWithRoles } from '../create-user.js';
 import { queueMail } from '../mail-outbox.js';
+import { minPasswordLength } from '../security-policy.js';
 import { type AuthDeps, authAudit, seconds } from './auth-deps.js';
 
 export interface SignupInput {
@@ -54,6 +55,7 @@ export async function signup(deps: AuthDeps, input: SignupInput, meta: RequestMe
     tenantName: input.tenantName,
     tenantSlug: input.tenantSlug,
     loginName: input.loginName,
+    minLength: await deps.authStore.read((r) => minPasswordLength(r, supplier.id)),
   });
   const passwordHash = await deps.hasher.hash(clean);
   const secret = deps.tokens.randomToken();

@@ -68,6 +68,10 @@ export async function switchLinkedTenant(deps: AuthDeps, p: Principal, tenantId:
       tenant: target.tenant,
       expiresAt: current.expiresAt,
       details: { method: 'sso-switch', fromTenantId: from.homeTenantId, fromUserId: from.userId },
+      // The same person, by the same external identity, in the same sign-in: how it authenticated
+      // carries over (decision 0018); the target's policy then judges it like any session.
+      amr: current.amr,
+      authTime: current.authTime,
     });
     await r.sso.rememberSessionIdentity(deps.tokens.hash(opened.sessionId), identity);
     await authAudit(r, p.ctx.meta, now, {

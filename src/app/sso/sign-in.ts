@@ -5,6 +5,7 @@ import type { User } from '../../domain/user.js';
 import type { AuthDeps } from '../auth/auth-deps.js';
 import { openSession } from '../auth/sessions.js';
 import type { RequestMeta } from '../context.js';
+import { policyOf } from '../security-policy.js';
 import { beginFlow, callbackPath, refuse, safeReturnTo, unusable } from './flow.js';
 import { resolveUser } from './resolve-user.js';
 import { completeSelfLink } from './self-link.js';
@@ -75,6 +76,11 @@ export async function completeSso(
   const tenant = await sso.store.read((r) => r.tenants.findById(flow.tenantId));
   const why = await unusable(deps, c, tenant);
   if (why || !c || !tenant) return refuse(deps, meta, flow.tenantId, why ?? 'unknown_connection');
+  // The security policy may name the connections sign-in may use (issue 16 #4).
+  const allowed = (await sso.store.read((r) => policyOf(r, tenant.id, deps.settings))).ssoConnections.value;
+  if (allowed && !allowed.includes(c.id)) {
+    return refuse(deps, meta, tenant.id, 'connection_not_allowed_by_policy', { connectionId: c.id });
+  }
   const callbackUrl = `${deps.settings.publicUrl}${callbackPath(c.id)}?${input.query}`;
   const claims = await sso.rp
     .complete(c, { callbackUrl, state: input.state as string, nonce: flow.nonce, codeVerifier: flow.codeVerifier })
@@ -109,6 +115,8 @@ export async function completeSso(
         tenant,
         previousSessionId: input.previousSessionId,
         details: { method: 'sso', connectionId: c.id, ...(res.linkedBy ? { linkedBy: res.linkedBy } : {}) },
+        // RFC 8176 `fed`: the IdP vouched; Kontor's own factor is asked for where policy requires one.
+        amr: ['fed'],
       });
       await r.sso.rememberSessionIdentity(deps.tokens.hash(opened.sessionId), {
         connectionId: c.id,
@@ -148,8 +156,9 @@ export async function signInOptions(deps: AuthDeps, slug: string) {
       const c = await r.sso.findConnectionById(id);
       if (c && (await usableIn(r, c, tenant.id))) offered.push(c);
     }
+    const allowed = (await policyOf(r, tenant.id, deps.settings)).ssoConnections.value;
     return [...(await r.sso.listConnections(tenant.id)), ...offered]
-      .filter((c) => c.enabled)
+      .filter((c) => c.enabled && (!allowed || allowed.includes(c.id)))
       .map((c) => ({ id: c.id, name: c.name, startUrl: `/api/v1/auth/sso/${c.id}/start?tenant=${tenant.slug}` }));
   });
 }

@@ -2,6 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Principal } from '../../app/auth/auth-deps.js';
 import { resolvePrincipal } from '../../app/auth/sessions.js';
+import { assertStepUp } from '../../app/auth/step-up.js';
 import type { Ctx, RequestMeta } from '../../app/context.js';
 import { looksLikeJwt } from '../../app/oidc/decision-tokens.js';
 import { AppError, isAppError } from '../../domain/errors.js';
@@ -83,6 +84,15 @@ export function installAuth(app: FastifyInstance, r: RouteDeps): void {
     if (p.mustChangePassword && !config.allowPending) {
       throw new AppError('auth.password_change_required', 'Change your password first (POST /api/v1/me/password)');
     }
+    // Issue 16: a session the policy obliges to a second factor it has not shown opens only
+    // enrolment, /me and sign-out, on every request (a policy change bumps the cache version).
+    if (p.mfaRestricted && !config.allowMfaEnrolment) {
+      throw new AppError(
+        'mfa.enrolment_required',
+        'Enrol a second factor first (POST /api/v1/me/mfa/totp), or prove yours (POST /api/v1/me/mfa/verify)',
+      );
+    }
+    if (config.stepUp) await assertStepUp(r.deps, p);
   });
 }
 

@@ -100,7 +100,7 @@ export function appRoutes(app: Api, { deps }: RouteDeps): void {
     base,
     {
       // The answer carries the secret: an Idempotency-Key keeps a marker, never the answer.
-      config: { secretBearing: true },
+      config: { secretBearing: true, stepUp: true },
       schema: {
         tags,
         summary: 'Register an app; the client secret is in this answer only',
@@ -158,7 +158,7 @@ export function appRoutes(app: Api, { deps }: RouteDeps): void {
   app.post(
     `${base}/:appId/secret`,
     {
-      config: { secretBearing: true },
+      config: { secretBearing: true, stepUp: true },
       schema: {
         tags,
         summary: 'Rotate the client secret: the new one is in this answer only, the old one stops working at once',

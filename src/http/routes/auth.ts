@@ -1,5 +1,7 @@
 import { Type } from '@sinclair/typebox';
-import { login } from '../../app/auth/login.js';
+import type { FastifyReply } from 'fastify';
+import { type LoginResult, login } from '../../app/auth/login.js';
+import { completeSecondFactor } from '../../app/auth/login-second-factor.js';
 import { setPasswordWithToken } from '../../app/auth/passwords.js';
 import { logout } from '../../app/auth/sessions.js';
 import { confirmSignup, signup } from '../../app/auth/signup.js';
@@ -12,8 +14,39 @@ const tags = ['auth'];
 // Secrets travel only in bodies; these routes never replay an Idempotency-Key answer.
 const open = { auth: 'none', noIdempotency: true } as const;
 
+const SignedIn = Type.Object({
+  user: User,
+  tenantId: Uuid,
+  csrfToken: Type.String(),
+  mustChangePassword: Type.Boolean(),
+  mfaEnrolmentRequired: Type.Boolean({
+    description: 'The security policy requires a second factor: the session opens only enrolment (/me/mfa)',
+  }),
+  expiresAt: Time,
+});
+
+const SecondFactorRequired = Type.Object({
+  secondFactorRequired: Type.Literal(true),
+  pendingToken: Type.String({ description: 'Send to /auth/login/second-factor with a code; valid for minutes' }),
+  factors: Type.Array(Type.String()),
+  expiresAt: Time,
+});
+
+const Token = Type.String({ minLength: 1, maxLength: 200 });
+
 export function authRoutes(app: Api, r: RouteDeps): void {
   const { deps } = r;
+  const signedIn = (reply: FastifyReply, res: LoginResult) => {
+    setSessionCookie(reply, r, res.sessionId, deps.settings.sessionAbsoluteSeconds);
+    return {
+      user: res.user,
+      tenantId: res.tenant.id,
+      csrfToken: res.csrfToken,
+      mustChangePassword: res.user.mustChangePassword,
+      mfaEnrolmentRequired: res.mfaEnrolmentRequired,
+      expiresAt: res.expiresAt,
+    };
+  };
   app.post(
     '/auth/login',
     {
@@ -29,35 +62,58 @@ export function authRoutes(app: Api, r: RouteDeps): void {
           },
           strict,
         ),
-        response: {
-          200: Type.Object({
-            user: User,
-            tenantId: Uuid,
-            csrfToken: Type.String(),
-            mustChangePassword: Type.Boolean(),
-            expiresAt: Time,
-          }),
-          ...errors,
-        },
+        response: { 200: Type.Union([SignedIn, SecondFactorRequired]), ...errors },
       },
     },
     async (req, reply) => {
       const res = await login(deps, { ...req.body, previousSessionId: req.cookies[r.cookieName] }, metaOf(req));
-      setSessionCookie(reply, r, res.sessionId, deps.settings.sessionAbsoluteSeconds);
-      return {
-        user: res.user,
-        tenantId: res.tenant.id,
-        csrfToken: res.csrfToken,
-        mustChangePassword: res.user.mustChangePassword,
-        expiresAt: res.expiresAt,
-      };
+      if (res.kind === 'second_factor') {
+        return {
+          secondFactorRequired: true as const,
+          pendingToken: res.pendingToken,
+          factors: res.factors,
+          expiresAt: res.expiresAt,
+        };
+      }
+      return signedIn(reply, res);
+    },
+  );
+
+  app.post(
+    '/auth/login/second-factor',
+    {
+      config: open,
+      schema: {
+        tags,
+        summary: 'Finish a sign-in with the pending token and a TOTP code or a recovery code; sets the session cookie',
+        body: Type.Union([
+          Type.Object({ pendingToken: Token, code: Type.String({ minLength: 1, maxLength: 10 }) }, strict),
+          Type.Object({ pendingToken: Token, recoveryCode: Type.String({ minLength: 1, maxLength: 40 }) }, strict),
+          Type.Object(
+            {
+              pendingToken: Token,
+              passkey: Type.Record(Type.String(), Type.Unknown(), { description: 'The assertion' }),
+            },
+            strict,
+          ),
+        ]),
+        response: { 200: SignedIn, ...errors },
+      },
+    },
+    async (req, reply) => {
+      const res = await completeSecondFactor(
+        deps,
+        { ...req.body, previousSessionId: req.cookies[r.cookieName] },
+        metaOf(req),
+      );
+      return signedIn(reply, res);
     },
   );
 
   app.post(
     '/auth/logout',
     {
-      config: { allowPending: true, noIdempotency: true },
+      config: { allowPending: true, allowMfaEnrolment: true, noIdempotency: true },
       schema: { tags, summary: 'End the session', response: { 204: NoContent, ...errors } },
     },
     async (req, reply) => {

@@ -4,7 +4,7 @@ import { me } from '../../app/auth/me.js';
 import { changePassword } from '../../app/auth/passwords.js';
 import { switchActingTenant } from '../../app/auth/sessions.js';
 import { principalOf } from '../plugins/auth.js';
-import { ApiToken, DateTime, errors, IdParams, NoContent, PasswordText, Tenant, User, Uuid } from '../schemas.js';
+import { ApiToken, DateTime, errors, IdParams, NoContent, PasswordText, Tenant, Time, User, Uuid } from '../schemas.js';
 import type { Api, RouteDeps } from '../types.js';
 
 const strict = { additionalProperties: false } as const;
@@ -14,7 +14,7 @@ export function meRoutes(app: Api, { deps }: RouteDeps): void {
   app.get(
     '/me',
     {
-      config: { allowPending: true },
+      config: { allowPending: true, allowMfaEnrolment: true },
       schema: {
         tags,
         summary: 'The signed-in user, acting tenant, permissions there and the tenants it may act for',
@@ -35,6 +35,13 @@ export function meRoutes(app: Api, { deps }: RouteDeps): void {
             auth: Type.String({ description: 'session or token' }),
             csrfToken: Type.Optional(
               Type.String({ description: 'Send in X-CSRF-Token on writes with the session cookie' }),
+            ),
+            authentication: Type.Optional(
+              Type.Object({
+                amr: Type.Array(Type.String(), { description: 'RFC 8176 methods: pwd, otp, ...' }),
+                authTime: Time,
+                mfaEnrolmentRequired: Type.Boolean(),
+              }),
             ),
           }),
           ...errors,
@@ -98,7 +105,7 @@ export function meRoutes(app: Api, { deps }: RouteDeps): void {
   app.post(
     '/me/tokens',
     {
-      config: { secretBearing: true },
+      config: { secretBearing: true, stepUp: true },
       schema: {
         tags,
         summary: 'Create an API token for yourself; the secret is shown once',

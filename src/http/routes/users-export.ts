@@ -1,9 +1,10 @@
 import type { Readable } from 'node:stream';
 import { Type } from '@sinclair/typebox';
 import { exportStream } from '../../adapters/export-stream.js';
+import { assertStepUp } from '../../app/auth/step-up.js';
 import { exportUsers } from '../../app/export-users.js';
 import { AppError } from '../../domain/errors.js';
-import { ctxOf } from '../plugins/auth.js';
+import { ctxOf, principalOf } from '../plugins/auth.js';
 import { errors, IdParams } from '../schemas.js';
 import type { Api, RouteDeps } from '../types.js';
 
@@ -33,6 +34,7 @@ export function userExportRoutes(app: Api, { deps }: RouteDeps): void {
     },
     async (req, reply) => {
       const format = req.query.format ?? 'csv';
+      if (req.query.passwordHashes === true) await assertStepUp(deps, principalOf(req));
       if (!deps.imports) throw new AppError('internal.error', 'Export is not configured');
       const ex = await exportUsers(deps.imports.deps, ctxOf(req), {
         tenantId: req.params.id,

@@ -143,6 +143,7 @@ export function userRoutes(app: Api, { deps }: RouteDeps): void {
   app.put(
     '/users/:id/roles',
     {
+      config: { stepUp: true },
       schema: {
         tags,
         summary: 'Set the complete role set (R1–R6); the answer carries advisories as warnings',
@@ -204,7 +205,7 @@ export function userRoutes(app: Api, { deps }: RouteDeps): void {
     '/users/:id/password-reset',
     {
       // The answer carries the link when the user has no address.
-      config: { secretBearing: true },
+      config: { secretBearing: true, stepUp: true },
       schema: {
         tags,
         summary:

@@ -10,6 +10,8 @@ const toSession = (r: Selectable<SessionsTable>): Session => ({
   createdAt: r.created_at,
   lastSeenAt: r.last_seen_at,
   expiresAt: r.expires_at,
+  amr: Array.isArray(r.amr) ? r.amr : ['pwd'],
+  authTime: r.auth_time ?? r.created_at,
 });
 
 export function sessionRepo(db: Kysely<Database>): SessionRepo {
@@ -26,6 +28,8 @@ export function sessionRepo(db: Kysely<Database>): SessionRepo {
           last_seen_at: s.lastSeenAt,
           expires_at: s.expiresAt,
           revoked_at: null,
+          amr: JSON.stringify(s.amr),
+          auth_time: s.authTime,
         })
         .execute();
     },

@@ -37,36 +37,48 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              user: {
-                /** Format: uuid */
-                id: string;
-                /** Format: uuid */
-                tenantId: string;
-                loginName: string;
-                email: string | null;
-                displayName: string;
-                type: string;
-                state: string;
-                hasPassword: boolean;
-                mustChangePassword: boolean;
-                customFields: {
-                  [key: string]: unknown;
+            'application/json':
+              | {
+                  user: {
+                    /** Format: uuid */
+                    id: string;
+                    /** Format: uuid */
+                    tenantId: string;
+                    loginName: string;
+                    email: string | null;
+                    displayName: string;
+                    type: string;
+                    state: string;
+                    hasPassword: boolean;
+                    mustChangePassword: boolean;
+                    customFields: {
+                      [key: string]: unknown;
+                    };
+                    companyIds: string[];
+                    version: number;
+                    /** Format: date-time */
+                    createdAt: string;
+                    /** Format: date-time */
+                    updatedAt: string;
+                  };
+                  /** Format: uuid */
+                  tenantId: string;
+                  csrfToken: string;
+                  mustChangePassword: boolean;
+                  /** @description The security policy requires a second factor: the session opens only enrolment (/me/mfa) */
+                  mfaEnrolmentRequired: boolean;
+                  /** Format: date-time */
+                  expiresAt: string;
+                }
+              | {
+                  /** @enum {boolean} */
+                  secondFactorRequired: true;
+                  /** @description Send to /auth/login/second-factor with a code; valid for minutes */
+                  pendingToken: string;
+                  factors: string[];
+                  /** Format: date-time */
+                  expiresAt: string;
                 };
-                companyIds: string[];
-                version: number;
-                /** Format: date-time */
-                createdAt: string;
-                /** Format: date-time */
-                updatedAt: string;
-              };
-              /** Format: uuid */
-              tenantId: string;
-              csrfToken: string;
-              mustChangePassword: boolean;
-              /** Format: date-time */
-              expiresAt: string;
-            };
           };
         };
         /** @description Problem details */
@@ -137,7 +149,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -216,7 +237,278 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
+              errors?: {
+                field: string;
+                code: string;
+                message: string;
+              }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/auth/login/second-factor': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Finish a sign-in with the pending token and a TOTP code or a recovery code; sets the session cookie */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json':
+            | {
+                pendingToken: string;
+                code: string;
+              }
+            | {
+                pendingToken: string;
+                recoveryCode: string;
+              }
+            | {
+                pendingToken: string;
+                /** @description The assertion */
+                passkey: {
+                  [key: string]: unknown;
+                };
+              };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              user: {
+                /** Format: uuid */
+                id: string;
+                /** Format: uuid */
+                tenantId: string;
+                loginName: string;
+                email: string | null;
+                displayName: string;
+                type: string;
+                state: string;
+                hasPassword: boolean;
+                mustChangePassword: boolean;
+                customFields: {
+                  [key: string]: unknown;
+                };
+                companyIds: string[];
+                version: number;
+                /** Format: date-time */
+                createdAt: string;
+                /** Format: date-time */
+                updatedAt: string;
+              };
+              /** Format: uuid */
+              tenantId: string;
+              csrfToken: string;
+              mustChangePassword: boolean;
+              /** @description The security policy requires a second factor: the session opens only enrolment (/me/mfa) */
+              mfaEnrolmentRequired: boolean;
+              /** Format: date-time */
+              expiresAt: string;
+            };
+          };
+        };
+        /** @description Problem details */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              code:
+                | 'validation.invalid'
+                | 'validation.password_policy'
+                | 'password.reused'
+                | 'validation.field_value'
+                | 'auth.unauthenticated'
+                | 'auth.invalid_credentials'
+                | 'auth.throttled'
+                | 'auth.password_change_required'
+                | 'auth.csrf'
+                | 'auth.forbidden'
+                | 'auth.insufficient_scope'
+                | 'auth.token_invalid'
+                | 'grant.not_own_user'
+                | 'grant.requires_admin'
+                | 'grant.operation_role_outside_provider'
+                | 'grant.admin_role_not_held'
+                | 'grant.not_customer_primary'
+                | 'grant.shared_user_read_only'
+                | 'grant.system_only'
+                | 'grant.password_change_not_allowed'
+                | 'grant.missing_permission'
+                | 'grant.target_outranks'
+                | 'role.unknown'
+                | 'role.invalid_definition'
+                | 'tenant.invalid_parent'
+                | 'tenant.cycle'
+                | 'tenant.has_children'
+                | 'tenant.suspended'
+                | 'tenant.outside_reach'
+                | 'tenant.root_immutable'
+                | 'user.primary_exists'
+                | 'user.login_taken'
+                | 'user.not_active'
+                | 'share.invalid'
+                | 'share.exists'
+                | 'share.not_offered'
+                | 'resource.not_found'
+                | 'resource.conflict'
+                | 'resource.stale'
+                | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
+                | 'storage.unavailable'
+                | 'internal.error'
+                | 'request.too_large'
+                | 'request.unsupported_media_type'
+                | 'import.rejected'
+                | 'sso.rejected'
+                | 'sso.link_exists'
+                | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'webhook.not_configured'
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
+              errors?: {
+                field: string;
+                code: string;
+                message: string;
+              }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
+            };
+          };
+        };
+        /** @description Problem details */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              code:
+                | 'validation.invalid'
+                | 'validation.password_policy'
+                | 'password.reused'
+                | 'validation.field_value'
+                | 'auth.unauthenticated'
+                | 'auth.invalid_credentials'
+                | 'auth.throttled'
+                | 'auth.password_change_required'
+                | 'auth.csrf'
+                | 'auth.forbidden'
+                | 'auth.insufficient_scope'
+                | 'auth.token_invalid'
+                | 'grant.not_own_user'
+                | 'grant.requires_admin'
+                | 'grant.operation_role_outside_provider'
+                | 'grant.admin_role_not_held'
+                | 'grant.not_customer_primary'
+                | 'grant.shared_user_read_only'
+                | 'grant.system_only'
+                | 'grant.password_change_not_allowed'
+                | 'grant.missing_permission'
+                | 'grant.target_outranks'
+                | 'role.unknown'
+                | 'role.invalid_definition'
+                | 'tenant.invalid_parent'
+                | 'tenant.cycle'
+                | 'tenant.has_children'
+                | 'tenant.suspended'
+                | 'tenant.outside_reach'
+                | 'tenant.root_immutable'
+                | 'user.primary_exists'
+                | 'user.login_taken'
+                | 'user.not_active'
+                | 'share.invalid'
+                | 'share.exists'
+                | 'share.not_offered'
+                | 'resource.not_found'
+                | 'resource.conflict'
+                | 'resource.stale'
+                | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
+                | 'storage.unavailable'
+                | 'internal.error'
+                | 'request.too_large'
+                | 'request.unsupported_media_type'
+                | 'import.rejected'
+                | 'sso.rejected'
+                | 'sso.link_exists'
+                | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'webhook.not_configured'
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -329,7 +621,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -408,7 +709,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -528,7 +838,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -607,7 +926,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -738,7 +1066,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -817,7 +1154,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -944,7 +1290,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -1023,7 +1378,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -1122,6 +1486,13 @@ export interface paths {
               auth: string;
               /** @description Send in X-CSRF-Token on writes with the session cookie */
               csrfToken?: string;
+              authentication?: {
+                /** @description RFC 8176 methods: pwd, otp, ... */
+                amr: string[];
+                /** Format: date-time */
+                authTime: string;
+                mfaEnrolmentRequired: boolean;
+              };
             };
           };
         };
@@ -1193,7 +1564,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -1272,7 +1652,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -1393,7 +1782,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -1472,7 +1870,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -1593,7 +2000,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -1672,7 +2088,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -1799,7 +2224,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -1878,7 +2312,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -2003,7 +2446,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -2082,7 +2534,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -2198,7 +2659,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -2277,7 +2747,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -2290,6 +2769,3154 @@ export interface paths {
         };
       };
     };
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/me/mfa': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The own second factors (never a secret), recovery codes left, whether policy requires one */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              factors: {
+                /** Format: uuid */
+                id: string;
+                /** @description totp or passkey */
+                kind: string;
+                label: string;
+                /** Format: date-time */
+                createdAt: string;
+                confirmedAt: string | null;
+                lastUsedAt: string | null;
+              }[];
+              recoveryCodesLeft: number;
+              required: boolean;
+            };
+          };
+        };
+        /** @description Problem details */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              code:
+                | 'validation.invalid'
+                | 'validation.password_policy'
+                | 'password.reused'
+                | 'validation.field_value'
+                | 'auth.unauthenticated'
+                | 'auth.invalid_credentials'
+                | 'auth.throttled'
+                | 'auth.password_change_required'
+                | 'auth.csrf'
+                | 'auth.forbidden'
+                | 'auth.insufficient_scope'
+                | 'auth.token_invalid'
+                | 'grant.not_own_user'
+                | 'grant.requires_admin'
+                | 'grant.operation_role_outside_provider'
+                | 'grant.admin_role_not_held'
+                | 'grant.not_customer_primary'
+                | 'grant.shared_user_read_only'
+                | 'grant.system_only'
+                | 'grant.password_change_not_allowed'
+                | 'grant.missing_permission'
+                | 'grant.target_outranks'
+                | 'role.unknown'
+                | 'role.invalid_definition'
+                | 'tenant.invalid_parent'
+                | 'tenant.cycle'
+                | 'tenant.has_children'
+                | 'tenant.suspended'
+                | 'tenant.outside_reach'
+                | 'tenant.root_immutable'
+                | 'user.primary_exists'
+                | 'user.login_taken'
+                | 'user.not_active'
+                | 'share.invalid'
+                | 'share.exists'
+                | 'share.not_offered'
+                | 'resource.not_found'
+                | 'resource.conflict'
+                | 'resource.stale'
+                | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
+                | 'storage.unavailable'
+                | 'internal.error'
+                | 'request.too_large'
+                | 'request.unsupported_media_type'
+                | 'import.rejected'
+                | 'sso.rejected'
+                | 'sso.link_exists'
+                | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'webhook.not_configured'
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
+              errors?: {
+                field: string;
+                code: string;
+                message: string;
+              }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
+            };
+          };
+        };
+        /** @description Problem details */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              code:
+                | 'validation.invalid'
+                | 'validation.password_policy'
+                | 'password.reused'
+                | 'validation.field_value'
+                | 'auth.unauthenticated'
+                | 'auth.invalid_credentials'
+                | 'auth.throttled'
+                | 'auth.password_change_required'
+                | 'auth.csrf'
+                | 'auth.forbidden'
+                | 'auth.insufficient_scope'
+                | 'auth.token_invalid'
+                | 'grant.not_own_user'
+                | 'grant.requires_admin'
+                | 'grant.operation_role_outside_provider'
+                | 'grant.admin_role_not_held'
+                | 'grant.not_customer_primary'
+                | 'grant.shared_user_read_only'
+                | 'grant.system_only'
+                | 'grant.password_change_not_allowed'
+                | 'grant.missing_permission'
+                | 'grant.target_outranks'
+                | 'role.unknown'
+                | 'role.invalid_definition'
+                | 'tenant.invalid_parent'
+                | 'tenant.cycle'
+                | 'tenant.has_children'
+                | 'tenant.suspended'
+                | 'tenant.outside_reach'
+                | 'tenant.root_immutable'
+                | 'user.primary_exists'
+                | 'user.login_taken'
+                | 'user.not_active'
+                | 'share.invalid'
+                | 'share.exists'
+                | 'share.not_offered'
+                | 'resource.not_found'
+                | 'resource.conflict'
+                | 'resource.stale'
+                | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
+                | 'storage.unavailable'
+                | 'internal.error'
+                | 'request.too_large'
+                | 'request.unsupported_media_type'
+                | 'import.rejected'
+                | 'sso.rejected'
+                | 'sso.link_exists'
+                | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'webhook.not_configured'
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
+              errors?: {
+                field: string;
+                code: string;
+                message: string;
+              }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/me/mfa/totp': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Start enrolling an authenticator app: the secret, otpauth URI and QR code, shown once */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      /** @description The current password again (accounts without one: a sign-in within the step-up window) */
+      requestBody: {
+        content: {
+          'application/json': {
+            currentPassword?: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        201: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** Format: uuid */
+              factorId: string;
+              secret: string;
+              otpauthUri: string;
+              qrDataUrl: string;
+            };
+          };
+        };
+        /** @description Problem details */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              code:
+                | 'validation.invalid'
+                | 'validation.password_policy'
+                | 'password.reused'
+                | 'validation.field_value'
+                | 'auth.unauthenticated'
+                | 'auth.invalid_credentials'
+                | 'auth.throttled'
+                | 'auth.password_change_required'
+                | 'auth.csrf'
+                | 'auth.forbidden'
+                | 'auth.insufficient_scope'
+                | 'auth.token_invalid'
+                | 'grant.not_own_user'
+                | 'grant.requires_admin'
+                | 'grant.operation_role_outside_provider'
+                | 'grant.admin_role_not_held'
+                | 'grant.not_customer_primary'
+                | 'grant.shared_user_read_only'
+                | 'grant.system_only'
+                | 'grant.password_change_not_allowed'
+                | 'grant.missing_permission'
+                | 'grant.target_outranks'
+                | 'role.unknown'
+                | 'role.invalid_definition'
+                | 'tenant.invalid_parent'
+                | 'tenant.cycle'
+                | 'tenant.has_children'
+                | 'tenant.suspended'
+                | 'tenant.outside_reach'
+                | 'tenant.root_immutable'
+                | 'user.primary_exists'
+                | 'user.login_taken'
+                | 'user.not_active'
+                | 'share.invalid'
+                | 'share.exists'
+                | 'share.not_offered'
+                | 'resource.not_found'
+                | 'resource.conflict'
+                | 'resource.stale'
+                | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
+                | 'storage.unavailable'
+                | 'internal.error'
+                | 'request.too_large'
+                | 'request.unsupported_media_type'
+                | 'import.rejected'
+                | 'sso.rejected'
+                | 'sso.link_exists'
+                | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'webhook.not_configured'
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
+              errors?: {
+                field: string;
+                code: string;
+                message: string;
+              }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
+            };
+          };
+        };
+        /** @description Problem details */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              code:
+                | 'validation.invalid'
+                | 'validation.password_policy'
+                | 'password.reused'
+                | 'validation.field_value'
+                | 'auth.unauthenticated'
+                | 'auth.invalid_credentials'
+                | 'auth.throttled'
+                | 'auth.password_change_required'
+                | 'auth.csrf'
+                | 'auth.forbidden'
+                | 'auth.insufficient_scope'
+                | 'auth.token_invalid'
+                | 'grant.not_own_user'
+                | 'grant.requires_admin'
+                | 'grant.operation_role_outside_provider'
+                | 'grant.admin_role_not_held'
+                | 'grant.not_customer_primary'
+                | 'grant.shared_user_read_only'
+                | 'grant.system_only'
+                | 'grant.password_change_not_allowed'
+                | 'grant.missing_permission'
+                | 'grant.target_outranks'
+                | 'role.unknown'
+                | 'role.invalid_definition'
+                | 'tenant.invalid_parent'
+                | 'tenant.cycle'
+                | 'tenant.has_children'
+                | 'tenant.suspended'
+                | 'tenant.outside_reach'
+                | 'tenant.root_immutable'
+                | 'user.primary_exists'
+                | 'user.login_taken'
+                | 'user.not_active'
+                | 'share.invalid'
+                | 'share.exists'
+                | 'share.not_offered'
+                | 'resource.not_found'
+                | 'resource.conflict'
+                | 'resource.stale'
+                | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
+                | 'storage.unavailable'
+                | 'internal.error'
+                | 'request.too_large'
+                | 'request.unsupported_media_type'
+                | 'import.rejected'
+                | 'sso.rejected'
+                | 'sso.link_exists'
+                | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'webhook.not_configured'
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
+              errors?: {
+                field: string;
+                code: string;
+                message: string;
+              }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/me/mfa/totp/confirm': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Confirm the authenticator app with a first code; the first factor brings ten recovery codes */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            code: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              factor: {
+                /** Format: uuid */
+                id: string;
+                /** @description totp or passkey */
+                kind: string;
+                label: string;
+                /** Format: date-time */
+                createdAt: string;
+                confirmedAt: string | null;
+                lastUsedAt: string | null;
+              };
+              /** @description Shown once; each works once */
+              recoveryCodes?: string[];
+              /** @description The session was renewed with the factor (new cookie): use this token */
+              csrfToken?: string;
+            };
+          };
+        };
+        /** @description Problem details */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              code:
+                | 'validation.invalid'
+                | 'validation.password_policy'
+                | 'password.reused'
+                | 'validation.field_value'
+                | 'auth.unauthenticated'
+                | 'auth.invalid_credentials'
+                | 'auth.throttled'
+                | 'auth.password_change_required'
+                | 'auth.csrf'
+                | 'auth.forbidden'
+                | 'auth.insufficient_scope'
+                | 'auth.token_invalid'
+                | 'grant.not_own_user'
+                | 'grant.requires_admin'
+                | 'grant.operation_role_outside_provider'
+                | 'grant.admin_role_not_held'
+                | 'grant.not_customer_primary'
+                | 'grant.shared_user_read_only'
+                | 'grant.system_only'
+                | 'grant.password_change_not_allowed'
+                | 'grant.missing_permission'
+                | 'grant.target_outranks'
+                | 'role.unknown'
+                | 'role.invalid_definition'
+                | 'tenant.invalid_parent'
+                | 'tenant.cycle'
+                | 'tenant.has_children'
+                | 'tenant.suspended'
+                | 'tenant.outside_reach'
+                | 'tenant.root_immutable'
+                | 'user.primary_exists'
+                | 'user.login_taken'
+                | 'user.not_active'
+                | 'share.invalid'
+                | 'share.exists'
+                | 'share.not_offered'
+                | 'resource.not_found'
+                | 'resource.conflict'
+                | 'resource.stale'
+                | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
+                | 'storage.unavailable'
+                | 'internal.error'
+                | 'request.too_large'
+                | 'request.unsupported_media_type'
+                | 'import.rejected'
+                | 'sso.rejected'
+                | 'sso.link_exists'
+                | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'webhook.not_configured'
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
+              errors?: {
+                field: string;
+                code: string;
+                message: string;
+              }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
+            };
+          };
+        };
+        /** @description Problem details */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              code:
+                | 'validation.invalid'
+                | 'validation.password_policy'
+                | 'password.reused'
+                | 'validation.field_value'
+                | 'auth.unauthenticated'
+                | 'auth.invalid_credentials'
+                | 'auth.throttled'
+                | 'auth.password_change_required'
+                | 'auth.csrf'
+                | 'auth.forbidden'
+                | 'auth.insufficient_scope'
+                | 'auth.token_invalid'
+                | 'grant.not_own_user'
+                | 'grant.requires_admin'
+                | 'grant.operation_role_outside_provider'
+                | 'grant.admin_role_not_held'
+                | 'grant.not_customer_primary'
+                | 'grant.shared_user_read_only'
+                | 'grant.system_only'
+                | 'grant.password_change_not_allowed'
+                | 'grant.missing_permission'
+                | 'grant.target_outranks'
+                | 'role.unknown'
+                | 'role.invalid_definition'
+                | 'tenant.invalid_parent'
+                | 'tenant.cycle'
+                | 'tenant.has_children'
+                | 'tenant.suspended'
+                | 'tenant.outside_reach'
+                | 'tenant.root_immutable'
+                | 'user.primary_exists'
+                | 'user.login_taken'
+                | 'user.not_active'
+                | 'share.invalid'
+                | 'share.exists'
+                | 'share.not_offered'
+                | 'resource.not_found'
+                | 'resource.conflict'
+                | 'resource.stale'
+                | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
+                | 'storage.unavailable'
+                | 'internal.error'
+                | 'request.too_large'
+                | 'request.unsupported_media_type'
+                | 'import.rejected'
+                | 'sso.rejected'
+                | 'sso.link_exists'
+                | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'webhook.not_configured'
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
+              errors?: {
+                field: string;
+                code: string;
+                message: string;
+              }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/me/mfa/verify': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Prove a second factor for this session (after SSO, or a policy that began to require one) */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json':
+            | {
+                code: string;
+              }
+            | {
+                recoveryCode: string;
+              }
+            | {
+                /** @description The assertion */
+                passkey: {
+                  [key: string]: unknown;
+                };
+              };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description The renewed session’s (new cookie) */
+              csrfToken: string;
+            };
+          };
+        };
+        /** @description Problem details */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              code:
+                | 'validation.invalid'
+                | 'validation.password_policy'
+                | 'password.reused'
+                | 'validation.field_value'
+                | 'auth.unauthenticated'
+                | 'auth.invalid_credentials'
+                | 'auth.throttled'
+                | 'auth.password_change_required'
+                | 'auth.csrf'
+                | 'auth.forbidden'
+                | 'auth.insufficient_scope'
+                | 'auth.token_invalid'
+                | 'grant.not_own_user'
+                | 'grant.requires_admin'
+                | 'grant.operation_role_outside_provider'
+                | 'grant.admin_role_not_held'
+                | 'grant.not_customer_primary'
+                | 'grant.shared_user_read_only'
+                | 'grant.system_only'
+                | 'grant.password_change_not_allowed'
+                | 'grant.missing_permission'
+                | 'grant.target_outranks'
+                | 'role.unknown'
+                | 'role.invalid_definition'
+                | 'tenant.invalid_parent'
+                | 'tenant.cycle'
+                | 'tenant.has_children'
+                | 'tenant.suspended'
+                | 'tenant.outside_reach'
+                | 'tenant.root_immutable'
+                | 'user.primary_exists'
+                | 'user.login_taken'
+                | 'user.not_active'
+                | 'share.invalid'
+                | 'share.exists'
+                | 'share.not_offered'
+                | 'resource.not_found'
+                | 'resource.conflict'
+                | 'resource.stale'
+                | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
+                | 'storage.unavailable'
+                | 'internal.error'
+                | 'request.too_large'
+                | 'request.unsupported_media_type'
+                | 'import.rejected'
+                | 'sso.rejected'
+                | 'sso.link_exists'
+                | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'webhook.not_configured'
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
+              errors?: {
+                field: string;
+                code: string;
+                message: string;
+              }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
+            };
+          };
+        };
+        /** @description Problem details */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              code:
+                | 'validation.invalid'
+                | 'validation.password_policy'
+                | 'password.reused'
+                | 'validation.field_value'
+                | 'auth.unauthenticated'
+                | 'auth.invalid_credentials'
+                | 'auth.throttled'
+                | 'auth.password_change_required'
+                | 'auth.csrf'
+                | 'auth.forbidden'
+                | 'auth.insufficient_scope'
+                | 'auth.token_invalid'
+                | 'grant.not_own_user'
+                | 'grant.requires_admin'
+                | 'grant.operation_role_outside_provider'
+                | 'grant.admin_role_not_held'
+                | 'grant.not_customer_primary'
+                | 'grant.shared_user_read_only'
+                | 'grant.system_only'
+                | 'grant.password_change_not_allowed'
+                | 'grant.missing_permission'
+                | 'grant.target_outranks'
+                | 'role.unknown'
+                | 'role.invalid_definition'
+                | 'tenant.invalid_parent'
+                | 'tenant.cycle'
+                | 'tenant.has_children'
+                | 'tenant.suspended'
+                | 'tenant.outside_reach'
+                | 'tenant.root_immutable'
+                | 'user.primary_exists'
+                | 'user.login_taken'
+                | 'user.not_active'
+                | 'share.invalid'
+                | 'share.exists'
+                | 'share.not_offered'
+                | 'resource.not_found'
+                | 'resource.conflict'
+                | 'resource.stale'
+                | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
+                | 'storage.unavailable'
+                | 'internal.error'
+                | 'request.too_large'
+                | 'request.unsupported_media_type'
+                | 'import.rejected'
+                | 'sso.rejected'
+                | 'sso.link_exists'
+                | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'webhook.not_configured'
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
+              errors?: {
+                field: string;
+                code: string;
+                message: string;
+              }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/me/mfa/factors/{id}/remove': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Remove an own second factor (current password again); with the last, the recovery codes go */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      /** @description The current password again (accounts without one: a sign-in within the step-up window) */
+      requestBody: {
+        content: {
+          'application/json': {
+            currentPassword?: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        204: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content?: never;
+        };
+        /** @description Problem details */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              code:
+                | 'validation.invalid'
+                | 'validation.password_policy'
+                | 'password.reused'
+                | 'validation.field_value'
+                | 'auth.unauthenticated'
+                | 'auth.invalid_credentials'
+                | 'auth.throttled'
+                | 'auth.password_change_required'
+                | 'auth.csrf'
+                | 'auth.forbidden'
+                | 'auth.insufficient_scope'
+                | 'auth.token_invalid'
+                | 'grant.not_own_user'
+                | 'grant.requires_admin'
+                | 'grant.operation_role_outside_provider'
+                | 'grant.admin_role_not_held'
+                | 'grant.not_customer_primary'
+                | 'grant.shared_user_read_only'
+                | 'grant.system_only'
+                | 'grant.password_change_not_allowed'
+                | 'grant.missing_permission'
+                | 'grant.target_outranks'
+                | 'role.unknown'
+                | 'role.invalid_definition'
+                | 'tenant.invalid_parent'
+                | 'tenant.cycle'
+                | 'tenant.has_children'
+                | 'tenant.suspended'
+                | 'tenant.outside_reach'
+                | 'tenant.root_immutable'
+                | 'user.primary_exists'
+                | 'user.login_taken'
+                | 'user.not_active'
+                | 'share.invalid'
+                | 'share.exists'
+                | 'share.not_offered'
+                | 'resource.not_found'
+                | 'resource.conflict'
+                | 'resource.stale'
+                | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
+                | 'storage.unavailable'
+                | 'internal.error'
+                | 'request.too_large'
+                | 'request.unsupported_media_type'
+                | 'import.rejected'
+                | 'sso.rejected'
+                | 'sso.link_exists'
+                | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'webhook.not_configured'
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
+              errors?: {
+                field: string;
+                code: string;
+                message: string;
+              }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
+            };
+          };
+        };
+        /** @description Problem details */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              code:
+                | 'validation.invalid'
+                | 'validation.password_policy'
+                | 'password.reused'
+                | 'validation.field_value'
+                | 'auth.unauthenticated'
+                | 'auth.invalid_credentials'
+                | 'auth.throttled'
+                | 'auth.password_change_required'
+                | 'auth.csrf'
+                | 'auth.forbidden'
+                | 'auth.insufficient_scope'
+                | 'auth.token_invalid'
+                | 'grant.not_own_user'
+                | 'grant.requires_admin'
+                | 'grant.operation_role_outside_provider'
+                | 'grant.admin_role_not_held'
+                | 'grant.not_customer_primary'
+                | 'grant.shared_user_read_only'
+                | 'grant.system_only'
+                | 'grant.password_change_not_allowed'
+                | 'grant.missing_permission'
+                | 'grant.target_outranks'
+                | 'role.unknown'
+                | 'role.invalid_definition'
+                | 'tenant.invalid_parent'
+                | 'tenant.cycle'
+                | 'tenant.has_children'
+                | 'tenant.suspended'
+                | 'tenant.outside_reach'
+                | 'tenant.root_immutable'
+                | 'user.primary_exists'
+                | 'user.login_taken'
+                | 'user.not_active'
+                | 'share.invalid'
+                | 'share.exists'
+                | 'share.not_offered'
+                | 'resource.not_found'
+                | 'resource.conflict'
+                | 'resource.stale'
+                | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
+                | 'storage.unavailable'
+                | 'internal.error'
+                | 'request.too_large'
+                | 'request.unsupported_media_type'
+                | 'import.rejected'
+                | 'sso.rejected'
+                | 'sso.link_exists'
+                | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'webhook.not_configured'
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
+              errors?: {
+                field: string;
+                code: string;
+                message: string;
+              }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/me/mfa/recovery-codes': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Ten new recovery codes, shown once; the old ones stop working */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      /** @description The current password again (accounts without one: a sign-in within the step-up window) */
+      requestBody: {
+        content: {
+          'application/json': {
+            currentPassword?: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description Shown once; each works once */
+              recoveryCodes: string[];
+            };
+          };
+        };
+        /** @description Problem details */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              code:
+                | 'validation.invalid'
+                | 'validation.password_policy'
+                | 'password.reused'
+                | 'validation.field_value'
+                | 'auth.unauthenticated'
+                | 'auth.invalid_credentials'
+                | 'auth.throttled'
+                | 'auth.password_change_required'
+                | 'auth.csrf'
+                | 'auth.forbidden'
+                | 'auth.insufficient_scope'
+                | 'auth.token_invalid'
+                | 'grant.not_own_user'
+                | 'grant.requires_admin'
+                | 'grant.operation_role_outside_provider'
+                | 'grant.admin_role_not_held'
+                | 'grant.not_customer_primary'
+                | 'grant.shared_user_read_only'
+                | 'grant.system_only'
+                | 'grant.password_change_not_allowed'
+                | 'grant.missing_permission'
+                | 'grant.target_outranks'
+                | 'role.unknown'
+                | 'role.invalid_definition'
+                | 'tenant.invalid_parent'
+                | 'tenant.cycle'
+                | 'tenant.has_children'
+                | 'tenant.suspended'
+                | 'tenant.outside_reach'
+                | 'tenant.root_immutable'
+                | 'user.primary_exists'
+                | 'user.login_taken'
+                | 'user.not_active'
+                | 'share.invalid'
+                | 'share.exists'
+                | 'share.not_offered'
+                | 'resource.not_found'
+                | 'resource.conflict'
+                | 'resource.stale'
+                | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
+                | 'storage.unavailable'
+                | 'internal.error'
+                | 'request.too_large'
+                | 'request.unsupported_media_type'
+                | 'import.rejected'
+                | 'sso.rejected'
+                | 'sso.link_exists'
+                | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'webhook.not_configured'
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
+              errors?: {
+                field: string;
+                code: string;
+                message: string;
+              }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
+            };
+          };
+        };
+        /** @description Problem details */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              code:
+                | 'validation.invalid'
+                | 'validation.password_policy'
+                | 'password.reused'
+                | 'validation.field_value'
+                | 'auth.unauthenticated'
+                | 'auth.invalid_credentials'
+                | 'auth.throttled'
+                | 'auth.password_change_required'
+                | 'auth.csrf'
+                | 'auth.forbidden'
+                | 'auth.insufficient_scope'
+                | 'auth.token_invalid'
+                | 'grant.not_own_user'
+                | 'grant.requires_admin'
+                | 'grant.operation_role_outside_provider'
+                | 'grant.admin_role_not_held'
+                | 'grant.not_customer_primary'
+                | 'grant.shared_user_read_only'
+                | 'grant.system_only'
+                | 'grant.password_change_not_allowed'
+                | 'grant.missing_permission'
+                | 'grant.target_outranks'
+                | 'role.unknown'
+                | 'role.invalid_definition'
+                | 'tenant.invalid_parent'
+                | 'tenant.cycle'
+                | 'tenant.has_children'
+                | 'tenant.suspended'
+                | 'tenant.outside_reach'
+                | 'tenant.root_immutable'
+                | 'user.primary_exists'
+                | 'user.login_taken'
+                | 'user.not_active'
+                | 'share.invalid'
+                | 'share.exists'
+                | 'share.not_offered'
+                | 'resource.not_found'
+                | 'resource.conflict'
+                | 'resource.stale'
+                | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
+                | 'storage.unavailable'
+                | 'internal.error'
+                | 'request.too_large'
+                | 'request.unsupported_media_type'
+                | 'import.rejected'
+                | 'sso.rejected'
+                | 'sso.link_exists'
+                | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'webhook.not_configured'
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
+              errors?: {
+                field: string;
+                code: string;
+                message: string;
+              }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/users/{id}/factors': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The user's second factors, kinds and dates only; needs users.password.reset and the rank rule */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              items: {
+                /** Format: uuid */
+                id: string;
+                /** @description totp or passkey */
+                kind: string;
+                label: string;
+                /** Format: date-time */
+                createdAt: string;
+                confirmedAt: string | null;
+                lastUsedAt: string | null;
+              }[];
+              recoveryCodesLeft: number;
+            };
+          };
+        };
+        /** @description Problem details */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              code:
+                | 'validation.invalid'
+                | 'validation.password_policy'
+                | 'password.reused'
+                | 'validation.field_value'
+                | 'auth.unauthenticated'
+                | 'auth.invalid_credentials'
+                | 'auth.throttled'
+                | 'auth.password_change_required'
+                | 'auth.csrf'
+                | 'auth.forbidden'
+                | 'auth.insufficient_scope'
+                | 'auth.token_invalid'
+                | 'grant.not_own_user'
+                | 'grant.requires_admin'
+                | 'grant.operation_role_outside_provider'
+                | 'grant.admin_role_not_held'
+                | 'grant.not_customer_primary'
+                | 'grant.shared_user_read_only'
+                | 'grant.system_only'
+                | 'grant.password_change_not_allowed'
+                | 'grant.missing_permission'
+                | 'grant.target_outranks'
+                | 'role.unknown'
+                | 'role.invalid_definition'
+                | 'tenant.invalid_parent'
+                | 'tenant.cycle'
+                | 'tenant.has_children'
+                | 'tenant.suspended'
+                | 'tenant.outside_reach'
+                | 'tenant.root_immutable'
+                | 'user.primary_exists'
+                | 'user.login_taken'
+                | 'user.not_active'
+                | 'share.invalid'
+                | 'share.exists'
+                | 'share.not_offered'
+                | 'resource.not_found'
+                | 'resource.conflict'
+                | 'resource.stale'
+                | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
+                | 'storage.unavailable'
+                | 'internal.error'
+                | 'request.too_large'
+                | 'request.unsupported_media_type'
+                | 'import.rejected'
+                | 'sso.rejected'
+                | 'sso.link_exists'
+                | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'webhook.not_configured'
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
+              errors?: {
+                field: string;
+                code: string;
+                message: string;
+              }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
+            };
+          };
+        };
+        /** @description Problem details */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              code:
+                | 'validation.invalid'
+                | 'validation.password_policy'
+                | 'password.reused'
+                | 'validation.field_value'
+                | 'auth.unauthenticated'
+                | 'auth.invalid_credentials'
+                | 'auth.throttled'
+                | 'auth.password_change_required'
+                | 'auth.csrf'
+                | 'auth.forbidden'
+                | 'auth.insufficient_scope'
+                | 'auth.token_invalid'
+                | 'grant.not_own_user'
+                | 'grant.requires_admin'
+                | 'grant.operation_role_outside_provider'
+                | 'grant.admin_role_not_held'
+                | 'grant.not_customer_primary'
+                | 'grant.shared_user_read_only'
+                | 'grant.system_only'
+                | 'grant.password_change_not_allowed'
+                | 'grant.missing_permission'
+                | 'grant.target_outranks'
+                | 'role.unknown'
+                | 'role.invalid_definition'
+                | 'tenant.invalid_parent'
+                | 'tenant.cycle'
+                | 'tenant.has_children'
+                | 'tenant.suspended'
+                | 'tenant.outside_reach'
+                | 'tenant.root_immutable'
+                | 'user.primary_exists'
+                | 'user.login_taken'
+                | 'user.not_active'
+                | 'share.invalid'
+                | 'share.exists'
+                | 'share.not_offered'
+                | 'resource.not_found'
+                | 'resource.conflict'
+                | 'resource.stale'
+                | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
+                | 'storage.unavailable'
+                | 'internal.error'
+                | 'request.too_large'
+                | 'request.unsupported_media_type'
+                | 'import.rejected'
+                | 'sso.rejected'
+                | 'sso.link_exists'
+                | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'webhook.not_configured'
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
+              errors?: {
+                field: string;
+                code: string;
+                message: string;
+              }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/users/{id}/factors/reset': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Remove every second factor and recovery code of the user (lost device); the user is mailed */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              removed: string[];
+            };
+          };
+        };
+        /** @description Problem details */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              code:
+                | 'validation.invalid'
+                | 'validation.password_policy'
+                | 'password.reused'
+                | 'validation.field_value'
+                | 'auth.unauthenticated'
+                | 'auth.invalid_credentials'
+                | 'auth.throttled'
+                | 'auth.password_change_required'
+                | 'auth.csrf'
+                | 'auth.forbidden'
+                | 'auth.insufficient_scope'
+                | 'auth.token_invalid'
+                | 'grant.not_own_user'
+                | 'grant.requires_admin'
+                | 'grant.operation_role_outside_provider'
+                | 'grant.admin_role_not_held'
+                | 'grant.not_customer_primary'
+                | 'grant.shared_user_read_only'
+                | 'grant.system_only'
+                | 'grant.password_change_not_allowed'
+                | 'grant.missing_permission'
+                | 'grant.target_outranks'
+                | 'role.unknown'
+                | 'role.invalid_definition'
+                | 'tenant.invalid_parent'
+                | 'tenant.cycle'
+                | 'tenant.has_children'
+                | 'tenant.suspended'
+                | 'tenant.outside_reach'
+                | 'tenant.root_immutable'
+                | 'user.primary_exists'
+                | 'user.login_taken'
+                | 'user.not_active'
+                | 'share.invalid'
+                | 'share.exists'
+                | 'share.not_offered'
+                | 'resource.not_found'
+                | 'resource.conflict'
+                | 'resource.stale'
+                | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
+                | 'storage.unavailable'
+                | 'internal.error'
+                | 'request.too_large'
+                | 'request.unsupported_media_type'
+                | 'import.rejected'
+                | 'sso.rejected'
+                | 'sso.link_exists'
+                | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'webhook.not_configured'
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
+              errors?: {
+                field: string;
+                code: string;
+                message: string;
+              }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
+            };
+          };
+        };
+        /** @description Problem details */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              code:
+                | 'validation.invalid'
+                | 'validation.password_policy'
+                | 'password.reused'
+                | 'validation.field_value'
+                | 'auth.unauthenticated'
+                | 'auth.invalid_credentials'
+                | 'auth.throttled'
+                | 'auth.password_change_required'
+                | 'auth.csrf'
+                | 'auth.forbidden'
+                | 'auth.insufficient_scope'
+                | 'auth.token_invalid'
+                | 'grant.not_own_user'
+                | 'grant.requires_admin'
+                | 'grant.operation_role_outside_provider'
+                | 'grant.admin_role_not_held'
+                | 'grant.not_customer_primary'
+                | 'grant.shared_user_read_only'
+                | 'grant.system_only'
+                | 'grant.password_change_not_allowed'
+                | 'grant.missing_permission'
+                | 'grant.target_outranks'
+                | 'role.unknown'
+                | 'role.invalid_definition'
+                | 'tenant.invalid_parent'
+                | 'tenant.cycle'
+                | 'tenant.has_children'
+                | 'tenant.suspended'
+                | 'tenant.outside_reach'
+                | 'tenant.root_immutable'
+                | 'user.primary_exists'
+                | 'user.login_taken'
+                | 'user.not_active'
+                | 'share.invalid'
+                | 'share.exists'
+                | 'share.not_offered'
+                | 'resource.not_found'
+                | 'resource.conflict'
+                | 'resource.stale'
+                | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
+                | 'storage.unavailable'
+                | 'internal.error'
+                | 'request.too_large'
+                | 'request.unsupported_media_type'
+                | 'import.rejected'
+                | 'sso.rejected'
+                | 'sso.link_exists'
+                | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'webhook.not_configured'
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
+              errors?: {
+                field: string;
+                code: string;
+                message: string;
+              }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/me/mfa/passkeys/options': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Creation options for a new passkey (current password again) */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            currentPassword?: string;
+          };
+        };
+      };
+      responses: {
+        /** @description For navigator.credentials */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              challenge: string;
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+        /** @description Problem details */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              code:
+                | 'validation.invalid'
+                | 'validation.password_policy'
+                | 'password.reused'
+                | 'validation.field_value'
+                | 'auth.unauthenticated'
+                | 'auth.invalid_credentials'
+                | 'auth.throttled'
+                | 'auth.password_change_required'
+                | 'auth.csrf'
+                | 'auth.forbidden'
+                | 'auth.insufficient_scope'
+                | 'auth.token_invalid'
+                | 'grant.not_own_user'
+                | 'grant.requires_admin'
+                | 'grant.operation_role_outside_provider'
+                | 'grant.admin_role_not_held'
+                | 'grant.not_customer_primary'
+                | 'grant.shared_user_read_only'
+                | 'grant.system_only'
+                | 'grant.password_change_not_allowed'
+                | 'grant.missing_permission'
+                | 'grant.target_outranks'
+                | 'role.unknown'
+                | 'role.invalid_definition'
+                | 'tenant.invalid_parent'
+                | 'tenant.cycle'
+                | 'tenant.has_children'
+                | 'tenant.suspended'
+                | 'tenant.outside_reach'
+                | 'tenant.root_immutable'
+                | 'user.primary_exists'
+                | 'user.login_taken'
+                | 'user.not_active'
+                | 'share.invalid'
+                | 'share.exists'
+                | 'share.not_offered'
+                | 'resource.not_found'
+                | 'resource.conflict'
+                | 'resource.stale'
+                | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
+                | 'storage.unavailable'
+                | 'internal.error'
+                | 'request.too_large'
+                | 'request.unsupported_media_type'
+                | 'import.rejected'
+                | 'sso.rejected'
+                | 'sso.link_exists'
+                | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'webhook.not_configured'
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
+              errors?: {
+                field: string;
+                code: string;
+                message: string;
+              }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
+            };
+          };
+        };
+        /** @description Problem details */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              code:
+                | 'validation.invalid'
+                | 'validation.password_policy'
+                | 'password.reused'
+                | 'validation.field_value'
+                | 'auth.unauthenticated'
+                | 'auth.invalid_credentials'
+                | 'auth.throttled'
+                | 'auth.password_change_required'
+                | 'auth.csrf'
+                | 'auth.forbidden'
+                | 'auth.insufficient_scope'
+                | 'auth.token_invalid'
+                | 'grant.not_own_user'
+                | 'grant.requires_admin'
+                | 'grant.operation_role_outside_provider'
+                | 'grant.admin_role_not_held'
+                | 'grant.not_customer_primary'
+                | 'grant.shared_user_read_only'
+                | 'grant.system_only'
+                | 'grant.password_change_not_allowed'
+                | 'grant.missing_permission'
+                | 'grant.target_outranks'
+                | 'role.unknown'
+                | 'role.invalid_definition'
+                | 'tenant.invalid_parent'
+                | 'tenant.cycle'
+                | 'tenant.has_children'
+                | 'tenant.suspended'
+                | 'tenant.outside_reach'
+                | 'tenant.root_immutable'
+                | 'user.primary_exists'
+                | 'user.login_taken'
+                | 'user.not_active'
+                | 'share.invalid'
+                | 'share.exists'
+                | 'share.not_offered'
+                | 'resource.not_found'
+                | 'resource.conflict'
+                | 'resource.stale'
+                | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
+                | 'storage.unavailable'
+                | 'internal.error'
+                | 'request.too_large'
+                | 'request.unsupported_media_type'
+                | 'import.rejected'
+                | 'sso.rejected'
+                | 'sso.link_exists'
+                | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'webhook.not_configured'
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
+              errors?: {
+                field: string;
+                code: string;
+                message: string;
+              }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/me/mfa/passkeys': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Register the passkey from the browser’s answer; the first factor brings ten recovery codes */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            response: {
+              [key: string]: unknown;
+            };
+            label?: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        201: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              factor: {
+                /** Format: uuid */
+                id: string;
+                kind: string;
+                label: string;
+                /** Format: date-time */
+                createdAt: string;
+              };
+              recoveryCodes?: string[];
+              /** @description The renewed session’s (new cookie) */
+              csrfToken?: string;
+            };
+          };
+        };
+        /** @description Problem details */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              code:
+                | 'validation.invalid'
+                | 'validation.password_policy'
+                | 'password.reused'
+                | 'validation.field_value'
+                | 'auth.unauthenticated'
+                | 'auth.invalid_credentials'
+                | 'auth.throttled'
+                | 'auth.password_change_required'
+                | 'auth.csrf'
+                | 'auth.forbidden'
+                | 'auth.insufficient_scope'
+                | 'auth.token_invalid'
+                | 'grant.not_own_user'
+                | 'grant.requires_admin'
+                | 'grant.operation_role_outside_provider'
+                | 'grant.admin_role_not_held'
+                | 'grant.not_customer_primary'
+                | 'grant.shared_user_read_only'
+                | 'grant.system_only'
+                | 'grant.password_change_not_allowed'
+                | 'grant.missing_permission'
+                | 'grant.target_outranks'
+                | 'role.unknown'
+                | 'role.invalid_definition'
+                | 'tenant.invalid_parent'
+                | 'tenant.cycle'
+                | 'tenant.has_children'
+                | 'tenant.suspended'
+                | 'tenant.outside_reach'
+                | 'tenant.root_immutable'
+                | 'user.primary_exists'
+                | 'user.login_taken'
+                | 'user.not_active'
+                | 'share.invalid'
+                | 'share.exists'
+                | 'share.not_offered'
+                | 'resource.not_found'
+                | 'resource.conflict'
+                | 'resource.stale'
+                | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
+                | 'storage.unavailable'
+                | 'internal.error'
+                | 'request.too_large'
+                | 'request.unsupported_media_type'
+                | 'import.rejected'
+                | 'sso.rejected'
+                | 'sso.link_exists'
+                | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'webhook.not_configured'
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
+              errors?: {
+                field: string;
+                code: string;
+                message: string;
+              }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
+            };
+          };
+        };
+        /** @description Problem details */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              code:
+                | 'validation.invalid'
+                | 'validation.password_policy'
+                | 'password.reused'
+                | 'validation.field_value'
+                | 'auth.unauthenticated'
+                | 'auth.invalid_credentials'
+                | 'auth.throttled'
+                | 'auth.password_change_required'
+                | 'auth.csrf'
+                | 'auth.forbidden'
+                | 'auth.insufficient_scope'
+                | 'auth.token_invalid'
+                | 'grant.not_own_user'
+                | 'grant.requires_admin'
+                | 'grant.operation_role_outside_provider'
+                | 'grant.admin_role_not_held'
+                | 'grant.not_customer_primary'
+                | 'grant.shared_user_read_only'
+                | 'grant.system_only'
+                | 'grant.password_change_not_allowed'
+                | 'grant.missing_permission'
+                | 'grant.target_outranks'
+                | 'role.unknown'
+                | 'role.invalid_definition'
+                | 'tenant.invalid_parent'
+                | 'tenant.cycle'
+                | 'tenant.has_children'
+                | 'tenant.suspended'
+                | 'tenant.outside_reach'
+                | 'tenant.root_immutable'
+                | 'user.primary_exists'
+                | 'user.login_taken'
+                | 'user.not_active'
+                | 'share.invalid'
+                | 'share.exists'
+                | 'share.not_offered'
+                | 'resource.not_found'
+                | 'resource.conflict'
+                | 'resource.stale'
+                | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
+                | 'storage.unavailable'
+                | 'internal.error'
+                | 'request.too_large'
+                | 'request.unsupported_media_type'
+                | 'import.rejected'
+                | 'sso.rejected'
+                | 'sso.link_exists'
+                | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'webhook.not_configured'
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
+              errors?: {
+                field: string;
+                code: string;
+                message: string;
+              }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/me/mfa/verify/passkey-options': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Request options for proving a passkey in this session (then POST /me/mfa/verify {passkey}) */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description For navigator.credentials */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              challenge: string;
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+        /** @description Problem details */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              code:
+                | 'validation.invalid'
+                | 'validation.password_policy'
+                | 'password.reused'
+                | 'validation.field_value'
+                | 'auth.unauthenticated'
+                | 'auth.invalid_credentials'
+                | 'auth.throttled'
+                | 'auth.password_change_required'
+                | 'auth.csrf'
+                | 'auth.forbidden'
+                | 'auth.insufficient_scope'
+                | 'auth.token_invalid'
+                | 'grant.not_own_user'
+                | 'grant.requires_admin'
+                | 'grant.operation_role_outside_provider'
+                | 'grant.admin_role_not_held'
+                | 'grant.not_customer_primary'
+                | 'grant.shared_user_read_only'
+                | 'grant.system_only'
+                | 'grant.password_change_not_allowed'
+                | 'grant.missing_permission'
+                | 'grant.target_outranks'
+                | 'role.unknown'
+                | 'role.invalid_definition'
+                | 'tenant.invalid_parent'
+                | 'tenant.cycle'
+                | 'tenant.has_children'
+                | 'tenant.suspended'
+                | 'tenant.outside_reach'
+                | 'tenant.root_immutable'
+                | 'user.primary_exists'
+                | 'user.login_taken'
+                | 'user.not_active'
+                | 'share.invalid'
+                | 'share.exists'
+                | 'share.not_offered'
+                | 'resource.not_found'
+                | 'resource.conflict'
+                | 'resource.stale'
+                | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
+                | 'storage.unavailable'
+                | 'internal.error'
+                | 'request.too_large'
+                | 'request.unsupported_media_type'
+                | 'import.rejected'
+                | 'sso.rejected'
+                | 'sso.link_exists'
+                | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'webhook.not_configured'
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
+              errors?: {
+                field: string;
+                code: string;
+                message: string;
+              }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
+            };
+          };
+        };
+        /** @description Problem details */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              code:
+                | 'validation.invalid'
+                | 'validation.password_policy'
+                | 'password.reused'
+                | 'validation.field_value'
+                | 'auth.unauthenticated'
+                | 'auth.invalid_credentials'
+                | 'auth.throttled'
+                | 'auth.password_change_required'
+                | 'auth.csrf'
+                | 'auth.forbidden'
+                | 'auth.insufficient_scope'
+                | 'auth.token_invalid'
+                | 'grant.not_own_user'
+                | 'grant.requires_admin'
+                | 'grant.operation_role_outside_provider'
+                | 'grant.admin_role_not_held'
+                | 'grant.not_customer_primary'
+                | 'grant.shared_user_read_only'
+                | 'grant.system_only'
+                | 'grant.password_change_not_allowed'
+                | 'grant.missing_permission'
+                | 'grant.target_outranks'
+                | 'role.unknown'
+                | 'role.invalid_definition'
+                | 'tenant.invalid_parent'
+                | 'tenant.cycle'
+                | 'tenant.has_children'
+                | 'tenant.suspended'
+                | 'tenant.outside_reach'
+                | 'tenant.root_immutable'
+                | 'user.primary_exists'
+                | 'user.login_taken'
+                | 'user.not_active'
+                | 'share.invalid'
+                | 'share.exists'
+                | 'share.not_offered'
+                | 'resource.not_found'
+                | 'resource.conflict'
+                | 'resource.stale'
+                | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
+                | 'storage.unavailable'
+                | 'internal.error'
+                | 'request.too_large'
+                | 'request.unsupported_media_type'
+                | 'import.rejected'
+                | 'sso.rejected'
+                | 'sso.link_exists'
+                | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'webhook.not_configured'
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
+              errors?: {
+                field: string;
+                code: string;
+                message: string;
+              }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/auth/login/passkey-options': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Request options for the second step with a passkey (after the password) */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            pendingToken: string;
+          };
+        };
+      };
+      responses: {
+        /** @description For navigator.credentials */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              challenge: string;
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+        /** @description Problem details */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              code:
+                | 'validation.invalid'
+                | 'validation.password_policy'
+                | 'password.reused'
+                | 'validation.field_value'
+                | 'auth.unauthenticated'
+                | 'auth.invalid_credentials'
+                | 'auth.throttled'
+                | 'auth.password_change_required'
+                | 'auth.csrf'
+                | 'auth.forbidden'
+                | 'auth.insufficient_scope'
+                | 'auth.token_invalid'
+                | 'grant.not_own_user'
+                | 'grant.requires_admin'
+                | 'grant.operation_role_outside_provider'
+                | 'grant.admin_role_not_held'
+                | 'grant.not_customer_primary'
+                | 'grant.shared_user_read_only'
+                | 'grant.system_only'
+                | 'grant.password_change_not_allowed'
+                | 'grant.missing_permission'
+                | 'grant.target_outranks'
+                | 'role.unknown'
+                | 'role.invalid_definition'
+                | 'tenant.invalid_parent'
+                | 'tenant.cycle'
+                | 'tenant.has_children'
+                | 'tenant.suspended'
+                | 'tenant.outside_reach'
+                | 'tenant.root_immutable'
+                | 'user.primary_exists'
+                | 'user.login_taken'
+                | 'user.not_active'
+                | 'share.invalid'
+                | 'share.exists'
+                | 'share.not_offered'
+                | 'resource.not_found'
+                | 'resource.conflict'
+                | 'resource.stale'
+                | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
+                | 'storage.unavailable'
+                | 'internal.error'
+                | 'request.too_large'
+                | 'request.unsupported_media_type'
+                | 'import.rejected'
+                | 'sso.rejected'
+                | 'sso.link_exists'
+                | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'webhook.not_configured'
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
+              errors?: {
+                field: string;
+                code: string;
+                message: string;
+              }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
+            };
+          };
+        };
+        /** @description Problem details */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              code:
+                | 'validation.invalid'
+                | 'validation.password_policy'
+                | 'password.reused'
+                | 'validation.field_value'
+                | 'auth.unauthenticated'
+                | 'auth.invalid_credentials'
+                | 'auth.throttled'
+                | 'auth.password_change_required'
+                | 'auth.csrf'
+                | 'auth.forbidden'
+                | 'auth.insufficient_scope'
+                | 'auth.token_invalid'
+                | 'grant.not_own_user'
+                | 'grant.requires_admin'
+                | 'grant.operation_role_outside_provider'
+                | 'grant.admin_role_not_held'
+                | 'grant.not_customer_primary'
+                | 'grant.shared_user_read_only'
+                | 'grant.system_only'
+                | 'grant.password_change_not_allowed'
+                | 'grant.missing_permission'
+                | 'grant.target_outranks'
+                | 'role.unknown'
+                | 'role.invalid_definition'
+                | 'tenant.invalid_parent'
+                | 'tenant.cycle'
+                | 'tenant.has_children'
+                | 'tenant.suspended'
+                | 'tenant.outside_reach'
+                | 'tenant.root_immutable'
+                | 'user.primary_exists'
+                | 'user.login_taken'
+                | 'user.not_active'
+                | 'share.invalid'
+                | 'share.exists'
+                | 'share.not_offered'
+                | 'resource.not_found'
+                | 'resource.conflict'
+                | 'resource.stale'
+                | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
+                | 'storage.unavailable'
+                | 'internal.error'
+                | 'request.too_large'
+                | 'request.unsupported_media_type'
+                | 'import.rejected'
+                | 'sso.rejected'
+                | 'sso.link_exists'
+                | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'webhook.not_configured'
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
+              errors?: {
+                field: string;
+                code: string;
+                message: string;
+              }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/auth/passkey/options': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Request options for a passwordless sign-in with a passkey in a tenant */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            tenant: string;
+          };
+        };
+      };
+      responses: {
+        /** @description For navigator.credentials */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              challenge: string;
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+        /** @description Problem details */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              code:
+                | 'validation.invalid'
+                | 'validation.password_policy'
+                | 'password.reused'
+                | 'validation.field_value'
+                | 'auth.unauthenticated'
+                | 'auth.invalid_credentials'
+                | 'auth.throttled'
+                | 'auth.password_change_required'
+                | 'auth.csrf'
+                | 'auth.forbidden'
+                | 'auth.insufficient_scope'
+                | 'auth.token_invalid'
+                | 'grant.not_own_user'
+                | 'grant.requires_admin'
+                | 'grant.operation_role_outside_provider'
+                | 'grant.admin_role_not_held'
+                | 'grant.not_customer_primary'
+                | 'grant.shared_user_read_only'
+                | 'grant.system_only'
+                | 'grant.password_change_not_allowed'
+                | 'grant.missing_permission'
+                | 'grant.target_outranks'
+                | 'role.unknown'
+                | 'role.invalid_definition'
+                | 'tenant.invalid_parent'
+                | 'tenant.cycle'
+                | 'tenant.has_children'
+                | 'tenant.suspended'
+                | 'tenant.outside_reach'
+                | 'tenant.root_immutable'
+                | 'user.primary_exists'
+                | 'user.login_taken'
+                | 'user.not_active'
+                | 'share.invalid'
+                | 'share.exists'
+                | 'share.not_offered'
+                | 'resource.not_found'
+                | 'resource.conflict'
+                | 'resource.stale'
+                | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
+                | 'storage.unavailable'
+                | 'internal.error'
+                | 'request.too_large'
+                | 'request.unsupported_media_type'
+                | 'import.rejected'
+                | 'sso.rejected'
+                | 'sso.link_exists'
+                | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'webhook.not_configured'
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
+              errors?: {
+                field: string;
+                code: string;
+                message: string;
+              }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
+            };
+          };
+        };
+        /** @description Problem details */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              code:
+                | 'validation.invalid'
+                | 'validation.password_policy'
+                | 'password.reused'
+                | 'validation.field_value'
+                | 'auth.unauthenticated'
+                | 'auth.invalid_credentials'
+                | 'auth.throttled'
+                | 'auth.password_change_required'
+                | 'auth.csrf'
+                | 'auth.forbidden'
+                | 'auth.insufficient_scope'
+                | 'auth.token_invalid'
+                | 'grant.not_own_user'
+                | 'grant.requires_admin'
+                | 'grant.operation_role_outside_provider'
+                | 'grant.admin_role_not_held'
+                | 'grant.not_customer_primary'
+                | 'grant.shared_user_read_only'
+                | 'grant.system_only'
+                | 'grant.password_change_not_allowed'
+                | 'grant.missing_permission'
+                | 'grant.target_outranks'
+                | 'role.unknown'
+                | 'role.invalid_definition'
+                | 'tenant.invalid_parent'
+                | 'tenant.cycle'
+                | 'tenant.has_children'
+                | 'tenant.suspended'
+                | 'tenant.outside_reach'
+                | 'tenant.root_immutable'
+                | 'user.primary_exists'
+                | 'user.login_taken'
+                | 'user.not_active'
+                | 'share.invalid'
+                | 'share.exists'
+                | 'share.not_offered'
+                | 'resource.not_found'
+                | 'resource.conflict'
+                | 'resource.stale'
+                | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
+                | 'storage.unavailable'
+                | 'internal.error'
+                | 'request.too_large'
+                | 'request.unsupported_media_type'
+                | 'import.rejected'
+                | 'sso.rejected'
+                | 'sso.link_exists'
+                | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'webhook.not_configured'
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
+              errors?: {
+                field: string;
+                code: string;
+                message: string;
+              }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/auth/passkey': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Passwordless sign-in with a passkey (where the policy allows passkeys); sets the session cookie */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            tenant: string;
+            response: {
+              [key: string]: unknown;
+            };
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              user: {
+                /** Format: uuid */
+                id: string;
+              } & {
+                [key: string]: unknown;
+              };
+              /** Format: uuid */
+              tenantId: string;
+              csrfToken: string;
+              /** Format: date-time */
+              expiresAt: string;
+            };
+          };
+        };
+        /** @description Problem details */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              code:
+                | 'validation.invalid'
+                | 'validation.password_policy'
+                | 'password.reused'
+                | 'validation.field_value'
+                | 'auth.unauthenticated'
+                | 'auth.invalid_credentials'
+                | 'auth.throttled'
+                | 'auth.password_change_required'
+                | 'auth.csrf'
+                | 'auth.forbidden'
+                | 'auth.insufficient_scope'
+                | 'auth.token_invalid'
+                | 'grant.not_own_user'
+                | 'grant.requires_admin'
+                | 'grant.operation_role_outside_provider'
+                | 'grant.admin_role_not_held'
+                | 'grant.not_customer_primary'
+                | 'grant.shared_user_read_only'
+                | 'grant.system_only'
+                | 'grant.password_change_not_allowed'
+                | 'grant.missing_permission'
+                | 'grant.target_outranks'
+                | 'role.unknown'
+                | 'role.invalid_definition'
+                | 'tenant.invalid_parent'
+                | 'tenant.cycle'
+                | 'tenant.has_children'
+                | 'tenant.suspended'
+                | 'tenant.outside_reach'
+                | 'tenant.root_immutable'
+                | 'user.primary_exists'
+                | 'user.login_taken'
+                | 'user.not_active'
+                | 'share.invalid'
+                | 'share.exists'
+                | 'share.not_offered'
+                | 'resource.not_found'
+                | 'resource.conflict'
+                | 'resource.stale'
+                | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
+                | 'storage.unavailable'
+                | 'internal.error'
+                | 'request.too_large'
+                | 'request.unsupported_media_type'
+                | 'import.rejected'
+                | 'sso.rejected'
+                | 'sso.link_exists'
+                | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'webhook.not_configured'
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
+              errors?: {
+                field: string;
+                code: string;
+                message: string;
+              }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
+            };
+          };
+        };
+        /** @description Problem details */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              code:
+                | 'validation.invalid'
+                | 'validation.password_policy'
+                | 'password.reused'
+                | 'validation.field_value'
+                | 'auth.unauthenticated'
+                | 'auth.invalid_credentials'
+                | 'auth.throttled'
+                | 'auth.password_change_required'
+                | 'auth.csrf'
+                | 'auth.forbidden'
+                | 'auth.insufficient_scope'
+                | 'auth.token_invalid'
+                | 'grant.not_own_user'
+                | 'grant.requires_admin'
+                | 'grant.operation_role_outside_provider'
+                | 'grant.admin_role_not_held'
+                | 'grant.not_customer_primary'
+                | 'grant.shared_user_read_only'
+                | 'grant.system_only'
+                | 'grant.password_change_not_allowed'
+                | 'grant.missing_permission'
+                | 'grant.target_outranks'
+                | 'role.unknown'
+                | 'role.invalid_definition'
+                | 'tenant.invalid_parent'
+                | 'tenant.cycle'
+                | 'tenant.has_children'
+                | 'tenant.suspended'
+                | 'tenant.outside_reach'
+                | 'tenant.root_immutable'
+                | 'user.primary_exists'
+                | 'user.login_taken'
+                | 'user.not_active'
+                | 'share.invalid'
+                | 'share.exists'
+                | 'share.not_offered'
+                | 'resource.not_found'
+                | 'resource.conflict'
+                | 'resource.stale'
+                | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
+                | 'storage.unavailable'
+                | 'internal.error'
+                | 'request.too_large'
+                | 'request.unsupported_media_type'
+                | 'import.rejected'
+                | 'sso.rejected'
+                | 'sso.link_exists'
+                | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'webhook.not_configured'
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
+              errors?: {
+                field: string;
+                code: string;
+                message: string;
+              }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
     options?: never;
     head?: never;
     patch?: never;
@@ -2410,7 +6037,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -2489,7 +6125,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -2591,7 +6236,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -2670,7 +6324,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -2804,7 +6467,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -2883,7 +6555,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -3022,7 +6703,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -3101,7 +6791,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -3237,7 +6936,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -3316,7 +7024,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -3486,7 +7203,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -3565,7 +7291,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -3705,7 +7440,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -3784,7 +7528,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -3798,6 +7551,637 @@ export interface paths {
       };
     };
     put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/tenants/{id}/security-policy': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The security policy: own settings, the parent’s floor and each effective value with its source */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** Format: uuid */
+              tenantId: string;
+              own: {
+                mfa?: 'none' | 'administrators' | 'everyone';
+                allowedFactors?: ('totp' | 'passkey')[];
+                /** @description false: sign-in only through SSO */
+                passwordsAllowed?: boolean;
+                /** @description SSO connections sign-in may use */
+                ssoConnections?: string[];
+                /** @description Never below 15 */
+                minPasswordLength?: number;
+                /** @description A session ends after this long without a request */
+                sessionIdleSeconds?: number;
+                /** @description A session ends this long after sign-in */
+                sessionAbsoluteSeconds?: number;
+                /** @description How long a confirmed factor counts for sensitive actions */
+                stepUpSeconds?: number;
+              };
+              effective: {
+                mfa: {
+                  value: 'none' | 'administrators' | 'everyone';
+                  /** @description The tenant that set it; null: the installation default */
+                  source: string | null;
+                };
+                allowedFactors: {
+                  value: ('totp' | 'passkey')[];
+                  /** @description The tenant that set it; null: the installation default */
+                  source: string | null;
+                };
+                passwordsAllowed: {
+                  value: boolean;
+                  /** @description The tenant that set it; null: the installation default */
+                  source: string | null;
+                };
+                ssoConnections: {
+                  value: string[] | null;
+                  /** @description The tenant that set it; null: the installation default */
+                  source: string | null;
+                };
+                minPasswordLength: {
+                  value: number;
+                  /** @description The tenant that set it; null: the installation default */
+                  source: string | null;
+                };
+                sessionIdleSeconds: {
+                  value: number;
+                  /** @description The tenant that set it; null: the installation default */
+                  source: string | null;
+                };
+                sessionAbsoluteSeconds: {
+                  value: number;
+                  /** @description The tenant that set it; null: the installation default */
+                  source: string | null;
+                };
+                stepUpSeconds: {
+                  value: number;
+                  /** @description The tenant that set it; null: the installation default */
+                  source: string | null;
+                };
+              };
+              inherited?: {
+                mfa: {
+                  value: 'none' | 'administrators' | 'everyone';
+                  /** @description The tenant that set it; null: the installation default */
+                  source: string | null;
+                };
+                allowedFactors: {
+                  value: ('totp' | 'passkey')[];
+                  /** @description The tenant that set it; null: the installation default */
+                  source: string | null;
+                };
+                passwordsAllowed: {
+                  value: boolean;
+                  /** @description The tenant that set it; null: the installation default */
+                  source: string | null;
+                };
+                ssoConnections: {
+                  value: string[] | null;
+                  /** @description The tenant that set it; null: the installation default */
+                  source: string | null;
+                };
+                minPasswordLength: {
+                  value: number;
+                  /** @description The tenant that set it; null: the installation default */
+                  source: string | null;
+                };
+                sessionIdleSeconds: {
+                  value: number;
+                  /** @description The tenant that set it; null: the installation default */
+                  source: string | null;
+                };
+                sessionAbsoluteSeconds: {
+                  value: number;
+                  /** @description The tenant that set it; null: the installation default */
+                  source: string | null;
+                };
+                stepUpSeconds: {
+                  value: number;
+                  /** @description The tenant that set it; null: the installation default */
+                  source: string | null;
+                };
+              };
+            };
+          };
+        };
+        /** @description Problem details */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              code:
+                | 'validation.invalid'
+                | 'validation.password_policy'
+                | 'password.reused'
+                | 'validation.field_value'
+                | 'auth.unauthenticated'
+                | 'auth.invalid_credentials'
+                | 'auth.throttled'
+                | 'auth.password_change_required'
+                | 'auth.csrf'
+                | 'auth.forbidden'
+                | 'auth.insufficient_scope'
+                | 'auth.token_invalid'
+                | 'grant.not_own_user'
+                | 'grant.requires_admin'
+                | 'grant.operation_role_outside_provider'
+                | 'grant.admin_role_not_held'
+                | 'grant.not_customer_primary'
+                | 'grant.shared_user_read_only'
+                | 'grant.system_only'
+                | 'grant.password_change_not_allowed'
+                | 'grant.missing_permission'
+                | 'grant.target_outranks'
+                | 'role.unknown'
+                | 'role.invalid_definition'
+                | 'tenant.invalid_parent'
+                | 'tenant.cycle'
+                | 'tenant.has_children'
+                | 'tenant.suspended'
+                | 'tenant.outside_reach'
+                | 'tenant.root_immutable'
+                | 'user.primary_exists'
+                | 'user.login_taken'
+                | 'user.not_active'
+                | 'share.invalid'
+                | 'share.exists'
+                | 'share.not_offered'
+                | 'resource.not_found'
+                | 'resource.conflict'
+                | 'resource.stale'
+                | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
+                | 'storage.unavailable'
+                | 'internal.error'
+                | 'request.too_large'
+                | 'request.unsupported_media_type'
+                | 'import.rejected'
+                | 'sso.rejected'
+                | 'sso.link_exists'
+                | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'webhook.not_configured'
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
+              errors?: {
+                field: string;
+                code: string;
+                message: string;
+              }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
+            };
+          };
+        };
+        /** @description Problem details */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              code:
+                | 'validation.invalid'
+                | 'validation.password_policy'
+                | 'password.reused'
+                | 'validation.field_value'
+                | 'auth.unauthenticated'
+                | 'auth.invalid_credentials'
+                | 'auth.throttled'
+                | 'auth.password_change_required'
+                | 'auth.csrf'
+                | 'auth.forbidden'
+                | 'auth.insufficient_scope'
+                | 'auth.token_invalid'
+                | 'grant.not_own_user'
+                | 'grant.requires_admin'
+                | 'grant.operation_role_outside_provider'
+                | 'grant.admin_role_not_held'
+                | 'grant.not_customer_primary'
+                | 'grant.shared_user_read_only'
+                | 'grant.system_only'
+                | 'grant.password_change_not_allowed'
+                | 'grant.missing_permission'
+                | 'grant.target_outranks'
+                | 'role.unknown'
+                | 'role.invalid_definition'
+                | 'tenant.invalid_parent'
+                | 'tenant.cycle'
+                | 'tenant.has_children'
+                | 'tenant.suspended'
+                | 'tenant.outside_reach'
+                | 'tenant.root_immutable'
+                | 'user.primary_exists'
+                | 'user.login_taken'
+                | 'user.not_active'
+                | 'share.invalid'
+                | 'share.exists'
+                | 'share.not_offered'
+                | 'resource.not_found'
+                | 'resource.conflict'
+                | 'resource.stale'
+                | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
+                | 'storage.unavailable'
+                | 'internal.error'
+                | 'request.too_large'
+                | 'request.unsupported_media_type'
+                | 'import.rejected'
+                | 'sso.rejected'
+                | 'sso.link_exists'
+                | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'webhook.not_configured'
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
+              errors?: {
+                field: string;
+                code: string;
+                message: string;
+              }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
+            };
+          };
+        };
+      };
+    };
+    /** Replace the own settings (tenants.update); a value looser than the parent’s is refused */
+    put: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            mfa?: ('none' | 'administrators' | 'everyone') | null;
+            allowedFactors?: ('totp' | 'passkey')[] | null;
+            passwordsAllowed?: boolean | null;
+            ssoConnections?: string[] | null;
+            minPasswordLength?: number | null;
+            sessionIdleSeconds?: number | null;
+            sessionAbsoluteSeconds?: number | null;
+            stepUpSeconds?: number | null;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** Format: uuid */
+              tenantId: string;
+              own: {
+                mfa?: 'none' | 'administrators' | 'everyone';
+                allowedFactors?: ('totp' | 'passkey')[];
+                /** @description false: sign-in only through SSO */
+                passwordsAllowed?: boolean;
+                /** @description SSO connections sign-in may use */
+                ssoConnections?: string[];
+                /** @description Never below 15 */
+                minPasswordLength?: number;
+                /** @description A session ends after this long without a request */
+                sessionIdleSeconds?: number;
+                /** @description A session ends this long after sign-in */
+                sessionAbsoluteSeconds?: number;
+                /** @description How long a confirmed factor counts for sensitive actions */
+                stepUpSeconds?: number;
+              };
+              effective: {
+                mfa: {
+                  value: 'none' | 'administrators' | 'everyone';
+                  /** @description The tenant that set it; null: the installation default */
+                  source: string | null;
+                };
+                allowedFactors: {
+                  value: ('totp' | 'passkey')[];
+                  /** @description The tenant that set it; null: the installation default */
+                  source: string | null;
+                };
+                passwordsAllowed: {
+                  value: boolean;
+                  /** @description The tenant that set it; null: the installation default */
+                  source: string | null;
+                };
+                ssoConnections: {
+                  value: string[] | null;
+                  /** @description The tenant that set it; null: the installation default */
+                  source: string | null;
+                };
+                minPasswordLength: {
+                  value: number;
+                  /** @description The tenant that set it; null: the installation default */
+                  source: string | null;
+                };
+                sessionIdleSeconds: {
+                  value: number;
+                  /** @description The tenant that set it; null: the installation default */
+                  source: string | null;
+                };
+                sessionAbsoluteSeconds: {
+                  value: number;
+                  /** @description The tenant that set it; null: the installation default */
+                  source: string | null;
+                };
+                stepUpSeconds: {
+                  value: number;
+                  /** @description The tenant that set it; null: the installation default */
+                  source: string | null;
+                };
+              };
+              inherited?: {
+                mfa: {
+                  value: 'none' | 'administrators' | 'everyone';
+                  /** @description The tenant that set it; null: the installation default */
+                  source: string | null;
+                };
+                allowedFactors: {
+                  value: ('totp' | 'passkey')[];
+                  /** @description The tenant that set it; null: the installation default */
+                  source: string | null;
+                };
+                passwordsAllowed: {
+                  value: boolean;
+                  /** @description The tenant that set it; null: the installation default */
+                  source: string | null;
+                };
+                ssoConnections: {
+                  value: string[] | null;
+                  /** @description The tenant that set it; null: the installation default */
+                  source: string | null;
+                };
+                minPasswordLength: {
+                  value: number;
+                  /** @description The tenant that set it; null: the installation default */
+                  source: string | null;
+                };
+                sessionIdleSeconds: {
+                  value: number;
+                  /** @description The tenant that set it; null: the installation default */
+                  source: string | null;
+                };
+                sessionAbsoluteSeconds: {
+                  value: number;
+                  /** @description The tenant that set it; null: the installation default */
+                  source: string | null;
+                };
+                stepUpSeconds: {
+                  value: number;
+                  /** @description The tenant that set it; null: the installation default */
+                  source: string | null;
+                };
+              };
+            };
+          };
+        };
+        /** @description Problem details */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              code:
+                | 'validation.invalid'
+                | 'validation.password_policy'
+                | 'password.reused'
+                | 'validation.field_value'
+                | 'auth.unauthenticated'
+                | 'auth.invalid_credentials'
+                | 'auth.throttled'
+                | 'auth.password_change_required'
+                | 'auth.csrf'
+                | 'auth.forbidden'
+                | 'auth.insufficient_scope'
+                | 'auth.token_invalid'
+                | 'grant.not_own_user'
+                | 'grant.requires_admin'
+                | 'grant.operation_role_outside_provider'
+                | 'grant.admin_role_not_held'
+                | 'grant.not_customer_primary'
+                | 'grant.shared_user_read_only'
+                | 'grant.system_only'
+                | 'grant.password_change_not_allowed'
+                | 'grant.missing_permission'
+                | 'grant.target_outranks'
+                | 'role.unknown'
+                | 'role.invalid_definition'
+                | 'tenant.invalid_parent'
+                | 'tenant.cycle'
+                | 'tenant.has_children'
+                | 'tenant.suspended'
+                | 'tenant.outside_reach'
+                | 'tenant.root_immutable'
+                | 'user.primary_exists'
+                | 'user.login_taken'
+                | 'user.not_active'
+                | 'share.invalid'
+                | 'share.exists'
+                | 'share.not_offered'
+                | 'resource.not_found'
+                | 'resource.conflict'
+                | 'resource.stale'
+                | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
+                | 'storage.unavailable'
+                | 'internal.error'
+                | 'request.too_large'
+                | 'request.unsupported_media_type'
+                | 'import.rejected'
+                | 'sso.rejected'
+                | 'sso.link_exists'
+                | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'webhook.not_configured'
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
+              errors?: {
+                field: string;
+                code: string;
+                message: string;
+              }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
+            };
+          };
+        };
+        /** @description Problem details */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              code:
+                | 'validation.invalid'
+                | 'validation.password_policy'
+                | 'password.reused'
+                | 'validation.field_value'
+                | 'auth.unauthenticated'
+                | 'auth.invalid_credentials'
+                | 'auth.throttled'
+                | 'auth.password_change_required'
+                | 'auth.csrf'
+                | 'auth.forbidden'
+                | 'auth.insufficient_scope'
+                | 'auth.token_invalid'
+                | 'grant.not_own_user'
+                | 'grant.requires_admin'
+                | 'grant.operation_role_outside_provider'
+                | 'grant.admin_role_not_held'
+                | 'grant.not_customer_primary'
+                | 'grant.shared_user_read_only'
+                | 'grant.system_only'
+                | 'grant.password_change_not_allowed'
+                | 'grant.missing_permission'
+                | 'grant.target_outranks'
+                | 'role.unknown'
+                | 'role.invalid_definition'
+                | 'tenant.invalid_parent'
+                | 'tenant.cycle'
+                | 'tenant.has_children'
+                | 'tenant.suspended'
+                | 'tenant.outside_reach'
+                | 'tenant.root_immutable'
+                | 'user.primary_exists'
+                | 'user.login_taken'
+                | 'user.not_active'
+                | 'share.invalid'
+                | 'share.exists'
+                | 'share.not_offered'
+                | 'resource.not_found'
+                | 'resource.conflict'
+                | 'resource.stale'
+                | 'request.idempotency_mismatch'
+                | 'request.secret_not_replayable'
+                | 'storage.unavailable'
+                | 'internal.error'
+                | 'request.too_large'
+                | 'request.unsupported_media_type'
+                | 'import.rejected'
+                | 'sso.rejected'
+                | 'sso.link_exists'
+                | 'sso.not_configured'
+                | 'oidc.interaction_not_found'
+                | 'oidc.tenant_refused'
+                | 'sso.issuer_forbidden'
+                | 'sso.issuer_unreachable'
+                | 'app.invalid'
+                | 'app.no_secret'
+                | 'webhook.not_configured'
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
+              errors?: {
+                field: string;
+                code: string;
+                message: string;
+              }[];
+              /** @description 5xx only: the request id (x-request-id) naming this failure in logs and traces */
+              requestId?: string;
+            };
+          };
+        };
+      };
+    };
     post?: never;
     delete?: never;
     options?: never;
@@ -3938,7 +8322,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -4017,7 +8410,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -4163,7 +8565,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -4242,7 +8653,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -4385,7 +8805,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -4464,7 +8893,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -4566,7 +9004,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -4645,7 +9092,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -4781,7 +9237,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -4860,7 +9325,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -4999,7 +9473,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -5078,7 +9561,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -5212,7 +9704,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -5291,7 +9792,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -5430,7 +9940,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -5509,7 +10028,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -5647,7 +10175,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -5726,7 +10263,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -5864,7 +10410,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -5943,7 +10498,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -6081,7 +10645,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -6160,7 +10733,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -6284,7 +10866,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -6363,7 +10954,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -6492,7 +11092,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -6571,7 +11180,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -6690,7 +11308,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -6769,7 +11396,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -6887,7 +11523,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -6966,7 +11611,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -7085,7 +11739,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -7164,7 +11827,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -7277,7 +11949,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -7356,7 +12037,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -7471,7 +12161,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -7550,7 +12249,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -7665,7 +12373,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -7744,7 +12461,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -7862,7 +12588,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -7941,7 +12676,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -8076,7 +12820,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -8155,7 +12908,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -8304,7 +13066,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -8383,7 +13154,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -8529,7 +13309,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -8608,7 +13397,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -8748,7 +13546,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -8827,7 +13634,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -8960,7 +13776,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -9039,7 +13864,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -9183,7 +14017,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -9262,7 +14105,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -9422,7 +14274,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -9501,7 +14362,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -9645,7 +14515,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -9724,7 +14603,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -9827,7 +14715,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -9906,7 +14803,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -10068,7 +14974,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -10147,7 +15062,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -10269,7 +15193,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -10348,7 +15281,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -10463,7 +15405,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -10542,7 +15493,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -10644,7 +15604,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -10723,7 +15692,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -10852,7 +15830,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -10931,7 +15918,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -11056,7 +16052,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -11135,7 +16140,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -11253,7 +16267,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -11332,7 +16355,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -11453,7 +16485,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -11532,7 +16573,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -11652,7 +16702,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -11731,7 +16790,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -11848,7 +16916,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -11927,7 +17004,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -12054,7 +17140,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -12133,7 +17228,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -12250,7 +17354,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -12329,7 +17442,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -12459,7 +17581,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -12538,7 +17669,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -12659,7 +17799,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -12738,7 +17887,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -12860,7 +18018,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -12939,7 +18106,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -13057,7 +18233,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -13136,7 +18321,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -13283,7 +18477,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -13362,7 +18565,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -13489,7 +18701,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -13568,7 +18789,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -13696,7 +18926,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -13775,7 +19014,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -13894,7 +19142,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -13973,7 +19230,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -14090,7 +19356,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -14169,7 +19444,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -14295,7 +19579,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -14374,7 +19667,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -14497,7 +19799,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -14576,7 +19887,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -14693,7 +20013,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -14772,7 +20101,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -14898,7 +20236,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -14977,7 +20324,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -15108,7 +20464,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -15187,7 +20552,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -15329,7 +20703,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -15408,7 +20791,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -15571,7 +20963,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -15650,7 +21051,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -15791,7 +21201,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -15870,7 +21289,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -15973,7 +21401,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -16052,7 +21489,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -16213,7 +21659,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -16292,7 +21747,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -16433,7 +21897,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -16512,7 +21985,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -16720,7 +22202,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -16799,7 +22290,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -16920,7 +22420,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -16999,7 +22508,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -17124,7 +22642,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -17203,7 +22730,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -17325,7 +22861,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -17404,7 +22949,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -17521,7 +23075,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -17600,7 +23163,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -17737,7 +23309,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -17816,7 +23397,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -17952,7 +23542,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -18031,7 +23630,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -18165,7 +23773,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -18244,7 +23861,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -18347,7 +23973,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -18426,7 +24061,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -18561,7 +24205,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -18640,7 +24293,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -18782,7 +24444,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -18861,7 +24532,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -19026,7 +24706,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -19105,7 +24794,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -19224,7 +24922,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -19303,7 +25010,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -19423,7 +25139,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -19502,7 +25227,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -19653,7 +25387,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -19732,7 +25475,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -19896,7 +25648,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -19975,7 +25736,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -20103,7 +25873,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -20182,7 +25961,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -20309,7 +26097,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -20388,7 +26185,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -20513,7 +26319,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;
@@ -20592,7 +26407,16 @@ export interface paths {
                 | 'app.invalid'
                 | 'app.no_secret'
                 | 'webhook.not_configured'
-                | 'sso.email_mapping_required';
+                | 'sso.email_mapping_required'
+                | 'policy.looser_than_parent'
+                | 'policy.password_sign_in_disabled'
+                | 'policy.factor_not_allowed'
+                | 'mfa.code_invalid'
+                | 'mfa.enrolment_required'
+                | 'mfa.required_here'
+                | 'mfa.already_enrolled'
+                | 'mfa.passkey_refused'
+                | 'auth.step_up_required';
               errors?: {
                 field: string;
                 code: string;

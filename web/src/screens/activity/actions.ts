@@ -17,6 +17,18 @@ export const ACTION_GROUPS: readonly { group: string; items: readonly string[] }
       'auth.token_revoked',
       'account.password_check_failed',
       'access.denied',
+      'auth.second_factor_requested',
+      'auth.second_factor_failed',
+    ],
+  },
+  {
+    group: 'Second factors',
+    items: [
+      'mfa.enrolment_started',
+      'mfa.factor_added',
+      'mfa.factor_removed',
+      'mfa.recovery_codes_regenerated',
+      'user.factors_reset',
     ],
   },
   {
@@ -58,6 +70,7 @@ export const ACTION_GROUPS: readonly { group: string; items: readonly string[] }
       'tenant.signed_up',
       'tenant.activated',
       'tenant.updated',
+      'tenant.security_policy_changed',
       'tenant.suspended',
       'tenant.resumed',
       'tenant.moved',
