@@ -8,6 +8,9 @@ export interface ScrapeSample {
   outboxOldestPendingSeconds: number;
   outboxGivenUp: number;
   importJobsRunning: number;
+  webhookPending: number;
+  webhookOldestPendingSeconds: number;
+  webhookSubscriptionsFailing: number;
 }
 
 export interface PrometheusMetricsOptions {
@@ -107,6 +110,18 @@ export class PrometheusMetrics implements Metrics {
       ),
       outboxGivenUp: gauge('kontor_outbox_given_up', 'Outbox messages given up after all attempts (kept 30 days)'),
       importJobsRunning: gauge('kontor_import_jobs_running', 'User-import jobs running on any instance'),
+      webhookPending: gauge(
+        'kontor_webhook_deliveries_pending',
+        'Webhook deliveries not yet delivered (waiting or retrying)',
+      ),
+      webhookOldestPendingSeconds: gauge(
+        'kontor_webhook_oldest_pending_age_seconds',
+        'Age of the oldest undelivered webhook delivery (the delivery lag); 0 when none waits',
+      ),
+      webhookSubscriptionsFailing: gauge(
+        'kontor_webhook_subscriptions_failing',
+        'Webhook subscriptions marked failing after a day of failed retries',
+      ),
     };
     this.poolGauge = new Gauge({
       name: 'kontor_db_pool_connections',

@@ -21,12 +21,19 @@ export interface OpsSample {
   outboxOldestPendingSeconds: number;
   outboxGivenUp: number;
   importJobsRunning: number;
+  /** Webhook deliveries not yet delivered (pending or retrying), over all subscriptions. */
+  webhookPending: number;
+  /** Seconds since the oldest undelivered webhook delivery was queued (the lag); 0 when none. */
+  webhookOldestPendingSeconds: number;
+  /** Subscriptions marked failing (a day of failed retries). */
+  webhookSubscriptionsFailing: number;
 }
 
 const num = (v: unknown): number => Number(v ?? 0);
 
 /**
- * Three aggregate statements (sessions, outbox, import jobs) per scrape. A session counts while
+ * Five aggregate statements (sessions, outbox, import jobs, webhook deliveries and subscriptions)
+ * per scrape. A session counts while
  * it is neither revoked nor past its absolute or idle end, the rule sign-in applies.
  */
 export function sampleOps(db: Kysely<Database>, now: Date, sessionIdleSeconds: number): Promise<OpsSample> {
@@ -52,6 +59,18 @@ export function sampleOps(db: Kysely<Database>, now: Date, sessionIdleSeconds: n
       .select((eb) => eb.fn.countAll().as('n'))
       .where('status', '=', 'running')
       .executeTakeFirst();
+    const hooks = await h
+      .selectFrom('webhook_deliveries')
+      .select([sql<string>`count(*)`.as('pending'), sql<Date | null>`min(created_at)`.as('oldest')])
+      .where('status', 'in', ['pending', 'failing'])
+      .executeTakeFirst();
+    const failing = await h
+      .selectFrom('webhook_subscriptions')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .where('state', '=', 'failing')
+      .executeTakeFirst();
+    const age = (d: Date | string | null | undefined) =>
+      d ? Math.max(0, (now.getTime() - new Date(d).getTime()) / 1000) : 0;
     const oldest = outbox?.oldest ? new Date(outbox.oldest) : undefined;
     return {
       activeSessions: num(sessions?.n),
@@ -59,6 +78,9 @@ export function sampleOps(db: Kysely<Database>, now: Date, sessionIdleSeconds: n
       outboxOldestPendingSeconds: oldest ? Math.max(0, (now.getTime() - oldest.getTime()) / 1000) : 0,
       outboxGivenUp: num(outbox?.given_up),
       importJobsRunning: num(imports?.n),
+      webhookPending: num(hooks?.pending),
+      webhookOldestPendingSeconds: age(hooks?.oldest),
+      webhookSubscriptionsFailing: num(failing?.n),
     };
   });
 }

@@ -39,6 +39,9 @@ describe('GET /metrics', () => {
       ['kontor_sessions_active', 'gauge'],
       ['kontor_outbox_pending', 'gauge'],
       ['kontor_outbox_oldest_pending_age_seconds', 'gauge'],
+      ['kontor_webhook_deliveries_pending', 'gauge'],
+      ['kontor_webhook_oldest_pending_age_seconds', 'gauge'],
+      ['kontor_webhook_subscriptions_failing', 'gauge'],
       ['kontor_database_up', 'gauge'],
       ['process_cpu_user_seconds_total', 'counter'],
       ['nodejs_heap_size_used_bytes', 'gauge'],
@@ -48,6 +51,51 @@ describe('GET /metrics', () => {
     expect(seriesValue(e, 'kontor_database_up')).toBe(1);
     // The operator's own session is one of the active ones.
     expect(seriesValue(e, 'kontor_sessions_active')).toBeGreaterThanOrEqual(1);
+  });
+
+  it("shows the webhook delivery lag: undelivered deliveries, the oldest one's age, failing subscriptions", async () => {
+    const db = h.k.db.kysely;
+    const now = Date.now();
+    const event = await db
+      .selectFrom('audit_events')
+      .select('seq')
+      .where('tenant_id', '=', h.k.root.id)
+      .orderBy('seq', 'desc')
+      .executeTakeFirstOrThrow();
+    const sub = { id: crypto.randomUUID(), tenant_id: h.k.root.id, url: 'https://hooks.example/in', scope: 'tenant' };
+    await db
+      .insertInto('webhook_subscriptions')
+      .values({
+        ...sub,
+        description: '',
+        event_types: null,
+        secret_enc: 'sealed',
+        previous_secret_enc: null,
+        previous_valid_until: null,
+        state: 'failing',
+        created_at: new Date(now),
+        updated_at: new Date(now),
+      })
+      .execute();
+    // Queued two minutes ago, next attempt far ahead: the worker leaves it waiting.
+    await db
+      .insertInto('webhook_deliveries')
+      .values({
+        id: crypto.randomUUID(),
+        subscription_id: sub.id,
+        tenant_id: h.k.root.id,
+        event_seq: Number(event.seq),
+        status: 'failing',
+        attempts: 3,
+        next_attempt_at: new Date(now + 3600_000),
+        created_at: new Date(now - 120_000),
+      })
+      .execute();
+    const e = await scrape();
+    expect(seriesValue(e, 'kontor_webhook_deliveries_pending')).toBeGreaterThanOrEqual(1);
+    expect(seriesValue(e, 'kontor_webhook_oldest_pending_age_seconds')).toBeGreaterThanOrEqual(110);
+    expect(seriesValue(e, 'kontor_webhook_subscriptions_failing')).toBeGreaterThanOrEqual(1);
+    await db.deleteFrom('webhook_subscriptions').where('id', '=', sub.id).execute();
   });
 
   it('serves a session of an operation role too', async () => {
