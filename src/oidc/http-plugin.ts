@@ -173,7 +173,7 @@ async function interactionPage(
     return htmlPage(reply, 400, 'This sign-in has expired', ['Go back to the app and sign in again.']);
   }
   const p = req.principal;
-  if (p?.kind !== 'session' || p.mustChangePassword) {
+  if (p?.kind !== 'session' || p.mustChangePassword || p.mfaRestricted) {
     return reply.redirect(signInFor(uid), 303);
   }
   reply.setCookie(BINDING_COOKIE, uid, {

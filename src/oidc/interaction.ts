@@ -167,6 +167,8 @@ async function followAccount(
 }
 
 async function authMethods(deps: AuthDeps, p: Principal): Promise<string[]> {
+  // What the session recorded at sign-in (issue 16): ["pwd","otp"], ["hwk"], ["fed"] …
+  if (p.amr && p.amr.length > 0) return p.amr;
   const hash = p.sessionHash;
   if (!deps.sso || !hash) return ['pwd'];
   const sso = deps.sso;

@@ -48,5 +48,6 @@ async function sessionOf(deps: AuthDeps, cookieName: string, req: IncomingMessag
   const sessionId = header ? fastifyCookie.parse(header)[cookieName] : undefined;
   if (!sessionId) return undefined;
   const p = await resolvePrincipal(deps, { sessionId }, { ip: null, requestId: null }).catch(() => undefined);
-  return p?.kind === 'session' && !p.mustChangePassword ? p : undefined;
+  // A session held at a forced password change or at MFA enrolment (issue 16) opens no app.
+  return p?.kind === 'session' && !p.mustChangePassword && !p.mfaRestricted ? p : undefined;
 }

@@ -10,15 +10,14 @@ import { escapeHtml, simplePage } from './pages.js';
 
 /** Scopes that name claims; `openid` carries `sub` (the Kontor user id). */
 export const OIDC_CLAIMS = {
-  openid: ['sub'],
+  // How and when the person authenticated ride along with `sub` (issue 15 #4, issue 16 #2): an
+  // app can require a second factor from `amr` without asking for it by the claims parameter.
+  openid: ['sub', 'acr', 'amr', 'auth_time'],
   profile: ['name'],
   email: ['email', 'email_verified'],
   'kontor.tenant': ['tenant', 'home_tenant', 'roles'],
   'kontor.permissions': ['permissions'],
-  acr: null,
-  amr: null,
   sid: null,
-  auth_time: null,
   iss: null,
 } as const;
 
