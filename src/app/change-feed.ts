@@ -62,7 +62,9 @@ export async function readFeed(
     const events = await store.read((r) => r.webhooks.eventsAfter(tenantId, after, q.limit));
     const last = events.at(-1);
     if (last) after = last.seq;
-    const items = (systemOnly ? events.filter((e) => e.action.startsWith('system.')) : events).map(webhookEvent);
+    const items = (systemOnly ? events.filter((e) => e.action.startsWith('system.')) : events).map((e) =>
+      webhookEvent(e),
+    );
     if (items.length > 0 || performance.now() >= deadline || q.signal?.aborted) {
       return { items, cursor: encode(after) };
     }

@@ -3,6 +3,7 @@ import {
   type AttemptResult,
   type ClaimedDelivery,
   eventId,
+  loggedUrl,
   nextAttempt,
   type WebhookSender,
   webhookEvent,
@@ -86,10 +87,10 @@ export class WebhookWorker {
       const result = await this.o.sender.send({
         url: current.url,
         id: eventId(current.event.tenantId, current.event.seq),
-        body: JSON.stringify(webhookEvent(current.event)),
+        body: JSON.stringify(webhookEvent(current.event, current.subscriptionTenantId)),
         secrets: current.secretsEnc.map((s) => this.o.open(s)),
       });
-      if (!result.ok) this.o.onError(`webhook to ${current.url} failed: ${result.error}`, undefined);
+      if (!result.ok) this.o.onError(`webhook to ${loggedUrl(current.url)} failed: ${result.error}`, undefined);
       d = await this.record(current, result, n + 1 < LANE_MAX);
     }
   }
@@ -127,7 +128,7 @@ export class WebhookWorker {
           to,
           subject: 'A Kontor webhook is failing',
           text:
-            `Deliveries to ${given.url} have failed for a day and were given up; the subscription is marked failing. ` +
+            `Deliveries to ${loggedUrl(given.url)} have failed for a day and were given up; the subscription is marked failing. ` +
             `Last error: ${result.error ?? 'none'}. Fix the receiver, then redeliver from the delivery log.`,
           link: '',
         });

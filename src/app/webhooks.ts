@@ -1,5 +1,6 @@
 import { AppError, type FieldError, notFound } from '../domain/errors.js';
 import {
+  loggedUrl,
   type WebhookDelivery,
   type WebhookPatch,
   type WebhookScope,
@@ -40,6 +41,9 @@ function services(deps: WebhookDeps): WebhookServices {
 async function authorize(deps: WebhookDeps, ctx: Ctx, tenantId: string): Promise<WebhookServices> {
   await assertActingTenant(deps, ctx, tenantId);
   requirePermission(ctx.actor, 'webhooks.manage', deps.catalogue);
+  // A subscription and its delivery log carry the activity log's events: never more than the
+  // actor may read there (the change feed asks the same).
+  requirePermission(ctx.actor, 'audit.read', deps.catalogue);
   return services(deps);
 }
 
@@ -51,12 +55,6 @@ function problems(p: WebhookPatch, allowLoopback: boolean): FieldError[] {
   }
   return errors;
 }
-
-/** The URL without its query: a receiver's token in the query string stays out of the log. */
-const loggedUrl = (url: string): string => {
-  const u = new URL(url);
-  return `${u.origin}${u.pathname}`;
-};
 
 /** A new subscription and its secret, shown this once: stored only sealed, never returned again. */
 export async function createWebhook(

@@ -101,11 +101,23 @@ export interface WebhookEvent {
 
 export const eventId = (tenantId: string, seq: number): string => `${tenantId}.${seq}`;
 
+/** The URL without its query: a receiver's token in the query string stays out of logs and mail. */
+export const loggedUrl = (url: string): string => {
+  const u = new URL(url);
+  return `${u.origin}${u.pathname}`;
+};
+
 /**
  * The stable body of an event. The client address stays out: a receiver in another
  * organisation (a CRM, a SIEM) has no need for the personal data that an IP address is.
+ *
+ * `receiverTenantId` is the tenant whose subscription (or feed) receives it. An event of a
+ * descendant tenant, received through a `subtree` subscription, goes out in the shape of a
+ * `reference` event (decision 0013): what happened and where, never its details or request id —
+ * those stay in the tenant the work was done in, readable there by its own administrators.
  */
-export function webhookEvent(e: AuditEvent): WebhookEvent {
+export function webhookEvent(e: AuditEvent, receiverTenantId: string = e.tenantId): WebhookEvent {
+  const own = e.tenantId === receiverTenantId;
   return {
     id: eventId(e.tenantId, e.seq),
     type: e.action,
@@ -117,8 +129,8 @@ export function webhookEvent(e: AuditEvent): WebhookEvent {
       actorTenantId: e.actorTenantId,
       targetType: e.targetType,
       targetId: e.targetId,
-      details: e.details,
-      requestId: e.requestId,
+      details: own ? e.details : {},
+      requestId: own ? e.requestId : null,
     },
   };
 }

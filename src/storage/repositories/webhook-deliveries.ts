@@ -129,7 +129,7 @@ export function webhookDeliveryRepo(db: Kysely<Database>): DeliveryMethods {
           tenantId: r.tenant_id,
           eventSeq: Number(r.seq),
           type: r.action,
-          event: webhookEvent(toEvent(r)),
+          event: webhookEvent(toEvent(r), tenantId),
           status: r.status as DeliveryStatus,
           attempts: r.attempts,
           nextAttemptAt: r.next_attempt_at,

@@ -164,4 +164,25 @@ describe('tenant isolation', () => {
     // The activity log's readers read the feed.
     expect((await basic.call('GET', `${api(w.tenant)}/events`)).statusCode).toBe(200);
   });
+
+  it('needs audit.read as well: a subscription carries the activity log’s events', async () => {
+    // A role the operator might define: webhooks without the activity log.
+    await w.k.db.kysely
+      .insertInto('roles')
+      .values({
+        key: 'HooksOnly',
+        name: 'Hooks only',
+        description: '',
+        category: 'administration',
+        permissions: ['webhooks.manage'],
+      })
+      .execute();
+    const hooksOnly = await w.signedIn(w.tenant, ['HooksOnly']);
+    problem(
+      await hooksOnly.call('POST', `${api(w.tenant)}/webhooks`, { url: 'https://hooks.example/in' }),
+      403,
+      'grant.missing_permission',
+    );
+    problem(await hooksOnly.call('GET', `${api(w.tenant)}/webhooks`), 403, 'grant.missing_permission');
+  });
 });

@@ -108,6 +108,22 @@ describe('webhook delivery', () => {
     expect(most).toBe(1);
   });
 
+  it('sends a descendant’s event to a subtree subscription as a reference: what and where, no details', async () => {
+    const child = await w.k.aTenant(w.tenant, 'consumer');
+    const sub = await w.subscribe(w.admin, rx.url, { scope: 'subtree', eventTypes: ['detail.test'] });
+    await w.event(w.tenant, 'detail.test', { loginName: 'own-ann' });
+    await w.event(child, 'detail.test', { loginName: 'customer-bob', email: 'bob@customer.example' });
+    await w.deliver();
+    const got = rx.events().filter((e) => e.type === 'detail.test');
+    expect(got.find((e) => e.data.tenantId === w.tenant.id)?.data.details).toEqual({ loginName: 'own-ann' });
+    const below = got.find((e) => e.data.tenantId === child.id);
+    expect(below?.data).toMatchObject({ tenantId: child.id, targetType: 'user', details: {}, requestId: null });
+    // The delivery log shows the subscriber no more than it was sent.
+    const log = await deliveries(sub.id);
+    expect(JSON.stringify(log)).not.toContain('customer-bob');
+    expect(JSON.stringify(log)).toContain('own-ann');
+  });
+
   it('leaves a delivery claimed by a process that died to be delivered after the lease', async () => {
     const sub = await w.subscribe(w.admin, rx.url, { eventTypes: ['lease.test'] });
     await w.event(w.tenant, 'lease.test');

@@ -78,7 +78,7 @@ export interface WebhookKit extends HttpKit {
     body?: Record<string, unknown>,
   ): Promise<{ id: string; secret: string; json: Record<string, unknown> }>;
   /** Commits one activity-log event in the tenant, the way every use case does. */
-  event(t: Tenant, action?: string): Promise<AuditEvent>;
+  event(t: Tenant, action?: string, details?: Record<string, unknown>): Promise<AuditEvent>;
   /** Delivery passes until nothing is due now. */
   deliver(): Promise<number>;
 }
@@ -108,13 +108,14 @@ export async function webhookKit(outbound: OutboundPolicy = { allowLoopback: tru
       const json = res.json();
       return { id: json.subscription.id as string, secret: json.secret as string, json };
     },
-    event: (t: Tenant, action = 'user.state.locked') =>
+    event: (t: Tenant, action = 'user.state.locked', details: Record<string, unknown> = {}) =>
       h.k.deps.store.transaction((r) =>
         recordEvent(r, { actor: null, meta: null }, h.clock.now(), {
           tenantId: t.id,
           action,
           targetType: 'user',
           targetId: randomUUID(),
+          details,
         }),
       ),
     deliver: () => wiring.worker.flush(),
