@@ -273,6 +273,14 @@ async function loadExistingGrant(o: OidcProviderOptions, ctx: OidcContext) {
   if (!wanted) return undefined;
   const reach = await o.reach(ctx.req, wanted);
   if (!reach) return undefined;
+  const same =
+    reach.userId === grant.accountId && wanted === current.tenantId && reach.cameFrom === current.homeTenantId;
+  if (!same) {
+    // A third-party app's consent names one tenant (and account): another one is asked for again
+    // (the interaction, or consent_required with prompt=none), never carried over silently.
+    const app = await o.store.read((r) => r.apps.findById(client.clientId));
+    if (!app?.firstParty) return undefined;
+  }
   if (reach.userId !== session.accountId) {
     // Only the same person moves on: the Kontor session acts as the OP session's account too
     // (its own user or a linked one). Someone else signed in to Kontor in this browser gets
@@ -288,8 +296,6 @@ async function loadExistingGrant(o: OidcProviderOptions, ctx: OidcContext) {
     session.resetIdentifier();
     ctx.oidc.entity('Account', { accountId: reach.userId, claims: async () => ({ sub: reach.userId }) });
   }
-  const same =
-    reach.userId === grant.accountId && wanted === current.tenantId && reach.cameFrom === current.homeTenantId;
   if (same) return grant;
   const next = new provider.Grant({ accountId: reach.userId, clientId: client.clientId });
   if (grant.openid?.scope) next.addOIDCScope(grant.openid.scope);

@@ -1,6 +1,6 @@
 import type { AuthRepos } from '../../domain/auth-ports.js';
 import { AppError, notFound } from '../../domain/errors.js';
-import { canonicalRecoveryCode, type Factor, RECOVERY_CODE_COUNT } from '../../domain/mfa.js';
+import { canonicalRecoveryCode, type Factor, hasSecondFactor, RECOVERY_CODE_COUNT } from '../../domain/mfa.js';
 import { mfaRequired } from '../../domain/security-policy.js';
 import type { User } from '../../domain/user.js';
 import { queueMail } from '../mail-outbox.js';
@@ -53,6 +53,13 @@ export async function assertRecentSignIn(
   user: User,
   currentPassword?: string,
 ): Promise<void> {
+  // A session that never proved a second factor (a password or SSO sign-in that skipped it, or
+  // one opened before the factor existed) must not add, remove or renew factors of an account
+  // that has one: a new factor would upgrade the session and step around the existing one.
+  const factors = await deps.authStore.read((r) => r.mfa.listFactors(user.tenantId, user.id));
+  if (factors.some((f) => f.confirmedAt !== null) && !hasSecondFactor(p.amr ?? [])) {
+    throw new AppError('auth.step_up_required', 'Confirm your second factor first (POST /api/v1/me/mfa/verify)');
+  }
   const hash = await deps.authStore.read((r) => r.users.passwordHash(user.tenantId, user.id));
   if (currentPassword !== undefined || hash) {
     if (currentPassword === undefined) {

@@ -155,6 +155,28 @@ describe('recovery codes (issue 16 #1)', () => {
   });
 });
 
+describe('a session that never proved the factor (issue 16 #1)', () => {
+  it('adds, removes or renews no factor of an account that has one until it proves one', async () => {
+    const t = await h.k.aTenant(h.k.root, 'reseller');
+    const c = await h.signedIn(t, ['CustomerBasic']);
+    // A second session, opened with the password before the factor existed.
+    const older = h.clientFor(await h.login(t, c.user.loginName), c.user, t);
+    const { client } = await enrolTotp(h, c);
+    const [factor] = (await client.call('GET', v1('/me/mfa'))).json().factors;
+    const body = { currentPassword: TEST_PASSWORD };
+    for (const path of [
+      '/me/mfa/passkeys/options',
+      '/me/mfa/totp',
+      `/me/mfa/factors/${factor.id}/remove`,
+      '/me/mfa/recovery-codes',
+    ]) {
+      problem(await older.call('POST', v1(path), body), 403, 'auth.step_up_required');
+    }
+    // The session that proved it may.
+    expect((await client.call('POST', v1('/me/mfa/recovery-codes'), body)).statusCode).toBe(200);
+  });
+});
+
 describe('proving a factor for an open session (issue 16 #2)', () => {
   it('lifts the enrolment hold of a session opened with the password alone, under a new id', async () => {
     const r = await h.k.aTenant(h.k.root, 'reseller');

@@ -108,6 +108,39 @@ describe('OP tenants: choice, silent switch, refusals, revocation reaching the a
     expect(tokens.claims()?.tenant).toMatchObject({ slug: 'acme' });
   });
 
+  it('asks a third-party app’s consent again for another tenant: prompt=none does not carry it over', async () => {
+    const a = await kit.anApp({ firstParty: false });
+    const config = await kit.rp(a);
+    const b = await signedIn();
+    const r = await authorize(config, a, b, { tenant: 'acme' });
+    const uid = new URL(r.url).searchParams.get('uid') as string;
+    const api = (method: string, path: string, body?: unknown) =>
+      b.fetch(`/api/v1/oidc/interactions/${uid}${path}`, {
+        method,
+        headers: { 'content-type': 'application/json', 'x-csrf-token': b.csrf },
+        ...(body ? { body: JSON.stringify(body) } : {}),
+      });
+    let next = (await (await api('GET', '')).json()) as { needsConsent?: boolean };
+    if (new URL(r.url).pathname === '/oidc-choose') {
+      await api('POST', '/tenant', { tenantId: customer.id });
+      next = { needsConsent: true };
+    }
+    expect(next.needsConsent).toBe(true);
+    const approved = (await (await api('POST', '/consent', { approve: true })).json()) as { redirectTo: string };
+    const done = await b.follow(new URL(approved.redirectTo, kit.op.base).href, a.redirectUri);
+    expect((await redeem(config, { ...r, url: done.url })).claims()?.tenant).toMatchObject({ slug: 'acme' });
+    // The same tenant again: silent, consent given.
+    const again = await authorize(config, a, b, { tenant: 'acme', prompt: 'none', scope: 'openid kontor.tenant' });
+    expect(again.url.startsWith(a.redirectUri)).toBe(true);
+    expect(new URL(again.url).searchParams.get('code')).toBeTruthy();
+    // Another tenant the person may act in: no code without her consent to it.
+    const silent = await authorize(config, a, b, { tenant: 'msp', prompt: 'none', scope: 'openid kontor.tenant' });
+    expect(new URL(silent.url).searchParams.get('code')).toBeNull();
+    expect(new URL(silent.url).searchParams.get('error')).toMatch(
+      /consent_required|interaction_required|login_required/,
+    );
+  });
+
   it('ends the grants of a tenant when the share ends; the home tenant keeps its own', async () => {
     const login = `tech-${++n}`;
     const u = await kit.k.aUserIn(reseller, ['CustomerBasic'], { login, password: 'correct horse battery staple' });
